@@ -1,0 +1,77 @@
+"""Dates known only to the year or the month.
+
+A partial date is stored as two columns: the first day of the period it names
+(so it sorts and compares in the database) and its precision (so a 1957
+ratification is shown as "1957", never as 1 January 1957).
+"""
+
+import datetime
+import re
+
+from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+UNVERIFIED = "UNVERIFIED"
+
+
+class Precision(models.TextChoices):
+    YEAR = "year", _("Year")
+    MONTH = "month", _("Month")
+    DAY = "day", _("Day")
+
+
+_PARTIAL = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?$")
+
+
+def parse_partial_date(value):
+    """Return (date, precision) for "1957", "1957-06", "1957-06-23" or a date; (None, "") when unknown."""
+    if value in (None, "", UNVERIFIED):
+        return None, ""
+    if isinstance(value, datetime.datetime):
+        return value.date(), Precision.DAY
+    if isinstance(value, datetime.date):
+        return value, Precision.DAY
+    if isinstance(value, int):
+        value = str(value)
+    match = _PARTIAL.match(str(value).strip())
+    if not match:
+        raise ValueError(f"Not a date, a year-month or a year: {value!r}")
+    year = int(match["year"])
+    if match["day"]:
+        return datetime.date(year, int(match["month"]), int(match["day"])), Precision.DAY
+    if match["month"]:
+        return datetime.date(year, int(match["month"]), 1), Precision.MONTH
+    return datetime.date(year, 1, 1), Precision.YEAR
+
+
+def format_partial_date(value, precision):
+    """Show a date only as precisely as it is known."""
+    if value is None:
+        return ""
+    if precision == Precision.YEAR:
+        return str(value.year)
+    if precision == Precision.MONTH:
+        return date_format(value, "F Y")
+    return date_format(value, "j F Y")
+
+
+def partial_date_iso(value, precision):
+    """The ISO text of a partial date: "1957", "1957-06" or "1957-06-23"."""
+    if value is None:
+        return ""
+    if precision == Precision.YEAR:
+        return f"{value.year:04d}"
+    if precision == Precision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+def period_end(value, precision):
+    """The last day of the period a partial date names."""
+    if precision == Precision.YEAR:
+        return datetime.date(value.year, 12, 31)
+    if precision == Precision.MONTH:
+        next_month = (value.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return next_month - datetime.timedelta(days=1)
+    return value

@@ -1,0 +1,876 @@
+"""The tracker's domain: instruments, the commitments made under them, and the
+append-only history of what each source says has been done.
+
+Where is a rule decided?
+- overdue:           Commitment.is_overdue() and CommitmentQuerySet.overdue() (the same rule, tested to agree)
+- stale:             Commitment.is_stale() and CommitmentQuerySet.stale()
+- visibility:        <Model>.objects.visible_to(user) (commitments, updates, evidence); roles in access.py
+- headline/contested: services.status_update_record() through status.py, never by hand
+- status as of date: CommitmentQuerySet.with_status_as_of(date)
+"""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .dates import Precision, format_partial_date
+from .querysets import (
+    CommitmentQuerySet,
+    EvidenceQuerySet,
+    InstrumentQuerySet,
+    StatusUpdateQuerySet,
+)
+
+
+class Sensitivity(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    INTERNAL = "internal", _("Internal")
+    RESTRICTED = "restricted", _("Restricted (named people only)")
+
+
+class Status(models.TextChoices):
+    """The status vocabulary, in order of progress (stalled and regressed last)."""
+
+    NO_INFORMATION = "no_information", _("No information")
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PARTIALLY_IMPLEMENTED = "partially_implemented", _("Partially implemented")
+    IMPLEMENTED = "implemented", _("Implemented")
+    STALLED = "stalled", _("Stalled")
+    REGRESSED = "regressed", _("Regressed")
+
+
+# ---------------------------------------------------------------------------------------
+# Sources
+# ---------------------------------------------------------------------------------------
+
+
+class Source(models.Model):
+    """A public document a record rests on: the seed article, a UN page, a news report."""
+
+    url = models.URLField(_("address"), max_length=500, unique=True)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["url"]
+        verbose_name = _("source")
+
+    def __str__(self):
+        return self.title or self.url
+
+    def natural_key(self):
+        return (self.url,)
+
+
+class SourceManager(models.Manager):
+    def get_by_natural_key(self, url):
+        return self.get(url=url)
+
+
+Source.add_to_class("objects", SourceManager())
+
+
+class Sourced(models.Model):
+    """Where a record comes from: one or more public sources, and the article passage it rests on."""
+
+    sources = models.ManyToManyField(Source, blank=True, related_name="+", verbose_name=_("sources"))
+    source_quote = models.TextField(
+        _("source passage"),
+        blank=True,
+        help_text=_("The short passage of the source this record rests on, word for word."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class NaturalKeyManager(models.Manager):
+    """Fixtures refer to records by a stable key, not by their database id."""
+
+    key_field = "slug"
+
+    def get_by_natural_key(self, key):
+        return self.get(**{self.key_field: key})
+
+
+# ---------------------------------------------------------------------------------------
+# Reference data
+# ---------------------------------------------------------------------------------------
+
+
+class Jurisdiction(models.Model):
+    class Kind(models.TextChoices):
+        FEDERAL = "federal", _("Federal")
+        PROVINCE = "province", _("Province")
+        TERRITORY = "territory", _("Territory")
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+
+    objects = NaturalKeyManager()
+    objects.key_field = "code"
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("jurisdiction")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Organisation(Sourced):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government body")
+        NHRI = "nhri", _("National human rights institution")
+        LEGISLATURE = "legislature", _("Legislature or caucus")
+        CIVIL_SOCIETY = "civil_society", _("Civil society")
+        INTERNATIONAL = "international", _("International body")
+        TREATY_BODY = "treaty_body", _("Treaty body")
+
+    slug = models.SlugField(_("key"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("jurisdiction")
+    )
+    established_on = models.DateField(_("established"), null=True, blank=True)
+    established_precision = models.CharField(max_length=5, choices=Precision, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def established_display(self):
+        return format_partial_date(self.established_on, self.established_precision)
+
+    @property
+    def is_government(self):
+        return self.kind in {self.Kind.GOVERNMENT, self.Kind.LEGISLATURE}
+
+
+class Theme(models.Model):
+    slug = models.SlugField(_("key"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("theme")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+# ---------------------------------------------------------------------------------------
+# Instruments and the GSP+ requirements
+# ---------------------------------------------------------------------------------------
+
+
+class Instrument(Sourced):
+    """Where commitments come from: a treaty, a convention, a trade scheme, a plan, a law."""
+
+    class Kind(models.TextChoices):
+        UN_CORE = "un_core", _("UN core human-rights treaty")
+        UN_HR = "un_hr", _("Other UN human-rights convention")
+        UN_PROTOCOL = "un_protocol", _("Optional protocol")
+        ILO_FUNDAMENTAL = "ilo_fundamental", _("ILO fundamental convention")
+        ILO_OTHER = "ilo_other", _("Other ILO convention")
+        ENVIRONMENT = "environment", _("Environmental convention")
+        GOVERNANCE = "governance", _("Good-governance convention")
+        TRADE_SCHEME = "trade_scheme", _("Trade scheme")
+        NATIONAL_PLAN = "national_plan", _("National action plan")
+        PROVINCIAL_PLAN = "provincial_plan", _("Provincial action plan")
+        PROVINCIAL_POLICY = "provincial_policy", _("Provincial policy")
+        LAW = "law", _("National law")
+        PROVINCIAL_LAW = "provincial_law", _("Provincial law")
+        RESOLUTION = "resolution", _("Legislative resolution")
+        INSTITUTION = "institution", _("Institutional commitment")
+
+    class PakistanStatus(models.TextChoices):
+        RATIFIED = "ratified", _("Ratified")
+        ACCEDED = "acceded", _("Acceded")
+        PARTY = "party", _("Party")
+        SIGNED = "signed", _("Signed, not ratified")
+        NOT_RATIFIED = "not_ratified", _("Not ratified")
+        BENEFICIARY = "beneficiary", _("Beneficiary")
+        ADOPTED = "adopted", _("Adopted")
+        LAUNCHED = "launched", _("Launched")
+        ENACTED = "enacted", _("Enacted")
+        PASSED = "passed", _("Passed")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, models.PROTECT, related_name="instruments", verbose_name=_("jurisdiction")
+    )
+    monitoring_body = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="monitored_instruments",
+        verbose_name=_("monitoring body"),
+    )
+    pakistan_status = models.CharField(_("Pakistan's status"), max_length=20, choices=PakistanStatus, blank=True)
+    status_detail = models.CharField(_("status detail"), max_length=200, blank=True)
+    signed_on = models.DateField(_("signed"), null=True, blank=True)
+    signed_precision = models.CharField(max_length=5, choices=Precision, blank=True)
+    # The date Pakistan became bound or the plan took effect: ratified, acceded, adopted, launched.
+    bound_on = models.DateField(_("ratified / adopted"), null=True, blank=True)
+    bound_precision = models.CharField(max_length=5, choices=Precision, blank=True)
+    reservations = models.TextField(_("reservations and declarations"), blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    # Reporting cycle: the periodicity as the body states it, and the next due date with its source.
+    reporting_periodicity = models.CharField(_("reporting periodicity"), max_length=100, blank=True)
+    next_report_due_on = models.DateField(_("next report due"), null=True, blank=True)
+    next_report_due_source = models.CharField(_("source of the next due date"), max_length=500, blank=True)
+    focal_persons = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="focal_instruments", verbose_name=_("focal persons")
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    history = HistoricalRecords(excluded_fields=["is_demo"])
+    objects = InstrumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("instrument")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_report_due_on__isnull=True) | ~Q(next_report_due_source=""),
+                name="instrument_next_report_due_has_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_on__isnull=True) | ~Q(signed_precision=""),
+                name="instrument_signed_has_precision",
+            ),
+            models.CheckConstraint(
+                condition=Q(bound_on__isnull=True) | ~Q(bound_precision=""),
+                name="instrument_bound_has_precision",
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def natural_key(self):
+        return (self.code,)
+
+    def get_absolute_url(self):
+        return reverse("commitments:instrument", args=[self.code])
+
+    @property
+    def signed_display(self):
+        return format_partial_date(self.signed_on, self.signed_precision)
+
+    @property
+    def bound_display(self):
+        return format_partial_date(self.bound_on, self.bound_precision)
+
+
+class GSPRequirement(models.Model):
+    """A convention a trade scheme requires (GSP+ Annex VIII): data, not code."""
+
+    class Group(models.TextChoices):
+        HUMAN_RIGHTS = "human_rights", _("Human rights")
+        LABOUR = "labour", _("Labour rights")
+        ENVIRONMENT = "environment", _("Environment")
+        GOVERNANCE = "governance", _("Good governance")
+
+    scheme = models.ForeignKey(
+        Instrument, models.CASCADE, related_name="required_conventions", verbose_name=_("scheme")
+    )
+    instrument = models.ForeignKey(
+        Instrument, models.PROTECT, related_name="gsp_requirements", verbose_name=_("convention")
+    )
+    annex_part = models.CharField(_("annex part"), max_length=40)
+    group = models.CharField(_("group"), max_length=20, choices=Group)
+
+    class Meta:
+        ordering = ["scheme", "group", "instrument"]
+        verbose_name = _("GSP+ requirement")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "instrument"], name="gsp_requirement_unique"),
+            models.CheckConstraint(condition=~Q(scheme=F("instrument")), name="gsp_requirement_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.scheme.code} requires {self.instrument.code} ({self.get_group_display()})"
+
+    def natural_key(self):
+        return (self.scheme.code, self.instrument.code)
+
+
+class Review(Sourced):
+    """A past review of Pakistan under an instrument: a treaty-body review, an EU GSP report, a mission."""
+
+    class Kind(models.TextChoices):
+        TREATY_BODY = "treaty_body", _("Treaty-body review")
+        GSP_REPORT = "gsp_report", _("EU GSP report")
+        MONITORING_MISSION = "monitoring_mission", _("Monitoring mission")
+        OTHER = "other", _("Other review")
+
+    instrument = models.ForeignKey(Instrument, models.CASCADE, related_name="reviews", verbose_name=_("instrument"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    title = models.CharField(_("what was reviewed"), max_length=300)
+    reviewed_on = models.DateField(_("date"))
+    reviewed_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    url = models.URLField(_("concluding observations or report"), max_length=500, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["instrument", "-reviewed_on"]
+        verbose_name = _("review")
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "reviewed_on", "title"], name="review_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.instrument.code}: {self.title} ({self.reviewed_display})"
+
+    @property
+    def reviewed_display(self):
+        return format_partial_date(self.reviewed_on, self.reviewed_precision)
+
+
+# ---------------------------------------------------------------------------------------
+# Commitments
+# ---------------------------------------------------------------------------------------
+
+
+class Commitment(Sourced):
+    """One obligation or action under an instrument."""
+
+    class RecommendationResponse(models.TextChoices):
+        SUPPORTED = "supported", _("Supported")
+        NOTED = "noted", _("Noted")
+
+    instrument = models.ForeignKey(Instrument, models.PROTECT, related_name="commitments", verbose_name=_("instrument"))
+    reference = models.CharField(_("reference"), max_length=60)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, models.PROTECT, related_name="commitments", verbose_name=_("jurisdiction")
+    )
+    responsible_body = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responsible_for",
+        verbose_name=_("responsible body"),
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="commitments", verbose_name=_("themes"))
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    articles = models.CharField(_("convention articles"), max_length=200, blank=True)
+    recommendation_ref = models.CharField(_("recommendation reference"), max_length=200, blank=True)
+    recommendation_response = models.CharField(
+        _("Pakistan's response"), max_length=10, choices=RecommendationResponse, blank=True
+    )
+    review = models.ForeignKey(
+        Review,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("received in review"),
+    )
+    contributes_to = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        through="CommitmentLink",
+        related_name="contributions",
+        blank=True,
+        verbose_name=_("contributes to"),
+    )
+    focal_persons = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="focal_commitments", verbose_name=_("focal persons")
+    )
+
+    # Derived from the status history by services.status_update_record(); never edited by hand.
+    status = models.CharField(_("status"), max_length=24, choices=Status, default=Status.NO_INFORMATION, editable=False)
+    status_on = models.DateField(_("status date"), null=True, blank=True, editable=False)
+    status_precision = models.CharField(max_length=5, choices=Precision, blank=True, editable=False)
+    contested = models.BooleanField(_("contested"), default=False, editable=False)
+    last_recorded_at = models.DateTimeField(_("last update recorded"), null=True, blank=True, editable=False)
+
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords(
+        excluded_fields=["status", "status_on", "status_precision", "contested", "last_recorded_at", "is_demo"]
+    )
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["instrument__code", "reference"]
+        verbose_name = _("commitment")
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "reference"], name="commitment_reference_unique"),
+            models.CheckConstraint(condition=~Q(reference=""), name="commitment_reference_not_empty"),
+            models.CheckConstraint(condition=~Q(title=""), name="commitment_title_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["jurisdiction", "status"], name="commitment_jur_status_idx"),
+            models.Index(fields=["status", "due_on"], name="commitment_status_due_idx"),
+            models.Index(fields=["last_recorded_at"], name="commitment_last_recorded_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.title}"
+
+    def natural_key(self):
+        return (self.instrument.code, self.reference)
+
+    natural_key.dependencies = ["commitments.instrument"]
+
+    def get_absolute_url(self):
+        return reverse("commitments:detail", args=[self.pk])
+
+    def is_overdue(self, today=None):
+        """Has a due date in the past and is not implemented (see CommitmentQuerySet.overdue)."""
+        today = today or timezone.localdate()
+        return self.due_on is not None and self.due_on < today and self.status != Status.IMPLEMENTED
+
+    def is_stale(self, now=None):
+        """No update recorded for TRACKER_STALE_DAYS days (see CommitmentQuerySet.stale)."""
+        now = now or timezone.now()
+        cutoff = now - datetime.timedelta(days=settings.TRACKER_STALE_DAYS)
+        return self.last_recorded_at is None or self.last_recorded_at < cutoff
+
+    @property
+    def status_date_display(self):
+        return format_partial_date(self.status_on, self.status_precision)
+
+
+class CommitmentLink(models.Model):
+    """`source` contributes to `target`: provincial work rolls up to national and international commitments."""
+
+    source = models.ForeignKey(Commitment, models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Commitment, models.CASCADE, related_name="links_in")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["source", "target"]
+        verbose_name = _("contribution link")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="commitment_link_unique"),
+            models.CheckConstraint(condition=~Q(source=F("target")), name="commitment_link_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.source.reference} → {self.target.reference}"
+
+
+# ---------------------------------------------------------------------------------------
+# The status history: append-only
+# ---------------------------------------------------------------------------------------
+
+
+class StatusUpdate(models.Model):
+    """One assessment of a commitment's status: what, from when, who says so, who recorded it."""
+
+    class Grade(models.TextChoices):
+        A = "A", _("A: reply/action largely satisfactory")
+        B = "B", _("B: reply/action partially satisfactory")
+        C = "C", _("C: reply/action not satisfactory")
+        D = "D", _("D: no cooperation with the committee")
+        E = "E", _("E: information or measures contrary to the recommendation")
+
+    commitment = models.ForeignKey(Commitment, models.PROTECT, related_name="updates", verbose_name=_("commitment"))
+    status = models.CharField(_("status"), max_length=24, choices=Status)
+    effective_on = models.DateField(_("effective date"))
+    effective_precision = models.CharField(
+        _("precision"), max_length=5, choices=Precision, default=Precision.DAY
+    )
+    note = models.TextField(_("note"), blank=True)
+    assessor = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="assessments", verbose_name=_("who says so")
+    )
+    follow_up_grade = models.CharField(_("follow-up grade"), max_length=1, choices=Grade, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    corrects = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="corrections", verbose_name=_("corrects")
+    )
+    sensitivity = models.CharField(_("sensitivity"), max_length=10, choices=Sensitivity, default=Sensitivity.INTERNAL)
+    personal_data = models.BooleanField(_("holds personal data"), default=False)
+    restricted_to = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("visible only to")
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    # One key per submitted form: the same form posted twice records one update.
+    submission_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    redacted_at = models.DateTimeField(_("note redacted at"), null=True, blank=True)
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    history = HistoricalRecords(excluded_fields=["is_demo", "submission_key"])
+    objects = StatusUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["commitment", "effective_on", "recorded_at", "id"]
+        verbose_name = _("status update")
+        get_latest_by = ["effective_on", "recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True) | Q(recorded_by__isnull=True) | ~Q(verified_by=F("recorded_by")),
+                name="status_update_not_self_verified",
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True, verified_at__isnull=True)
+                | Q(verified_by__isnull=False, verified_at__isnull=False),
+                name="status_update_verified_by_and_at",
+            ),
+            models.CheckConstraint(condition=~Q(corrects=F("id")), name="status_update_not_self_correction"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="status_update_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["commitment", "effective_on", "recorded_at", "id"], name="update_order_idx"),
+            models.Index(fields=["commitment", "assessor", "effective_on"], name="update_assessor_idx"),
+            models.Index(fields=["-recorded_at"], name="update_recent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment.reference}: {self.get_status_display()} ({self.effective_display})"
+
+    @property
+    def effective_display(self):
+        return format_partial_date(self.effective_on, self.effective_precision)
+
+    @property
+    def is_verified(self):
+        return self.verified_at is not None
+
+    @property
+    def is_restricted(self):
+        return self.sensitivity == Sensitivity.RESTRICTED
+
+
+class Assessment(models.Model):
+    """Each source's current view of a commitment: its latest status update (maintained by services)."""
+
+    commitment = models.ForeignKey(Commitment, models.CASCADE, related_name="assessments")
+    assessor = models.ForeignKey(Organisation, models.PROTECT, related_name="+")
+    update = models.ForeignKey(StatusUpdate, models.CASCADE, related_name="+")
+    status = models.CharField(max_length=24, choices=Status)
+    effective_on = models.DateField()
+
+    class Meta:
+        ordering = ["commitment", "assessor"]
+        constraints = [
+            models.UniqueConstraint(fields=["commitment", "assessor"], name="assessment_one_per_source"),
+        ]
+        indexes = [models.Index(fields=["assessor", "status"], name="assessment_assessor_idx")]
+
+    def __str__(self):
+        return f"{self.commitment.reference}: {self.assessor} says {self.get_status_display()}"
+
+
+class StatusMonthDelta(models.Model):
+    """Net change, in one month, of how many commitments of a jurisdiction hold each headline status.
+
+    The month-by-month trend is the running sum of these rows. They are written by the
+    same transaction that records a status update (status.py), and a test checks them
+    against a full recomputation from the history.
+    """
+
+    month = models.DateField()
+    jurisdiction = models.ForeignKey(Jurisdiction, models.CASCADE, related_name="+")
+    status = models.CharField(max_length=24, choices=Status)
+    delta = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["month", "jurisdiction", "status"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "jurisdiction", "status"], name="status_month_delta_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.jurisdiction_id} {self.status} {self.delta:+d}"
+
+
+# ---------------------------------------------------------------------------------------
+# Evidence
+# ---------------------------------------------------------------------------------------
+
+
+def evidence_upload_to(instance, filename):
+    """Stored under a generated name; the original name is kept as data only."""
+    suffix = uuid.uuid4().hex
+    return f"evidence/{suffix[:2]}/{suffix}"
+
+
+class Evidence(models.Model):
+    """A file or a link that proves a status update (or the commitment)."""
+
+    commitment = models.ForeignKey(Commitment, models.PROTECT, related_name="evidence", verbose_name=_("commitment"))
+    status_update = models.ForeignKey(
+        StatusUpdate, models.PROTECT, null=True, blank=True, related_name="evidence", verbose_name=_("status update")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    evidence_on = models.DateField(_("date"), null=True, blank=True)
+    evidence_precision = models.CharField(max_length=5, choices=Precision, blank=True)
+    source_organisation = models.ForeignKey(
+        Organisation, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("source")
+    )
+    url = models.URLField(_("link"), max_length=1000, blank=True)
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=200, blank=True)
+    original_filename = models.CharField(_("original file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    location_metadata = models.BooleanField(_("had location metadata"), default=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("added by")
+    )
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+    sensitivity = models.CharField(_("sensitivity"), max_length=10, choices=Sensitivity, default=Sensitivity.INTERNAL)
+    personal_data = models.BooleanField(_("holds personal data"), default=False)
+    restricted_to = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("visible only to")
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("verified by")
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    redacted_at = models.DateTimeField(_("redacted at"), null=True, blank=True)
+    redacted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    history = HistoricalRecords(excluded_fields=["is_demo"])
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["commitment", "added_at", "id"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(file="") | ~Q(url="") | Q(redacted_at__isnull=False),
+                name="evidence_has_file_or_link",
+            ),
+            models.CheckConstraint(
+                condition=Q(file="") | Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="evidence_file_has_sha256",
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_by__isnull=True) | Q(added_by__isnull=True) | ~Q(verified_by=F("added_by")),
+                name="evidence_not_self_verified",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def evidence_display(self):
+        return format_partial_date(self.evidence_on, self.evidence_precision)
+
+    @property
+    def is_file(self):
+        return bool(self.file)
+
+    def get_download_url(self):
+        return reverse("commitments:evidence_download", args=[self.pk])
+
+
+# ---------------------------------------------------------------------------------------
+# People, logs and runs
+# ---------------------------------------------------------------------------------------
+
+
+class Profile(models.Model):
+    """What a user may read and write, and how they want to be reminded."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="tracker_profile")
+    organisation = models.ForeignKey(Organisation, models.SET_NULL, null=True, blank=True, related_name="+")
+    read_jurisdictions = models.ManyToManyField(
+        Jurisdiction, blank=True, related_name="readers", verbose_name=_("may read")
+    )
+    write_jurisdictions = models.ManyToManyField(
+        Jurisdiction, blank=True, related_name="writers", verbose_name=_("may write")
+    )
+    reminders_enabled = models.BooleanField(_("email reminders"), default=True)
+    reminders_enabled_at = models.DateTimeField(default=timezone.now)
+    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = _("profile")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class DownloadLog(models.Model):
+    evidence = models.ForeignKey(Evidence, models.CASCADE, related_name="downloads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.user} downloaded {self.evidence_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ExportLog(models.Model):
+    class Audience(models.TextChoices):
+        INTERNAL = "internal", _("Internal")
+        EXTERNAL = "external", _("External (public items only)")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=40)
+    format = models.CharField(max_length=10)
+    audience = models.CharField(max_length=10, choices=Audience, default=Audience.INTERNAL)
+    scope = models.JSONField(default=dict, blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.kind} {self.format} by {self.user} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReportRun(models.Model):
+    """A generated report kept so that a later one can compare against it."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    scope = models.JSONField(default=dict)
+    period_from = models.DateField()
+    period_to = models.DateField()
+    format = models.CharField(max_length=10)
+    audience = models.CharField(max_length=10, choices=ExportLog.Audience, default=ExportLog.Audience.INTERNAL)
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to="reports/", blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Report {self.period_from}–{self.period_to} ({self.format})"
+
+
+class ReminderSent(models.Model):
+    """One reminder per person, item, due date and threshold: never sent twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    commitment = models.ForeignKey(Commitment, models.CASCADE, null=True, blank=True, related_name="+")
+    instrument = models.ForeignKey(Instrument, models.CASCADE, null=True, blank=True, related_name="+")
+    due_on = models.DateField()
+    threshold = models.IntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "commitment", "due_on", "threshold"],
+                condition=Q(commitment__isnull=False),
+                name="reminder_sent_once_commitment",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "instrument", "due_on", "threshold"],
+                condition=Q(instrument__isnull=False),
+                name="reminder_sent_once_instrument",
+            ),
+            models.CheckConstraint(
+                condition=Q(commitment__isnull=True) ^ Q(instrument__isnull=True),
+                name="reminder_about_one_item",
+            ),
+        ]
+
+    def __str__(self):
+        return f"reminder {self.threshold} to {self.user} ({self.due_on})"
+
+
+class StagedUpload(models.Model):
+    """A file accepted from a submission that was rejected for another reason, kept for a while."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    file = models.FileField(upload_to="staged/", max_length=200)
+    original_filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    location_metadata = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.original_filename
+
+
+class Redaction(models.Model):
+    """A tombstone: who purged what, and when. The purged content itself is gone."""
+
+    class Target(models.TextChoices):
+        NOTE = "note", _("Status update note")
+        EVIDENCE = "evidence", _("Evidence file")
+
+    target = models.CharField(max_length=10, choices=Target)
+    status_update = models.ForeignKey(StatusUpdate, models.PROTECT, null=True, blank=True, related_name="redactions")
+    evidence = models.ForeignKey(Evidence, models.PROTECT, null=True, blank=True, related_name="redactions")
+    reason = models.CharField(_("reason"), max_length=300)
+    redacted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    redacted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-redacted_at"]
+
+    def __str__(self):
+        return f"{self.get_target_display()} redacted by {self.redacted_by} at {self.redacted_at:%Y-%m-%d}"

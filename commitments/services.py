@@ -1,0 +1,276 @@
+"""Writes that touch more than one row. Admin, forms, import and seed all come through here,
+so the rules (append-only history, headline status, contested flag, sensitivity) hold
+whichever way data arrives."""
+
+import dataclasses
+import datetime
+import hashlib
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import status as derived
+from .dates import Precision, period_end
+from .models import (
+    Commitment,
+    CommitmentLink,
+    Evidence,
+    Sensitivity,
+    StatusUpdate,
+)
+
+
+@dataclasses.dataclass
+class EvidenceItem:
+    """One piece of evidence to attach: a checked file (see evidence.py) or a link."""
+
+    title: str
+    url: str = ""
+    file: object = None  # a django File, already checked by evidence.check_upload()
+    original_filename: str = ""
+    content_type: str = ""
+    sha256: str = ""
+    location_metadata: bool = False
+    evidence_on: datetime.date | None = None
+    evidence_precision: str = ""
+    source_organisation: object = None
+    sensitivity: str = Sensitivity.INTERNAL
+    personal_data: bool = False
+    restricted_to: tuple = ()
+
+
+def earliest_allowed_date(instrument):
+    """An update cannot take effect before the instrument existed (its signature or adoption)."""
+    known = [d for d in (instrument.signed_on, instrument.bound_on) if d is not None]
+    return min(known) if known else None
+
+
+def _check_effective_date(commitment, effective_on, precision, today):
+    errors = {}
+    if effective_on > today:
+        errors["effective_on"] = _("The effective date cannot be in the future.")
+    earliest = earliest_allowed_date(commitment.instrument)
+    # A year-only date is allowed if any day of that year is on or after the instrument's date.
+    if earliest is not None and period_end(effective_on, precision) < earliest:
+        errors["effective_on"] = _("The effective date is before %(instrument)s existed (%(date)s).") % {
+            "instrument": commitment.instrument.code,
+            "date": earliest.isoformat(),
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _sha256_of(django_file):
+    digest = hashlib.sha256()
+    django_file.seek(0)
+    for chunk in django_file.chunks():
+        digest.update(chunk)
+    django_file.seek(0)
+    return digest.hexdigest()
+
+
+def status_update_record(
+    *,
+    commitment,
+    status,
+    effective_on,
+    assessor,
+    recorded_by,
+    effective_precision=Precision.DAY,
+    note="",
+    evidence=(),
+    sensitivity=Sensitivity.INTERNAL,
+    personal_data=False,
+    restricted_to=(),
+    follow_up_grade="",
+    corrects=None,
+    submission_key=None,
+    recorded_at=None,
+    is_demo=False,
+    today=None,
+):
+    """Record a new status for a commitment with its evidence, all or nothing.
+
+    Returns the update. The same submission_key posted twice returns the first update.
+    Files written to storage are removed again if anything fails.
+    """
+    today = today or timezone.localdate()
+    if corrects is not None:
+        if corrects.commitment_id != commitment.pk:
+            raise ValidationError({"corrects": _("A correction must be about the same commitment.")})
+        # A correction takes effect when the corrected entry did, in the same source's name.
+        effective_on, effective_precision, assessor = (
+            corrects.effective_on,
+            corrects.effective_precision,
+            corrects.assessor,
+        )
+    if submission_key is not None:
+        existing = StatusUpdate.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    _check_effective_date(commitment, effective_on, effective_precision, today)
+    if sensitivity == Sensitivity.RESTRICTED and not restricted_to:
+        raise ValidationError({"restricted_to": _("Name at least one person who may see a restricted update.")})
+
+    update = StatusUpdate(
+        commitment=commitment,
+        status=status,
+        effective_on=effective_on,
+        effective_precision=effective_precision,
+        note=note,
+        assessor=assessor,
+        follow_up_grade=follow_up_grade,
+        recorded_by=recorded_by,
+        recorded_at=recorded_at or timezone.now(),
+        corrects=corrects,
+        sensitivity=sensitivity,
+        personal_data=personal_data,
+        submission_key=submission_key or uuid.uuid4(),
+        is_demo=is_demo,
+    )
+    update.full_clean(exclude=["commitment", "assessor", "recorded_by", "corrects"])
+
+    written = []
+    try:
+        with transaction.atomic():
+            # Serialise writers of one commitment so the derived data is computed on a stable history.
+            locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+            previous = derived.headline_timeline(derived.unrestricted_history(locked.pk), derived.tracker_organisation_id())
+            try:
+                with transaction.atomic():
+                    update.save()
+            except IntegrityError:
+                # A concurrent post of the same form won the race.
+                existing = StatusUpdate.objects.filter(submission_key=update.submission_key).first()
+                if existing is not None:
+                    return existing
+                raise
+            if restricted_to:
+                update.restricted_to.set(restricted_to)
+            for item in evidence:
+                evidence_attach(
+                    commitment=locked, status_update=update, item=item, added_by=recorded_by, _written=written,
+                    is_demo=is_demo,
+                )
+            derived.refresh(locked, previous)
+            commitment.status = locked.status
+            commitment.status_on = locked.status_on
+            commitment.status_precision = locked.status_precision
+            commitment.contested = locked.contested
+            commitment.last_recorded_at = locked.last_recorded_at
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+    return update
+
+
+def evidence_attach(*, commitment, item, added_by, status_update=None, _written=None, is_demo=False):
+    """Attach one evidence item. Call inside a transaction; records written file names in `_written`."""
+    if not item.title.strip():
+        raise ValidationError({"title": _("Give the evidence a title.")})
+    if not item.file and not item.url:
+        raise ValidationError(_("Evidence needs a file or a link."))
+    if item.sensitivity == Sensitivity.RESTRICTED and not item.restricted_to:
+        raise ValidationError({"restricted_to": _("Name at least one person who may see restricted evidence.")})
+    evidence = Evidence(
+        commitment=commitment,
+        status_update=status_update,
+        title=item.title.strip(),
+        url=item.url,
+        original_filename=item.original_filename,
+        content_type=item.content_type,
+        location_metadata=item.location_metadata,
+        evidence_on=item.evidence_on,
+        evidence_precision=item.evidence_precision or (Precision.DAY if item.evidence_on else ""),
+        source_organisation=item.source_organisation,
+        added_by=added_by,
+        sensitivity=item.sensitivity,
+        personal_data=item.personal_data,
+        is_demo=is_demo,
+    )
+    if item.file:
+        evidence.sha256 = item.sha256 or _sha256_of(item.file)
+        evidence.size = item.file.size
+        evidence.file.save("upload", item.file, save=False)
+        if _written is not None:
+            _written.append(evidence.file.name)
+    evidence.full_clean(exclude=["commitment", "status_update", "source_organisation", "added_by", "file"])
+    evidence.save()
+    if item.restricted_to:
+        evidence.restricted_to.set(item.restricted_to)
+    return evidence
+
+
+def status_update_verify(*, update, reviewer):
+    """Mark an update verified. Nobody verifies their own."""
+    from .access import can_verify
+
+    if not can_verify(reviewer, update):
+        raise ValidationError(_("You cannot verify this update."))
+    StatusUpdate.objects.filter(pk=update.pk, verified_at__isnull=True).update(
+        verified_by=reviewer, verified_at=timezone.now()
+    )
+    update.refresh_from_db(fields=["verified_by", "verified_at"])
+    return update
+
+
+def evidence_verify(*, evidence, reviewer):
+    from .access import can_verify
+
+    if not can_verify(reviewer, evidence):
+        raise ValidationError(_("You cannot verify this evidence."))
+    Evidence.objects.filter(pk=evidence.pk, verified_at__isnull=True).update(
+        verified_by=reviewer, verified_at=timezone.now()
+    )
+    evidence.refresh_from_db(fields=["verified_by", "verified_at"])
+    return evidence
+
+
+def would_create_cycle(source, target):
+    """True if `target` already contributes (directly or not) to `source`."""
+    if source.pk == target.pk:
+        return True
+    seen = {target.pk}
+    frontier = [target.pk]
+    while frontier:
+        frontier = [
+            pk
+            for pk in CommitmentLink.objects.filter(source_id__in=frontier).values_list("target_id", flat=True)
+            if pk not in seen
+        ]
+        if source.pk in frontier:
+            return True
+        seen.update(frontier)
+    return False
+
+
+def commitment_link_add(*, source, target, note=""):
+    """`source` contributes to `target`. Contribution links form no cycles."""
+    with transaction.atomic():
+        if would_create_cycle(source, target):
+            raise ValidationError(
+                _("%(source)s cannot contribute to %(target)s: %(target)s already contributes to it.")
+                % {"source": source.reference, "target": target.reference}
+            )
+        link, _created = CommitmentLink.objects.get_or_create(source=source, target=target, defaults={"note": note})
+    return link
+
+
+def commitment_save(*, commitment):
+    """Save a commitment (admin, import, seed); keeps the trend summary right if its jurisdiction moved."""
+    with transaction.atomic():
+        old_jurisdiction_id = None
+        if commitment.pk:
+            old_jurisdiction_id = (
+                Commitment.objects.filter(pk=commitment.pk).values_list("jurisdiction_id", flat=True).first()
+            )
+        commitment.full_clean(exclude=["sources", "themes"])
+        commitment.save()
+        if old_jurisdiction_id and old_jurisdiction_id != commitment.jurisdiction_id:
+            derived.move_jurisdiction(commitment, old_jurisdiction_id)
+    return commitment

@@ -1,0 +1,230 @@
+"""Derived status data, written only by services in the transaction that changes the history.
+
+- Assessment rows: each source's latest view of a commitment.
+- Commitment.status / status_on / contested: the headline.
+- StatusMonthDelta rows: the month-by-month trend as net changes per month.
+
+The headline on any date follows one rule (the same as CommitmentQuerySet.with_status_as_of):
+the latest unrestricted update (ordered by effective date, recorded at, id) of the
+organisation running the tracker, or of any source where it has none.
+"""
+
+import datetime
+from collections import Counter
+
+from django.conf import settings
+from django.db.models import F, Sum
+
+from .models import Assessment, Commitment, Organisation, Sensitivity, Status, StatusMonthDelta, StatusUpdate
+
+
+def tracker_organisation_id():
+    """The id of the organisation whose view is the headline (None when it is not in the database)."""
+    slug = settings.TRACKER_ORGANISATION
+    cache = tracker_organisation_id.__dict__.setdefault("cache", {})
+    if slug not in cache:
+        cache[slug] = Organisation.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    return cache[slug]
+
+
+def _forget_tracker_organisation(**kwargs):
+    tracker_organisation_id.__dict__.get("cache", {}).clear()
+
+
+def headline_timeline(updates, own_id):
+    """[(effective_on, precision, status, update)] each time the headline changes.
+
+    `updates` are one commitment's unrestricted updates in history order.
+    """
+    timeline = []
+    latest_own = None
+    latest_any = None
+    index = 0
+    while index < len(updates):
+        day = updates[index].effective_on
+        while index < len(updates) and updates[index].effective_on == day:
+            update = updates[index]
+            latest_any = update
+            if own_id is not None and update.assessor_id == own_id:
+                latest_own = update
+            index += 1
+        headline = latest_own or latest_any
+        if not timeline or timeline[-1][2] != headline.status:
+            timeline.append((day, headline.effective_precision, headline.status, headline))
+        else:
+            # Same status, possibly a new deciding update: keep the first date it held.
+            timeline[-1] = (*timeline[-1][:3], headline)
+    return timeline
+
+
+def _month(day):
+    return day.replace(day=1)
+
+
+def month_contributions(timeline):
+    """Counter of (month, status) → +1/-1: the headline held at each month end, as net changes."""
+    contributions = Counter()
+    for position, (start, _precision, status, _update) in enumerate(timeline):
+        contributions[(_month(start), status)] += 1
+        if position + 1 < len(timeline):
+            contributions[(_month(timeline[position + 1][0]), status)] -= 1
+    return contributions
+
+
+def unrestricted_history(commitment_id):
+    return list(
+        StatusUpdate.objects.filter(commitment_id=commitment_id)
+        .exclude(sensitivity=Sensitivity.RESTRICTED)
+        .order_by("effective_on", "recorded_at", "id")
+        .only("id", "status", "effective_on", "effective_precision", "assessor_id", "recorded_at")
+    )
+
+
+def apply_month_deltas(jurisdiction_id, changes):
+    """Add `changes` {(month, status): n} to the trend summary, safely under concurrency."""
+    changes = {key: value for key, value in changes.items() if value}
+    if not changes:
+        return
+    keys = sorted(changes)
+    StatusMonthDelta.objects.bulk_create(
+        [StatusMonthDelta(month=month, jurisdiction_id=jurisdiction_id, status=status, delta=0) for month, status in keys],
+        ignore_conflicts=True,
+    )
+    # Sorted, so that two transactions lock the same rows in the same order.
+    for month, status in keys:
+        StatusMonthDelta.objects.filter(month=month, jurisdiction_id=jurisdiction_id, status=status).update(
+            delta=F("delta") + changes[(month, status)]
+        )
+
+
+def refresh(commitment, previous_timeline):
+    """Recompute the headline, each source's view and the trend summary after the history changed.
+
+    `previous_timeline` is headline_timeline() as it was before the change.
+    """
+    own_id = tracker_organisation_id()
+    updates = unrestricted_history(commitment.pk)
+    timeline = headline_timeline(updates, own_id)
+
+    diff = month_contributions(timeline)
+    diff.subtract(month_contributions(previous_timeline))
+    apply_month_deltas(commitment.jurisdiction_id, diff)
+
+    latest_by_source = {}
+    for update in updates:
+        latest_by_source[update.assessor_id] = update
+    existing = {a.assessor_id: a for a in Assessment.objects.filter(commitment=commitment)}
+    for assessor_id, update in latest_by_source.items():
+        current = existing.pop(assessor_id, None)
+        if current is None:
+            Assessment.objects.create(
+                commitment=commitment,
+                assessor_id=assessor_id,
+                update=update,
+                status=update.status,
+                effective_on=update.effective_on,
+            )
+        elif current.update_id != update.pk:
+            current.update = update
+            current.status = update.status
+            current.effective_on = update.effective_on
+            current.save(update_fields=["update", "status", "effective_on"])
+    if existing:
+        Assessment.objects.filter(pk__in=[a.pk for a in existing.values()]).delete()
+
+    views = {u.status for u in latest_by_source.values() if u.status != Status.NO_INFORMATION}
+    if timeline:
+        _start, _precision, status, deciding = timeline[-1]
+        commitment.status = status
+        commitment.status_on = deciding.effective_on
+        commitment.status_precision = deciding.effective_precision
+    else:
+        commitment.status = Status.NO_INFORMATION
+        commitment.status_on = None
+        commitment.status_precision = ""
+    commitment.contested = len(views) > 1
+    latest_recorded = (
+        StatusUpdate.objects.filter(commitment=commitment).order_by("-recorded_at").values_list("recorded_at", flat=True).first()
+    )
+    commitment.last_recorded_at = latest_recorded
+    Commitment.objects.filter(pk=commitment.pk).update(
+        status=commitment.status,
+        status_on=commitment.status_on,
+        status_precision=commitment.status_precision,
+        contested=commitment.contested,
+        last_recorded_at=commitment.last_recorded_at,
+    )
+    return timeline
+
+
+def move_jurisdiction(commitment, old_jurisdiction_id):
+    """Move a commitment's share of the trend summary when its jurisdiction changes."""
+    contributions = month_contributions(headline_timeline(unrestricted_history(commitment.pk), tracker_organisation_id()))
+    apply_month_deltas(old_jurisdiction_id, {key: -value for key, value in contributions.items()})
+    apply_month_deltas(commitment.jurisdiction_id, contributions)
+
+
+def months_between(first, last):
+    months = []
+    month = _month(first)
+    while month <= last:
+        months.append(month)
+        month = _month(month + datetime.timedelta(days=32))
+    return months
+
+
+def trend(jurisdiction_q=None, *, first, last):
+    """[(month, {status: count})]: headline counts at each month end, from the maintained summary.
+
+    Two queries whatever the size of the history.
+    """
+    rows = StatusMonthDelta.objects.all()
+    if jurisdiction_q is not None:
+        rows = rows.filter(jurisdiction_q)
+    first, last = _month(first), _month(last)
+    running = Counter(
+        dict(rows.filter(month__lt=first).values_list("status").annotate(total=Sum("delta")).order_by())
+    )
+    changes = {}
+    for month, status, total in (
+        rows.filter(month__gte=first, month__lte=last)
+        .values_list("month", "status")
+        .annotate(total=Sum("delta"))
+        .order_by()
+    ):
+        changes.setdefault(month, Counter())[status] += total
+    result = []
+    for month in months_between(first, last):
+        running.update(changes.get(month, {}))
+        result.append((month, {status: running.get(status, 0) for status in Status.values}))
+    return result
+
+
+def recompute_month_deltas():
+    """The trend summary rebuilt from the full history (for checks and repairs)."""
+    own_id = tracker_organisation_id()
+    expected = {}
+    histories = {}
+    jurisdiction_of = dict(Commitment.objects.values_list("pk", "jurisdiction_id"))
+    for update in (
+        StatusUpdate.objects.exclude(sensitivity=Sensitivity.RESTRICTED)
+        .order_by("commitment_id", "effective_on", "recorded_at", "id")
+        .only("id", "commitment_id", "status", "effective_on", "effective_precision", "assessor_id", "recorded_at")
+        .iterator(chunk_size=5000)
+    ):
+        histories.setdefault(update.commitment_id, []).append(update)
+    for commitment_id, updates in histories.items():
+        jurisdiction_id = jurisdiction_of[commitment_id]
+        for (month, status), value in month_contributions(headline_timeline(updates, own_id)).items():
+            if value:
+                key = (month, jurisdiction_id, status)
+                expected[key] = expected.get(key, 0) + value
+    return {key: value for key, value in expected.items() if value}
+
+
+def stored_month_deltas():
+    return {
+        (row.month, row.jurisdiction_id, row.status): row.delta
+        for row in StatusMonthDelta.objects.all()
+        if row.delta
+    }

@@ -1,0 +1,1 @@
+"""Views, one module per area: dashboard, browse (list, detail, instrument), evidence, ..."""
