@@ -65,6 +65,7 @@ class ProfileFactory(DjangoModelFactory):
     class Meta:
         model = models.Profile
         django_get_or_create = ("user",)
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
 
@@ -125,6 +126,7 @@ class ReviewFactory(DjangoModelFactory):
 class CommitmentFactory(DjangoModelFactory):
     class Meta:
         model = models.Commitment
+        skip_postgeneration_save = True
 
     instrument = factory.SubFactory(InstrumentFactory)
     reference = factory.Sequence(lambda n: f"C-{n}")
