@@ -1,0 +1,80 @@
+"""What the benchmark measures: a list of (name, URL builder), and the floor each page is compared to.
+
+A builder gets the context of the database (a jurisdiction, an instrument, a commitment, ...) and
+returns the URL. A page whose URL name does not exist in this build is reported as not available.
+"""
+
+import dataclasses
+from typing import Callable
+from urllib.parse import urlencode
+
+from django.urls import NoReverseMatch, reverse
+
+
+class NotAvailable(Exception):
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    name: str
+    build: Callable
+    floor: str | None = None
+    heavy: bool = False  # fewer repetitions, and a peak-memory run of its own
+    peak: bool = False
+
+
+def url(names, *, args=(), query=None):
+    """The first of `names` that reverses, with `query`; NotAvailable when none does."""
+    for name in names if isinstance(names, (list, tuple)) else [names]:
+        try:
+            path = reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+        return f"{path}?{urlencode(query)}" if query else path
+    raise NotAvailable(f"no URL named {' or '.join(names if isinstance(names, (list, tuple)) else [names])}")
+
+
+PAGES = [
+    Page("trivial", lambda c: url("commitments:whoami")),
+    Page("dashboard", lambda c: url("commitments:dashboard"), floor="dashboard"),
+    Page("list_first", lambda c: url("commitments:list"), floor="list_first"),
+    Page(
+        "list_filtered",
+        lambda c: url("commitments:list", query={"status": c["status"], "jurisdiction": c["jurisdiction_code"]}),
+        floor="list_filtered",
+    ),
+    Page("list_deep", lambda c: url("commitments:list", query={"page": c["deep_page"]}), floor="list_deep"),
+    Page("instrument", lambda c: url("commitments:instrument", args=[c["instrument_code"]]), floor="instrument"),
+    Page("commitment", lambda c: url("commitments:detail", args=[c["commitment_id"]]), floor="commitment"),
+    Page(
+        "export_csv",
+        lambda c: url(["commitments:list_export", "commitments:export"], query={"format": "csv"}),
+        floor="export", heavy=True, peak=True,
+    ),
+    Page(
+        "export_xlsx",
+        lambda c: url(["commitments:list_export", "commitments:export"], query={"format": "xlsx"}),
+        floor="export", heavy=True, peak=True,
+    ),
+    Page(
+        "report_html",
+        lambda c: url(
+            ["commitments:report", "commitments:progress_report"],
+            query={"jurisdiction": c["jurisdiction_code"], "from": c["period_from"], "to": c["period_to"]},
+        ),
+        floor="report", heavy=True,
+    ),
+    Page(
+        "report_pdf",
+        lambda c: url(
+            ["commitments:report_pdf", "commitments:progress_report_pdf"],
+            query={"jurisdiction": c["jurisdiction_code"], "from": c["period_from"], "to": c["period_to"]},
+        ),
+        floor="report", heavy=True,
+    ),
+]
+
+
+def page_named(name):
+    return next(page for page in PAGES if page.name == name)

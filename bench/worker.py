@@ -1,0 +1,288 @@
+"""One step of the benchmark, run in a subprocess of its own against one database.
+
+    python bench/worker.py build --size N        generate and verify (DATABASE_URL names the database)
+    python bench/worker.py measure --reps R ...   time every page and its floor; JSON on stdout
+    python bench/worker.py peak --page NAME       one request in a fresh process; its peak memory
+    python bench/worker.py session                a logged-in session key for the load generator
+"""
+
+import argparse
+import datetime
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+os.environ.setdefault("TRACKER_DEV", "1")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bench import generate  # noqa: E402
+from bench.pages import PAGES, NotAvailable, page_named  # noqa: E402
+from commitments.models import Commitment, Instrument, Jurisdiction, Status  # noqa: E402
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    position = (len(ordered) - 1) * share
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def summary(times):
+    return {"median": statistics.median(times), "p95": percentile(times, 0.95), "reps": len(times), "times": times}
+
+
+# --- build ------------------------------------------------------------------------------
+
+
+def build(args):
+    started = time.perf_counter()
+    made = generate.generate(args.size, seed=args.seed, progress=log)
+    generated = time.perf_counter() - started
+    log(f"  generated in {generated:.0f} s; checking the derived data against the history")
+    generate.verify(progress=log)
+    print(json.dumps({"made": made, "generate_s": generated, "verify_s": time.perf_counter() - started - generated}))
+
+
+# --- measure ----------------------------------------------------------------------------
+
+
+def context():
+    """The records and parameters every page and floor is built from (the same at every size)."""
+    jurisdiction = Jurisdiction.objects.get(code="punjab")
+    instrument = Instrument.objects.filter(code__startswith="BENCH-").order_by("code").first()
+    count = Commitment.objects.count()
+    commitment_id = Commitment.objects.order_by("pk").values_list("pk", flat=True)[count // 2]
+    deep_page = max(1, int(count / 50 * 0.9))
+    today = timezone.localdate()
+    first_month = (today.replace(day=1) - datetime.timedelta(days=365 * 2)).replace(day=1)
+    year = today.year - 1
+    return {
+        "count": count,
+        "jurisdiction_id": jurisdiction.pk,
+        "jurisdiction_code": jurisdiction.code,
+        "instrument_id": instrument.pk,
+        "instrument_code": instrument.code,
+        "commitment_id": commitment_id,
+        "status": Status.IN_PROGRESS.value,
+        "deep_page": deep_page,
+        "deep_offset": (deep_page - 1) * 50,
+        "today": today.isoformat(),
+        "stale_cutoff": (timezone.now() - datetime.timedelta(days=settings.TRACKER_STALE_DAYS)).isoformat(),
+        "first_month": first_month.isoformat(),
+        "period_from": f"{year}-01-01",
+        "period_to": f"{year}-12-31",
+    }
+
+
+def floor_blocks():
+    """{name: [statement, ...]} from floor.sql."""
+    blocks, name = {}, None
+    for line in (BENCH / "floor.sql").read_text().splitlines():
+        match = re.match(r"--\s*name:\s*(\w+)", line)
+        if match:
+            name = match[1]
+            blocks[name] = [""]
+        elif name and not line.lstrip().startswith("--"):
+            blocks[name][-1] += line + "\n"
+            if line.rstrip().endswith(";"):
+                blocks[name].append("")
+    return {key: [s.strip().rstrip(";") for s in statements if s.strip()] for key, statements in blocks.items()}
+
+
+def run_statements(statements, params):
+    connection.ensure_connection()
+    raw = connection.connection
+    cursor = raw.cursor()
+    for sql in statements:
+        used = {key: params[key] for key in re.findall(r":(\w+)", sql)}
+        if connection.vendor == "postgresql":
+            sql = re.sub(r":(\w+)", r"%(\1)s", sql)
+        cursor.execute(sql, used)
+        cursor.fetchall()
+    cursor.close()
+
+
+def time_floor(statements, params, warmup, reps):
+    for _ in range(warmup):
+        run_statements(statements, params)
+    times = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        run_statements(statements, params)
+        times.append(time.perf_counter() - started)
+    return summary(times)
+
+
+def export_floor_command(statements, out):
+    """The database's command-line client writing every row as CSV to `out`."""
+    db = settings.DATABASES["default"]
+    if connection.vendor == "sqlite":
+        script = ".headers on\n.mode csv\n" + "".join(f"{sql};\n" for sql in statements)
+        return ["sqlite3", str(db["NAME"])], script, out
+    if connection.vendor == "postgresql":
+        script = "".join(f"\\copy ({' '.join(sql.split())}) TO '{out}' WITH CSV HEADER\n" for sql in statements)
+        target = f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        return ["psql", "-X", "-q", target], script, None
+    raise NotImplementedError(connection.vendor)
+
+
+def time_export_floor(statements, warmup, reps):
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "floor.csv"
+        command, script, stdout_to = export_floor_command(statements, out)
+        if shutil.which(command[0]) is None:
+            return {"error": f"{command[0]} is not installed"}
+        times = []
+        for rep in range(warmup + reps):
+            started = time.perf_counter()
+            with open(out, "wb") if stdout_to else open(os.devnull, "wb") as sink:
+                subprocess.run(command, input=script.encode(), stdout=sink, check=True)
+            if rep >= warmup:
+                times.append(time.perf_counter() - started)
+        result = summary(times)
+        result["bytes"] = out.stat().st_size
+        return result
+
+
+def fetch(client, path):
+    response = client.get(path)
+    if getattr(response, "streaming", False):
+        size = sum(len(chunk) for chunk in response.streaming_content)
+    else:
+        size = len(response.content)
+    return response.status_code, size
+
+
+def admin_client():
+    client = Client()
+    client.force_login(User.objects.get(username=generate.ADMIN_USERNAME))
+    return client
+
+
+def measure(args):
+    ctx = context()
+    client = admin_client()
+    wanted = [page_named(name) for name in args.pages.split(",")] if args.pages else PAGES
+    results = {"context": ctx, "pages": {}, "floors": {}}
+    for page in wanted:
+        try:
+            path = page.build(ctx)
+        except NotAvailable as reason:
+            results["pages"][page.name] = {"available": False, "reason": str(reason)}
+            log(f"  {page.name:<14} not available ({reason})")
+            continue
+        reps, warmup = (args.heavy_reps, 1) if page.heavy else (args.reps, args.warmup)
+        status, size = fetch(client, path)
+        if status != 200:
+            results["pages"][page.name] = {"available": False, "reason": f"HTTP {status} from {path}"}
+            log(f"  {page.name:<14} HTTP {status} from {path}")
+            continue
+        for _ in range(warmup - 1):
+            fetch(client, path)
+        times = []
+        for _ in range(reps):
+            started = time.perf_counter()
+            fetch(client, path)
+            times.append(time.perf_counter() - started)
+        with CaptureQueriesContext(connection) as queries:
+            fetch(client, path)
+        result = {"available": True, "path": path, "bytes": size, "queries": len(queries), **summary(times)}
+        results["pages"][page.name] = result
+        log(f"  {page.name:<14} median {result['median'] * 1000:9.1f} ms  p95 {result['p95'] * 1000:9.1f} ms  "
+            f"{result['queries']} queries  {size:,} bytes")
+    blocks = floor_blocks()
+    needed = {page.floor for page in wanted if page.floor and results["pages"].get(page.name, {}).get("available")}
+    for name in sorted(needed):
+        if name == "export":
+            results["floors"][name] = time_export_floor(blocks[name], 1, args.heavy_reps)
+        else:
+            results["floors"][name] = time_floor(blocks[name], ctx, args.warmup, args.reps)
+        floor = results["floors"][name]
+        if "median" in floor:
+            log(f"  floor {name:<10} median {floor['median'] * 1000:9.1f} ms")
+    print(json.dumps(results))
+
+
+# --- peak memory ------------------------------------------------------------------------
+
+
+def rss_peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak(args):
+    page = page_named(args.page)
+    ctx = context()
+    client = admin_client()
+    try:
+        path = page.build(ctx)
+    except NotAvailable as reason:
+        print(json.dumps({"available": False, "reason": str(reason)}))
+        return
+    fetch(client, page_named("trivial").build(ctx))
+    before = rss_peak_mb()
+    started = time.perf_counter()
+    status, size = fetch(client, path)
+    print(json.dumps({
+        "available": status == 200, "status": status, "bytes": size, "seconds": time.perf_counter() - started,
+        "peak_rss_mb": rss_peak_mb(), "before_mb": before, "growth_mb": rss_peak_mb() - before,
+    }))
+
+
+# --- session for the load generator -----------------------------------------------------
+
+
+def session(args):
+    client = admin_client()
+    print(client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    commands = parser.add_subparsers(dest="command", required=True)
+    p = commands.add_parser("build")
+    p.add_argument("--size", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p = commands.add_parser("measure")
+    p.add_argument("--reps", type=int, default=10)
+    p.add_argument("--heavy-reps", type=int, default=3)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--pages", default="")
+    p = commands.add_parser("peak")
+    p.add_argument("--page", required=True)
+    commands.add_parser("session")
+    args = parser.parse_args()
+    {"build": build, "measure": measure, "peak": peak, "session": session}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
