@@ -38,6 +38,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench import generate  # noqa: E402
+from bench.floors import floor_blocks  # noqa: E402
 from bench.pages import PAGES, NotAvailable, page_named  # noqa: E402
 from commitments.models import Commitment, Instrument, Jurisdiction, Status  # noqa: E402
 
@@ -101,21 +102,6 @@ def context():
         "period_from": f"{year}-01-01",
         "period_to": f"{year}-12-31",
     }
-
-
-def floor_blocks():
-    """{name: [statement, ...]} from floor.sql."""
-    blocks, name = {}, None
-    for line in (BENCH / "floor.sql").read_text().splitlines():
-        match = re.match(r"--\s*name:\s*(\w+)", line)
-        if match:
-            name = match[1]
-            blocks[name] = [""]
-        elif name and not line.lstrip().startswith("--"):
-            blocks[name][-1] += line + "\n"
-            if line.rstrip().endswith(";"):
-                blocks[name].append("")
-    return {key: [s.strip().rstrip(";") for s in statements if s.strip()] for key, statements in blocks.items()}
 
 
 def run_statements(statements, params):
