@@ -52,10 +52,10 @@ SELECT * FROM commitments_evidence WHERE commitment_id = :commitment_id;
 -- One jurisdiction over a year: its commitments and the updates that took effect in the period.
 SELECT c.id, c.reference, c.title, c.status, i.code
   FROM commitments_commitment c JOIN commitments_instrument i ON i.id = c.instrument_id
- WHERE c.jurisdiction_id = :jurisdiction_id ORDER BY i.code, c.reference;
+ WHERE c.jurisdiction_id = :report_jurisdiction_id ORDER BY i.code, c.reference;
 SELECT u.commitment_id, u.status, u.effective_on, u.assessor_id
   FROM commitments_statusupdate u JOIN commitments_commitment c ON c.id = u.commitment_id
- WHERE c.jurisdiction_id = :jurisdiction_id AND u.effective_on BETWEEN :period_from AND :period_to
+ WHERE c.jurisdiction_id = :report_jurisdiction_id AND u.effective_on BETWEEN :period_from AND :period_to
  ORDER BY u.commitment_id, u.effective_on, u.recorded_at, u.id;
 
 -- name: export

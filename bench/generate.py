@@ -49,6 +49,10 @@ JURISDICTIONS = [
     ("gb", "Gilgit-Baltistan", Jurisdiction.Kind.TERRITORY),
 ]
 INSTRUMENTS = 48
+# The progress report is timed on this jurisdiction: it holds the same number of commitments at
+# every size, so the report measures how its cost grows with the database, not with its own rows.
+REPORT_JURISDICTION = "gb"
+REPORT_COMMITMENTS = 100
 THEMES = 12
 OTHER_SOURCES = 5
 UPDATES_PER_COMMITMENT = 10
@@ -173,13 +177,22 @@ def generate(size, *, seed=1, progress=None, updates_per_commitment=UPDATES_PER_
     themes_through = Commitment.themes.through
     restricted_through = StatusUpdate.restricted_to.through
 
+    report_instruments = [i for i in ref.instruments if i.jurisdiction.code == REPORT_JURISDICTION]
+    other_instruments = [i for i in ref.instruments if i.jurisdiction.code != REPORT_JURISDICTION]
+    report_every = max(1, size // REPORT_COMMITMENTS)
+    in_report = 0
+
     for chunk_start in range(0, size, CHUNK):
         chunk = range(chunk_start, min(size, chunk_start + CHUNK))
         commitments, updates, evidence, theme_links, restricted, assessments = [], [], [], [], [], []
         for n in chunk:
             commitment_id = next_commitment
             next_commitment += 1
-            instrument = ref.instruments[n % len(ref.instruments)]
+            if n % report_every == 0 and in_report < REPORT_COMMITMENTS:
+                instrument = report_instruments[in_report % len(report_instruments)]
+                in_report += 1
+            else:
+                instrument = other_instruments[n % len(other_instruments)]
             jurisdiction_id = instrument.jurisdiction_id
             days = sorted(_random_day(rng, HISTORY_START, HISTORY_END) for _ in range(updates_per_commitment))
             history = []

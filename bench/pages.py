@@ -1,7 +1,7 @@
 """What the benchmark measures: a list of (name, URL builder), and the floor each page is compared to.
 
 A builder gets the context of the database (a jurisdiction, an instrument, a commitment, ...) and
-returns the URL. A page whose URL name does not exist in this build is reported as not available.
+returns the URL to get, or a Request to post. A page whose URL name does not exist in this build is reported as not available.
 """
 
 import dataclasses
@@ -13,6 +13,14 @@ from django.urls import NoReverseMatch, reverse
 
 class NotAvailable(Exception):
     pass
+
+
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """A request other than a plain GET: posted with `data`."""
+
+    path: str
+    data: dict | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +43,18 @@ def url(names, *, args=(), query=None):
     raise NotAvailable(f"no URL named {' or '.join(names if isinstance(names, (list, tuple)) else [names])}")
 
 
+def report(c, format):
+    """The progress report of one jurisdiction over a year, as the report form posts it."""
+    return Request(
+        url("commitments:reports"),
+        data={
+            "kind": "progress", "scope": f"jurisdiction:{c['report_jurisdiction_code']}",
+            "date_from": c["period_from"], "date_to": c["period_to"], "group_by": "instrument",
+            "format": format, "audience": "internal",
+        },
+    )
+
+
 PAGES = [
     Page("trivial", lambda c: url("commitments:whoami")),
     Page("dashboard", lambda c: url("commitments:dashboard"), floor="dashboard"),
@@ -49,30 +69,16 @@ PAGES = [
     Page("commitment", lambda c: url("commitments:detail", args=[c["commitment_id"]]), floor="commitment"),
     Page(
         "export_csv",
-        lambda c: url(["commitments:list_export", "commitments:export"], query={"format": "csv"}),
+        lambda c: url("commitments:list", query={"export": "csv"}),
         floor="export", heavy=True, peak=True,
     ),
     Page(
         "export_xlsx",
-        lambda c: url(["commitments:list_export", "commitments:export"], query={"format": "xlsx"}),
+        lambda c: url("commitments:list", query={"export": "xlsx"}),
         floor="export", heavy=True, peak=True,
     ),
-    Page(
-        "report_html",
-        lambda c: url(
-            ["commitments:report", "commitments:progress_report"],
-            query={"jurisdiction": c["jurisdiction_code"], "from": c["period_from"], "to": c["period_to"]},
-        ),
-        floor="report", heavy=True,
-    ),
-    Page(
-        "report_pdf",
-        lambda c: url(
-            ["commitments:report_pdf", "commitments:progress_report_pdf"],
-            query={"jurisdiction": c["jurisdiction_code"], "from": c["period_from"], "to": c["period_to"]},
-        ),
-        floor="report", heavy=True,
-    ),
+    Page("report_html", lambda c: report(c, "html"), floor="report", heavy=True),
+    Page("report_pdf", lambda c: report(c, "pdf"), floor="report", heavy=True),
 ]
 
 
