@@ -330,6 +330,15 @@ def main():
         mark = {True: "met", False: "MISSED", None: "not measured"}[met]
         log(f"- {target}: {mark} ({measured})")
     log(f"\nwrote {out / 'bench.json'} and {out / 'bench.png'} in {results['meta']['seconds']:.0f} s")
+    broken = [
+        f"{size}: {name} ({result['reason']})"
+        for size, size_result in results["sizes"].items()
+        for name, result in size_result["pages"].items()
+        if "status" in result
+    ]
+    if broken:
+        # A page that exists but fails is an error; a page not built yet is only reported.
+        raise SystemExit("pages that failed: " + "; ".join(broken))
 
 
 if __name__ == "__main__":
