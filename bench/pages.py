@@ -30,6 +30,7 @@ class Page:
     floor: str | None = None
     heavy: bool = False  # fewer repetitions, and a peak-memory run of its own
     peak: bool = False
+    expect: str = ""  # the content type the page answers with (a page that answers another is not built yet)
 
 
 def url(names, *, args=(), query=None):
@@ -70,15 +71,15 @@ PAGES = [
     Page(
         "export_csv",
         lambda c: url("commitments:list", query={"export": "csv"}),
-        floor="export", heavy=True, peak=True,
+        floor="export", heavy=True, peak=True, expect="text/csv",
     ),
     Page(
         "export_xlsx",
         lambda c: url("commitments:list", query={"export": "xlsx"}),
-        floor="export", heavy=True, peak=True,
+        floor="export", heavy=True, peak=True, expect="application/vnd.openxmlformats",
     ),
-    Page("report_html", lambda c: report(c, "html"), floor="report", heavy=True),
-    Page("report_pdf", lambda c: report(c, "pdf"), floor="report", heavy=True),
+    Page("report_html", lambda c: report(c, "html"), floor="report", heavy=True, expect="text/html"),
+    Page("report_pdf", lambda c: report(c, "pdf"), floor="report", heavy=True, expect="application/pdf"),
 ]
 
 

@@ -176,7 +176,7 @@ def fetch(client, path):
         size = sum(len(chunk) for chunk in response.streaming_content)
     else:
         size = len(response.content)
-    return response.status_code, size
+    return response.status_code, size, response.get("Content-Type", "")
 
 
 def admin_client():
@@ -190,6 +190,7 @@ def measure(args):
     client = admin_client()
     wanted = [page_named(name) for name in args.pages.split(",")] if args.pages else PAGES
     results = {"context": ctx, "pages": {}, "floors": {}}
+    paths, times = {}, {}
     for page in wanted:
         try:
             path = page.build(ctx)
@@ -197,27 +198,50 @@ def measure(args):
             results["pages"][page.name] = {"available": False, "reason": str(reason)}
             log(f"  {page.name:<14} not available ({reason})")
             continue
-        reps, warmup = (args.heavy_reps, 1) if page.heavy else (args.reps, args.warmup)
-        status, size = fetch(client, path)
+        status, size, content_type = fetch(client, path)
         if status != 200:
             results["pages"][page.name] = {"available": False, "reason": f"HTTP {status} from {path}", "status": status}
             log(f"  {page.name:<14} HTTP {status} from {path}")
             continue
-        for _ in range(warmup - 1):
-            fetch(client, path)
-        times = []
-        for _ in range(reps):
-            started = time.perf_counter()
-            fetch(client, path)
-            times.append(time.perf_counter() - started)
+        if page.expect and not content_type.startswith(page.expect):
+            reason = f"answers {content_type}, not {page.expect}"
+            results["pages"][page.name] = {"available": False, "reason": reason}
+            log(f"  {page.name:<14} not available ({reason})")
+            continue
+        paths[page.name] = path
+        times[page.name] = []
+        results["pages"][page.name] = {
+            "available": True, "path": path.path if isinstance(path, Request) else path, "bytes": size
+        }
+
+    def timed(page):
+        started = time.perf_counter()
+        fetch(client, paths[page.name])
+        times[page.name].append(time.perf_counter() - started)
+
+    light = [page for page in wanted if page.name in paths and not page.heavy]
+    heavy = [page for page in wanted if page.name in paths and page.heavy]
+    # Light pages in turn, repetition by repetition, so that a burst of load elsewhere on the
+    # machine falls on all of them alike and their ratios hold.
+    for _ in range(args.warmup):
+        for page in light:
+            fetch(client, paths[page.name])
+    for _ in range(args.reps):
+        for page in light:
+            timed(page)
+    for page in heavy:
+        for _ in range(args.heavy_reps):
+            timed(page)
+    for page in light + heavy:
         with CaptureQueriesContext(connection) as queries:
-            fetch(client, path)
-        result = {"available": True, "path": path.path if isinstance(path, Request) else path, "bytes": size, "queries": len(queries), **summary(times)}
-        results["pages"][page.name] = result
+            fetch(client, paths[page.name])
+        result = results["pages"][page.name]
+        result.update(queries=len(queries), **summary(times[page.name]))
         log(f"  {page.name:<14} median {result['median'] * 1000:9.1f} ms  p95 {result['p95'] * 1000:9.1f} ms  "
-            f"{result['queries']} queries  {size:,} bytes")
+            f"{result['queries']} queries  {result['bytes']:,} bytes")
+
     blocks = floor_blocks()
-    needed = {page.floor for page in wanted if page.floor and results["pages"].get(page.name, {}).get("available")}
+    needed = {page.floor for page in wanted if page.floor and page.name in paths}
     for name in sorted(needed):
         if name == "export":
             results["floors"][name] = time_export_floor(blocks[name], 1, args.heavy_reps)
@@ -248,7 +272,7 @@ def peak(args):
     fetch(client, page_named("trivial").build(ctx))
     before = rss_peak_mb()
     started = time.perf_counter()
-    status, size = fetch(client, path)
+    status, size, _content_type = fetch(client, path)
     print(json.dumps({
         "available": status == 200, "status": status, "bytes": size, "seconds": time.perf_counter() - started,
         "peak_rss_mb": rss_peak_mb(), "before_mb": before, "growth_mb": rss_peak_mb() - before,
