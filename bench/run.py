@@ -153,6 +153,8 @@ def throughput(size, seconds, rounds_count):
             result[name] = {"rps": rates[len(rates) // 2], "rounds": runs, "non_2xx": sum(r["non_2xx"] for r in runs)}
             log(f"  {name:<10} {result[name]['rps']:8.1f} requests/s, median of {len(runs)} rounds "
                 f"({result[name]['non_2xx']} not 2xx)")
+        if not result["trivial"]["rps"]:
+            return {"error": "the trivial view served no request", **result}
         result["ratio"] = result["dashboard"]["rps"] / result["trivial"]["rps"]
         result["seconds"] = seconds
         return result

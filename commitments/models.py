@@ -575,6 +575,8 @@ class StatusUpdate(models.Model):
             models.Index(fields=["commitment", "effective_on", "recorded_at", "id"], name="update_order_idx"),
             models.Index(fields=["commitment", "assessor", "effective_on"], name="update_assessor_idx"),
             models.Index(fields=["-recorded_at"], name="update_recent_idx"),
+            # "Recent activity" (newest first, id breaking ties) walks this index and stops at the page size.
+            models.Index(fields=["recorded_at", "id"], name="update_recorded_id_idx"),
         ]
 
     def __str__(self):
