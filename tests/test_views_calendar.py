@@ -44,8 +44,8 @@ def world():
 
 def sections(response):
     return (
-        [d.reference for d in response.context["overdue"]],
-        [d.reference for d in response.context["upcoming"]],
+        [row["d"].reference for row in response.context["overdue"]],
+        [row["d"].reference for row in response.context["upcoming"]],
     )
 
 
@@ -61,6 +61,7 @@ def test_the_calendar_shows_overdue_and_upcoming_reports_and_deadlines_by_date(c
 
     assert sections(response) == (["CEDAW LATE-1"], ["CEDAW SOON-1", "CEDAW periodic report"])
     assert b"HIDDEN-1" not in response.content
+    assert "10 days overdue" in response.content.decode() and "in 5 days" in response.content.decode()
     assert reverse("commitments:instrument", args=["CEDAW"]).encode() in response.content
 
 

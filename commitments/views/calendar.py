@@ -24,12 +24,12 @@ def calendar_page(request):
     token = profile.calendar_token if profile else None
     feed_url = None
     if token:
-        feed_url = request.build_absolute_uri(calendar.feed_path(token, form.query_string()))
+        feed_url = calendar.absolute_url(calendar.feed_path(token, form.query_string()))
     context = {
         "form": form,
         "today": today,
-        "overdue": [d for d in items if d.is_overdue(today)],
-        "upcoming": [d for d in items if not d.is_overdue(today)],
+        "overdue": [{"d": d, "days": -d.days_left(today)} for d in items if d.is_overdue(today)],
+        "upcoming": [{"d": d, "days": d.days_left(today)} for d in items if not d.is_overdue(today)],
         "feed_url": feed_url,
     }
     return render(request, "commitments/calendar.html", context)
@@ -73,7 +73,7 @@ def my_settings(request):
     profile = calendar.profile_for(user)
     feed_url = None
     if profile.calendar_token:
-        feed_url = request.build_absolute_uri(calendar.feed_path(profile.calendar_token))
+        feed_url = calendar.absolute_url(calendar.feed_path(profile.calendar_token))
     return render(request, "commitments/my_settings.html", {"profile": profile, "feed_url": feed_url})
 
 
