@@ -130,10 +130,11 @@ class DeadlineFilter(forms.Form):
     mine = forms.BooleanField(required=False, label=_("Only where I am a focal person"))
 
     def criteria(self):
-        """The cleaned filter, or an empty one (show everything) when the input is not valid."""
-        if self.is_valid():
-            return self.cleaned_data
-        return {}
+        """The cleaned filter; a field with a value not understood is left out, the others still apply."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
 
     def query_string(self):
         """The filter as a query string, for the feed link; only the fields that were set."""

@@ -173,3 +173,9 @@ def test_the_feed_costs_the_same_queries_for_few_and_many_deadlines(client, worl
     with django_assert_num_queries(len(few)):
         response = client.get(url)
     assert len(events(response)) == 4 + 50
+
+
+def test_a_filter_value_not_understood_is_ignored_and_the_rest_still_applies(client, world):
+    assert set(events(feed(client, world["user"], "?what=reports&jurisdiction=atlantis"))) == {
+        "Report due: CEDAW periodic report", "Report due: C087 periodic report",
+    }

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import calendar, reminders, reviews
 from ..models import Commitment, Profile, Review
@@ -35,7 +35,7 @@ def calendar_page(request):
     return render(request, "commitments/calendar.html", context)
 
 
-@require_GET
+@require_safe
 @never_cache
 def calendar_feed(request, token):
     """The iCalendar feed of one user, with the page's filters. The token stands in for a session."""
