@@ -71,6 +71,22 @@ class TrackerHistoryAdmin(TrackerAdmin, SimpleHistoryAdmin):
     pass
 
 
+class TrackerInline:
+    """Inlines follow the role too (the Administrator group carries no per-model permissions)."""
+
+    def has_view_permission(self, request, obj=None):
+        return access.is_administrator(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return access.is_administrator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.is_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.is_administrator(request.user)
+
+
 @admin.register(models.Source)
 class SourceAdmin(TrackerAdmin):
     list_display = ["title", "url", "publisher"]
@@ -101,7 +117,7 @@ class ThemeAdmin(TrackerAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class CommitmentInline(admin.TabularInline):
+class CommitmentInline(TrackerInline, admin.TabularInline):
     model = models.Commitment
     fields = ["reference", "title", "jurisdiction", "responsible_body", "due_on", "status"]
     readonly_fields = ["status"]
@@ -110,7 +126,7 @@ class CommitmentInline(admin.TabularInline):
     extra = 0
 
 
-class GSPRequirementInline(admin.TabularInline):
+class GSPRequirementInline(TrackerInline, admin.TabularInline):
     model = models.GSPRequirement
     fk_name = "scheme"
     autocomplete_fields = ["instrument"]
@@ -159,7 +175,7 @@ class ReviewAdmin(TrackerAdmin):
     date_hierarchy = "reviewed_on"
 
 
-class StatusUpdateInline(admin.TabularInline):
+class StatusUpdateInline(TrackerInline, admin.TabularInline):
     """The status history, read-only: it is appended to, never edited."""
 
     model = models.StatusUpdate
@@ -177,11 +193,14 @@ class StatusUpdateInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("assessor", "recorded_by", "verified_by", "corrects")
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(TrackerInline, admin.TabularInline):
     model = models.Evidence
     fk_name = "commitment"
     fields = ["title", "download", "original_filename", "content_type", "size", "status_update", "added_by", "added_at", "verified_by"]
@@ -208,7 +227,7 @@ class EvidenceInline(admin.TabularInline):
         return "—"
 
 
-class CommitmentLinkInline(admin.TabularInline):
+class CommitmentLinkInline(TrackerInline, admin.TabularInline):
     model = models.CommitmentLink
     fk_name = "source"
     autocomplete_fields = ["target"]
@@ -530,7 +549,7 @@ class ProfileAdmin(TrackerAdmin):
         return ", ".join(j.code for j in obj.write_jurisdictions.all())
 
 
-class ProfileInline(admin.StackedInline):
+class ProfileInline(TrackerInline, admin.StackedInline):
     model = models.Profile
     fk_name = "user"
     can_delete = False
@@ -544,8 +563,22 @@ if admin.site.is_registered(User):
 
 
 @admin.register(User)
-class TrackerUserAdmin(UserAdmin):
+class TrackerUserAdmin(TrackerAdmin, UserAdmin):
+    """Administrators manage people, roles and jurisdictions; only a superuser grants superuser rights."""
+
     inlines = [ProfileInline]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        hidden = {"is_superuser", "user_permissions"}
+        return [(name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]}) for name, opts in fieldsets]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
     list_display = ["username", "email", "is_active", "roles"]
     list_filter = ["is_active", "groups"]
 
