@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import browse, dashboard, entry, evidence, imports
+from .views import entry, imports  # data entry
+from .views import browse, dashboard, evidence
 
 app_name = "commitments"
 
