@@ -197,7 +197,11 @@ class StatusUpdateInline(TrackerInline, admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("assessor", "recorded_by", "verified_by", "corrects")
+        # Restricted updates only for the people named on them, administrators included.
+        visible = models.StatusUpdate.objects.visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(pk__in=visible).select_related(
+            "assessor", "recorded_by", "verified_by", "corrects"
+        )
 
 
 class EvidenceInline(TrackerInline, admin.TabularInline):
@@ -216,7 +220,10 @@ class EvidenceInline(TrackerInline, admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("status_update", "added_by", "verified_by")
+        visible = models.Evidence.objects.visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(pk__in=visible).select_related(
+            "status_update", "added_by", "verified_by"
+        )
 
     @admin.display(description=_("file"))
     def download(self, obj):

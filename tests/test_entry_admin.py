@@ -114,3 +114,26 @@ def test_an_administrator_manages_people_but_cannot_make_a_superuser(admin_clien
     assert admin_client.get(url).status_code == 200
     assert "read_jurisdictions" in html
     assert 'name="is_superuser"' not in html
+
+
+def test_restricted_updates_and_evidence_stay_hidden_in_the_admin_from_administrators_not_named(admin_client, world):
+    from django.core.files.base import ContentFile
+
+    from commitments import services
+    from tests import entry_files
+
+    services.status_update_record(
+        commitment=world.kp_commitment, status="stalled", effective_on=world.kp_update.effective_on, assessor=world.dri,
+        recorded_by=world.users["editor_kp"], note="Witness named here", sensitivity="restricted",
+        restricted_to=[world.users["editor_kp"]],
+        evidence=[services.EvidenceItem(title="Witness statement", file=ContentFile(entry_files.pdf_bytes("w"), name="w.pdf"),
+                                        sensitivity="restricted", restricted_to=[world.users["editor_kp"]])],
+    )
+    pages = [
+        reverse("admin:commitments_commitment_change", args=[world.kp_commitment.pk]),
+        reverse("admin:commitments_statusupdate_changelist") + "?q=Witness",
+        reverse("admin:commitments_evidence_changelist") + "?q=Witness",
+    ]
+    for url in pages:
+        html = admin_client.get(url).content.decode()
+        assert "Witness named here" not in html and "Witness statement" not in html, url

@@ -262,10 +262,13 @@ def test_a_restricted_update_is_seen_only_by_those_named(editor, world, client):
     assert set(update.restricted_to.all()) == {world.users["reviewer"], world.users["editor_kp"]}
     evidence = update.evidence.get()
     client.force_login(world.users["viewer"])
-    assert "Names a witness" not in client.get(world.kp_commitment.get_absolute_url()).content.decode()
+    html = client.get(world.kp_commitment.get_absolute_url()).content.decode()
+    assert "Names a witness" not in html and "statement.pdf" not in html  # neither timeline nor change history
+    assert "Partially implemented" not in html  # the restricted status shows nowhere
     assert client.get(evidence.get_download_url()).status_code == 404
     client.force_login(world.users["reviewer"])
-    assert "Names a witness" in client.get(world.kp_commitment.get_absolute_url()).content.decode()
+    html = client.get(world.kp_commitment.get_absolute_url()).content.decode()
+    assert "Names a witness" in html and "statement.pdf" in html
 
 
 def test_a_restricted_update_without_named_people_is_refused(editor, world):
@@ -322,3 +325,8 @@ def test_gps_position_is_flagged_and_stripped_from_copies_for_non_administrators
     assert gps_in(client.get(evidence.get_download_url())) is False
     client.force_login(world.users["administrator"])
     assert gps_in(client.get(evidence.get_download_url())) is True
+
+
+def test_more_evidence_rows_can_be_asked_for(editor, world):
+    html = editor.get(record_url(world.kp_commitment) + "?rows=6").content.decode()
+    assert 'name="evidence-5-file"' in html and 'name="evidence-6-file"' not in html
