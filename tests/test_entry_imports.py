@@ -74,6 +74,8 @@ def test_a_valid_file_creates_exactly_what_the_preview_promised(admin_client, wo
     token = response.context["confirm"]["token"].value()
     response = admin_client.post(reverse("commitments:import_confirm"), {"kind": "commitments", "token": token})
     assert response.status_code == 200 and response.context["result"].saved
+    promised = [(r.number, r.label, r.action, r.changes) for r in result.rows]
+    assert [(r.number, r.label, r.action, r.changes) for r in response.context["result"].rows] == promised
     kp2 = Commitment.objects.get(reference="KP-2")
     assert kp2.due_on == datetime.date(2025, 12, 31) and kp2.responsible_body.slug == "labour-kp"
     assert sorted(kp2.themes.values_list("slug", flat=True)) == ["child-labour", "labour"]
