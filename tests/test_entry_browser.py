@@ -41,6 +41,8 @@ def test_an_editor_records_an_update_with_two_files_and_sees_it(server, tmp_path
     report.write_bytes(entry_files.pdf_bytes("inspection"))
     photo = tmp_path / "kiln-photo.png"
     photo.write_bytes(entry_files.png_bytes())
+    disguised = tmp_path / "holiday.png"
+    disguised.write_bytes(entry_files.exe_bytes())
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -59,8 +61,20 @@ def test_an_editor_records_an_update_with_two_files_and_sees_it(server, tmp_path
             page.fill("#id_note", "Inspections began in Peshawar district")
             page.fill("#id_evidence-0-title", "Inspection report")
             page.set_input_files("#id_evidence-0-file", str(report))
-            page.set_input_files("#id_evidence-1-file", str(photo))
+            page.set_input_files("#id_evidence-1-file", str(disguised))
             page.screenshot(path=os.path.join(artifacts_dir, "record-update-form.png"), full_page=True)
+            page.click("button:has-text('Record update')")
+            page.wait_for_load_state()
+
+            # Rejected as a whole: the disguised program is named, the note and the accepted file are kept.
+            body = page.inner_text("main")
+            assert "Nothing was saved" in body and "Evidence 2 (holiday.png)" in body
+            assert page.input_value("#id_note") == "Inspections began in Peshawar district"
+            assert "Kept from your last attempt: inspection-report.pdf" in body
+            page.screenshot(path=os.path.join(artifacts_dir, "record-update-rejected.png"), full_page=True)
+            assert not StatusUpdate.objects.filter(note="Inspections began in Peshawar district").exists()
+
+            page.set_input_files("#id_evidence-1-file", str(photo))
             page.click("button:has-text('Record update')")
             page.wait_for_load_state()
             page.screenshot(path=os.path.join(artifacts_dir, "record-update-done.png"), full_page=True)

@@ -159,6 +159,7 @@ def record_update(request, pk):
         "formset": formset,
         "more_rows": min(len(formset.forms) + 3, EVIDENCE_MAX_ITEMS),
         "max_items": EVIDENCE_MAX_ITEMS,
+        "main_fields": ("status", "effective_on", "assessor", "note"),
     }
     return render(request, "commitments/record_update.html", context, status=status_code)
 
