@@ -118,50 +118,38 @@ def _history(rng, start, today):
     return history
 
 
-def _derive_new(commitments, updates):
-    """Derived data of commitments whose whole history is `updates`, in bulk.
+def _derive(commitment, history, own_id, share):
+    """Set the derived fields of a new commitment whose whole history is `history` (in recording order).
 
-    The same rules as status.refresh() (which does one commitment at a time): the headline
-    timeline and trend contributions from status.headline_timeline()/month_contributions(),
-    each source's latest update as its view, contested when the views differ. A test checks
-    the result against status.refresh() and against a full recomputation of the trend.
+    The same rules as status.refresh(), which does one stored commitment at a time: the
+    headline timeline and trend contributions come from status.headline_timeline() and
+    month_contributions(), each source's latest update is its view, and the commitment is
+    contested when the views differ. Adds the trend contributions to `share` and returns
+    the Assessment rows to create. A test checks the result against status.refresh().
     """
-    own_id = derived.tracker_organisation_id()
-    by_commitment = {}
-    for update in sorted(updates, key=lambda u: (u.commitment_id, u.effective_on, u.recorded_at, u.pk)):
-        by_commitment.setdefault(update.commitment_id, []).append(update)
-    shares = {}
-    assessments = []
-    for commitment in commitments:
-        history = by_commitment.get(commitment.pk, [])
-        unrestricted = [u for u in history if u.sensitivity != Sensitivity.RESTRICTED]
-        timeline = derived.headline_timeline(unrestricted, own_id)
-        share = shares.setdefault(commitment.jurisdiction_id, {})
-        for key, value in derived.month_contributions(timeline).items():
-            share[key] = share.get(key, 0) + value
-        latest_by_source = {}
-        for update in unrestricted:
-            latest_by_source[update.assessor_id] = update
-        assessments += [
-            Assessment(
-                commitment=commitment, assessor_id=assessor_id, update=update,
-                status=update.status, effective_on=update.effective_on,
-            )
-            for assessor_id, update in latest_by_source.items()
-        ]
-        if timeline:
-            _start, _precision, status, deciding = timeline[-1]
-            commitment.status, commitment.status_on = status, deciding.effective_on
-            commitment.status_precision = deciding.effective_precision
-        views = {u.status for u in latest_by_source.values() if u.status != Status.NO_INFORMATION}
-        commitment.contested = len(views) > 1
-        commitment.last_recorded_at = max((u.recorded_at for u in history), default=None)
-    Assessment.objects.bulk_create(assessments, batch_size=BATCH_SIZE)
-    Commitment.objects.bulk_update(
-        commitments, ["status", "status_on", "status_precision", "contested", "last_recorded_at"], batch_size=BATCH_SIZE
-    )
-    for jurisdiction_id, share in shares.items():
-        derived.apply_month_deltas(jurisdiction_id, share)
+    # History order is (effective date, recorded at, id); ids follow the recording order.
+    ordered = sorted(history, key=lambda u: (u.effective_on, u.recorded_at))
+    unrestricted = [u for u in ordered if u.sensitivity != Sensitivity.RESTRICTED]
+    timeline = derived.headline_timeline(unrestricted, own_id)
+    for key, value in derived.month_contributions(timeline).items():
+        share[key] = share.get(key, 0) + value
+    latest_by_source = {}
+    for update in unrestricted:
+        latest_by_source[update.assessor_id] = update
+    if timeline:
+        _start, _precision, status, deciding = timeline[-1]
+        commitment.status, commitment.status_on = status, deciding.effective_on
+        commitment.status_precision = deciding.effective_precision
+    views = {u.status for u in latest_by_source.values() if u.status != Status.NO_INFORMATION}
+    commitment.contested = len(views) > 1
+    commitment.last_recorded_at = max((u.recorded_at for u in history), default=None)
+    return [
+        Assessment(
+            commitment=commitment, assessor_id=assessor_id, update=update, status=update.status,
+            effective_on=update.effective_on,
+        )
+        for assessor_id, update in latest_by_source.items()
+    ]
 
 
 def demo_add(*, count, random_seed=None, progress=None, today=None):
@@ -179,11 +167,13 @@ def demo_add(*, count, random_seed=None, progress=None, today=None):
     themes = list(Theme.objects.values_list("pk", flat=True))
     if not (instruments and jurisdictions and organisations):
         raise ValueError("Load the seeded data first (manage.py seed): demo data needs instruments and organisations.")
-    tracker = next((o for o in organisations if o.pk == derived.tracker_organisation_id()), organisations[0])
+    own_id = derived.tracker_organisation_id()
+    tracker = next((o for o in organisations if o.pk == own_id), organisations[0])
     others = [o for o in organisations if o.pk != tracker.pk] or [tracker]
     bodies = [o for o in organisations if o.is_government] or organisations
     step = max(1, count // 20)
     totals = {"commitments": 0, "updates": 0, "evidence": 0}
+    shares = {}
 
     with transaction.atomic():
         DemoCommitmentFactory.reset_sequence(_next_number())
@@ -191,16 +181,43 @@ def demo_add(*, count, random_seed=None, progress=None, today=None):
         while done < count:
             # Batches no larger than a progress step, so that progress shows every count/20.
             size = min(BATCH_SIZE, step, count - done)
-            commitments = []
+            commitments, updates, evidence, assessments = [], [], [], []
             for _ in range(size):
                 instrument = rng.choice(instruments)
-                commitments.append(
-                    DemoCommitmentFactory.build(
-                        instrument=instrument,
-                        jurisdiction=rng.choice(jurisdictions),
-                        responsible_body=rng.choice(bodies),
-                    )
+                commitment = DemoCommitmentFactory.build(
+                    instrument=instrument,
+                    jurisdiction=rng.choice(jurisdictions),
+                    responsible_body=rng.choice(bodies),
                 )
+                start = max(earliest_allowed_date(instrument) or HISTORY_START, HISTORY_START)
+                history = [
+                    DemoUpdateFactory.build(
+                        commitment=commitment,
+                        status=status,
+                        effective_on=day,
+                        effective_precision=precision,
+                        assessor=tracker if rng.random() < 0.75 else rng.choice(others),
+                        recorded_at=recorded,
+                        sensitivity=rng.choice([Sensitivity.PUBLIC, Sensitivity.INTERNAL]),
+                    )
+                    for day, precision, status, recorded in _history(rng, start, today)
+                ]
+                evidence += [
+                    DemoEvidenceFactory.build(
+                        commitment=commitment,
+                        status_update=update,
+                        evidence_on=update.effective_on,
+                        evidence_precision=update.effective_precision,
+                        sensitivity=update.sensitivity,
+                        added_at=update.recorded_at,
+                    )
+                    for update in history
+                    if rng.random() < 0.5
+                ]
+                assessments += _derive(commitment, history, own_id, shares.setdefault(commitment.jurisdiction.pk, {}))
+                commitments.append(commitment)
+                updates += history
+            # Foreign keys to rows built above are filled in from their new ids as each batch is inserted.
             Commitment.objects.bulk_create(commitments, batch_size=BATCH_SIZE)
             through = Commitment.themes.through
             through.objects.bulk_create(
@@ -211,43 +228,17 @@ def demo_add(*, count, random_seed=None, progress=None, today=None):
                 ],
                 batch_size=BATCH_SIZE,
             )
-            updates = []
-            for commitment in commitments:
-                earliest = earliest_allowed_date(commitment.instrument)
-                start = max(earliest or HISTORY_START, HISTORY_START)
-                for day, precision, status, recorded in _history(rng, start, today):
-                    updates.append(
-                        DemoUpdateFactory.build(
-                            commitment=commitment,
-                            status=status,
-                            effective_on=day,
-                            effective_precision=precision,
-                            assessor=tracker if rng.random() < 0.75 else rng.choice(others),
-                            recorded_at=recorded,
-                            sensitivity=rng.choice([Sensitivity.PUBLIC, Sensitivity.INTERNAL]),
-                        )
-                    )
             StatusUpdate.objects.bulk_create(updates, batch_size=BATCH_SIZE)
-            evidence = [
-                DemoEvidenceFactory.build(
-                    commitment=update.commitment,
-                    status_update=update,
-                    evidence_on=update.effective_on,
-                    evidence_precision=update.effective_precision,
-                    sensitivity=update.sensitivity,
-                    added_at=update.recorded_at,
-                )
-                for update in updates
-                if rng.random() < 0.5
-            ]
             Evidence.objects.bulk_create(evidence, batch_size=BATCH_SIZE)
-            _derive_new(commitments, updates)
+            Assessment.objects.bulk_create(assessments, batch_size=BATCH_SIZE)
             totals["commitments"] += len(commitments)
             totals["updates"] += len(updates)
             totals["evidence"] += len(evidence)
-            previous_done, done = done, done + size
-            if progress and (done // step > previous_done // step or done == count):
+            done += size
+            if progress and (done % step == 0 or done == count):
                 progress(f"  {done}/{count} demo commitments")
+        for jurisdiction_id, share in shares.items():
+            derived.apply_month_deltas(jurisdiction_id, share)
     return totals
 
 
