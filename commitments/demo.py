@@ -30,6 +30,7 @@ from .models import (
     Redaction,
     Sensitivity,
     Status,
+    StatusMonthDelta,
     StatusUpdate,
     Theme,
 )
@@ -269,8 +270,16 @@ def demo_clear():
 
     with transaction.atomic():
         commitments = Commitment.objects.filter(is_demo=True)
-        for jurisdiction_id, share in _month_contributions_by_jurisdiction(commitments).items():
+        shares = _month_contributions_by_jurisdiction(commitments)
+        for jurisdiction_id, share in shares.items():
             derived.apply_month_deltas(jurisdiction_id, {key: -value for key, value in share.items()})
+        # Summary rows that only demo data needed are now zero: remove them, so nothing is left behind.
+        # (Seeding and demo data are maintenance commands, not run while people record updates.)
+        for jurisdiction_id, share in shares.items():
+            for month, status in share:
+                StatusMonthDelta.objects.filter(
+                    jurisdiction_id=jurisdiction_id, month=month, status=status, delta=0
+                ).delete()
 
         updates = StatusUpdate.objects.filter(Q(is_demo=True) | Q(commitment__is_demo=True))
         evidence = Evidence.objects.filter(
