@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import browse, dashboard, evidence
+from .views import browse, dashboard, evidence, reports
 
 app_name = "commitments"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
 
     # Reports and exports
+    path("reports/", reports.reports, name="reports"),
+    path("reports/kept/", reports.report_runs, name="report_runs"),
 
     # Calendar and reminders
 
