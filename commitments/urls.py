@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import entry, imports  # data entry
-from .views import browse, dashboard, evidence
+from .views import browse, dashboard, evidence, reports
 from .views import calendar as calendar_views
 
 app_name = "commitments"
@@ -27,6 +27,8 @@ urlpatterns = [
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
 
     # Reports and exports
+    path("reports/", reports.reports, name="reports"),
+    path("reports/kept/", reports.report_runs, name="report_runs"),
 
     # Calendar and reminders
     path("calendar/", calendar_views.calendar_page, name="calendar"),
