@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import browse, dashboard, evidence
+from .views import browse, dashboard, evidence, operations
 
 app_name = "commitments"
 
@@ -21,4 +21,5 @@ urlpatterns = [
     # Calendar and reminders
 
     # Operations
+    path("healthz", operations.healthz, name="healthz"),
 ]

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponseRedirect
 
 from ..models import DownloadLog, Evidence
+from ..storage import evidence_signed_url
 
 # Shown inline; anything else is sent as an attachment so a browser never renders it.
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -20,6 +21,9 @@ def evidence_download(request, pk):
         return HttpResponseRedirect(evidence.url)
     content_type = evidence.content_type or mimetypes.guess_type(evidence.original_filename)[0] or "application/octet-stream"
     inline = content_type in INLINE_TYPES
+    signed_url = evidence_signed_url(evidence, content_type=content_type, inline=inline)
+    if signed_url:
+        return HttpResponseRedirect(signed_url)
     response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=not inline,
