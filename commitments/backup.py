@@ -26,7 +26,7 @@ from django.apps import apps
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 FORMAT = 1
 MAGIC = b"TRACKER-BACKUP-AESGCM-1\n"
@@ -216,6 +216,13 @@ def _open_archive(raw, key):
     return raw
 
 
+def _flush():
+    """Delete every row. Deferred foreign-key checks are settled first: PostgreSQL refuses to
+    empty a table with checks still pending in the transaction."""
+    connection.check_constraints()
+    call_command("flush", interactive=False, verbosity=0)
+
+
 def _walk(path, key, on_data, on_file):
     """Read an archive in order, checking every file against the manifest."""
     with open(path, "rb") as raw:
@@ -286,7 +293,7 @@ def backup_restore(path, *, key="", storage=None):
             with open(data_path, "wb") as target:
                 for block in iter(lambda: handle.read(CHUNK), b""):
                     target.write(block)
-            call_command("flush", interactive=False, verbosity=0)
+            _flush()
             call_command("loaddata", data_path, verbosity=0)
             counts = row_counts()
             for label, count in manifest["counts"].items():
