@@ -257,9 +257,19 @@ def _walk(path, key, on_data, on_file):
 
 
 class _HashingReader:
+    """A read-once stream that hashes what passes through it, for storages to save from."""
+
+    closed = False
+
     def __init__(self, handle):
         self.handle = handle
         self.digest = hashlib.sha256()
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return False
 
     def read(self, size=-1):
         block = self.handle.read(size)
