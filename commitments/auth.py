@@ -21,6 +21,18 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+def client_ip_address(request):
+    """The client's address as the nearest trusted proxy saw it (TRUSTED_PROXY_COUNT proxies)."""
+    from django.conf import settings
+
+    count = settings.TRUSTED_PROXY_COUNT
+    if count > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")
+
+
 def needs_two_factor(user):
     """Reviewers and administrators must use a second factor when the deployment requires it."""
     from django.conf import settings

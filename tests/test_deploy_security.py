@@ -139,3 +139,26 @@ def test_healthz_answers_503_without_details_when_the_database_fails(client, mon
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.content == b"unavailable"
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_lockouts_follow_the_address_the_proxy_saw_not_what_the_client_claims(settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="amina")
+    # Every request reaches the app from the proxy's address; the proxy appends the client's.
+    guesser = Client(REMOTE_ADDR="10.0.0.2")
+    for n, guess in enumerate(("password1", "pakistan123")):
+        guesser.post(
+            reverse("login"),
+            {"username": "amina", "password": guess},
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.9",  # a made-up first entry each time
+        )
+    locked = guesser.post(
+        reverse("login"), {"username": "amina", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="192.0.2.77, 203.0.113.9"
+    )
+    assert locked.status_code == 429
+
+    owner = Client(REMOTE_ADDR="10.0.0.2")
+    response = owner.post(reverse("login"), {"username": "amina", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.4")
+    assert response.status_code == 302

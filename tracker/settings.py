@@ -166,9 +166,10 @@ AXES_COOLOFF_TIME = timedelta(hours=env_int("AXES_COOLOFF_HOURS", 1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Behind a load balancer the client address is the last one it appended to X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+# Behind N proxies (nginx, a cloud load balancer, ...) the client address is the N-th from
+# the right in X-Forwarded-For: entries further left are whatever the client sent.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "commitments.auth.client_ip_address"
 AXES_VERBOSE = False
 
 # When on, reviewers and administrators must sign in with a TOTP code as well as a password.
