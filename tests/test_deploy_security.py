@@ -162,3 +162,30 @@ def test_behind_a_proxy_lockouts_follow_the_address_the_proxy_saw_not_what_the_c
     owner = Client(REMOTE_ADDR="10.0.0.2")
     response = owner.post(reverse("login"), {"username": "amina", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.4")
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_sessions_and_cache_can_live_in_redis_shared_by_all_servers(settings):
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("needs Redis on 127.0.0.1:6379: apt-get install redis-server")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/13"}
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    from django.core.cache import cache
+
+    cache.clear()
+    UserFactory(username="amina")
+    first = Client()
+    assert first.post(reverse("login"), {"username": "amina", "password": PASSWORD}).status_code == 302
+    session_key = first.cookies["sessionid"].value
+    assert cache.get(f"django.contrib.sessions.cached_db{session_key}") is not None
+
+    other_server = Client()
+    other_server.cookies["sessionid"] = session_key
+    assert other_server.get(reverse("commitments:dashboard")).status_code == 200
+    cache.clear()

@@ -148,3 +148,10 @@ def test_when_not_required_a_reviewer_uses_the_app_with_a_password(client, setti
     settings.TRACKER_REQUIRE_2FA = False
     client.force_login(UserFactory(role="Reviewer"))
     assert client.get(reverse("commitments:list")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_admin_login_page_leads_to_the_sign_in_with_its_code_step(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login") + "?next=/admin/"
