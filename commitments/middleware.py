@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -30,7 +31,13 @@ class RequireTwoFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not user.is_verified() and auth.needs_two_factor(user):
+        if (
+            settings.TRACKER_REQUIRE_2FA
+            and user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and auth.needs_two_factor(user)
+        ):
             allowed = [reverse(name) for name in self.ALLOWED_URL_NAMES]
             static = request.path.startswith("/static/")
             if request.path not in allowed and not static:
