@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -42,5 +44,5 @@ class RequireTwoFactorMiddleware:
             static = request.path.startswith("/static/")
             if request.path not in allowed and not static:
                 target = "two_factor_verify" if auth.has_second_factor(user) else "two_factor_setup"
-                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+                return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

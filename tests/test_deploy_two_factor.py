@@ -113,7 +113,7 @@ def test_when_required_a_reviewer_without_a_second_factor_can_only_enrol(client,
     client.force_login(UserFactory(username="bilal", role="Reviewer"))
     response = client.get(reverse("commitments:list"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("two_factor_setup") + "?next=/commitments/"
+    assert response["Location"] == reverse("two_factor_setup") + "?next=%2Fcommitments%2F"
     assert client.get(reverse("two_factor_setup")).status_code == 200
 
 

@@ -263,6 +263,9 @@ STORAGES = {
         )
     },
 }
+# In development WhiteNoise looks files up as they are asked for; no collectstatic needed.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
 # "app": evidence is streamed by the app after its permission check (the default).
 # "signed-url": after the same check, the browser is sent to a short-lived signed URL of the
 # bucket (TRACKER_SIGNED_URL_SECONDS), so file bytes do not pass through the app servers.

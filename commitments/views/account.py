@@ -1,6 +1,8 @@
 """Sign-in with an optional second step (a TOTP code), and TOTP enrolment."""
 
+import base64
 import time
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -18,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
+from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -75,7 +78,7 @@ def login(request):
             request.session[PENDING_USER] = user.pk
             request.session[PENDING_BACKEND] = user.backend
             request.session[PENDING_SINCE] = time.time()
-            return redirect(f"{resolve_url('two_factor_verify')}?next={_next_url(request)}")
+            return redirect(f"{resolve_url('two_factor_verify')}?{urlencode({'next': _next_url(request)})}")
         auth_login(request, user)
         return redirect(_next_url(request))
     return render(request, "registration/login.html", {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")})
@@ -97,8 +100,6 @@ def two_factor_verify(request):
                 request.session.pop(key, None)
             user.otp_device = device  # django-otp marks the session verified on login
             if request.user.is_authenticated:
-                from django_otp import login as otp_login
-
                 otp_login(request, device)
                 request.session.cycle_key()
             else:
@@ -123,8 +124,6 @@ def two_factor_setup(request):
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            from django_otp import login as otp_login
-
             otp_login(request, device)
             request.session.cycle_key()
             messages.success(request, _("Two-factor sign-in is on. You will be asked for a code each time you sign in."))
@@ -153,7 +152,5 @@ def two_factor_qr(request):
 
 
 def _base32(device):
-    import base64
-
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
