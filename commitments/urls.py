@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import entry, imports  # data entry
-from .views import browse, dashboard, evidence, reports
+from .views import browse, dashboard, evidence, operations, reports
 from .views import calendar as calendar_views
 
 app_name = "commitments"
@@ -38,4 +38,5 @@ urlpatterns = [
     path("me/settings/", calendar_views.my_settings, name="my_settings"),
 
     # Operations
+    path("healthz", operations.healthz, name="healthz"),
 ]

@@ -5,6 +5,7 @@ from django.utils.http import content_disposition_header
 from .. import access
 from ..evidence import ALLOWED_TYPES, IMAGE_TYPES, strip_location
 from ..models import DownloadLog, Evidence
+from ..storage import evidence_signed_url
 
 # Shown inline; anything else is sent as an attachment so a browser never renders it.
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -27,11 +28,15 @@ def evidence_download(request, pk):
     inline = content_type in INLINE_TYPES
     filename = evidence.original_filename or f"evidence-{evidence.pk}"
     if content_type in IMAGE_TYPES and evidence.location_metadata and not access.is_administrator(request.user):
+        # Never hand out the original (or a link to it): only administrators see the location.
         with evidence.file.open("rb") as handle:
             data = strip_location(handle.read())
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(not inline, filename)
     else:
+        signed_url = evidence_signed_url(evidence, content_type=content_type, inline=inline)
+        if signed_url:
+            return HttpResponseRedirect(signed_url)
         response = FileResponse(
             evidence.file.open("rb"),
             as_attachment=not inline,
