@@ -117,7 +117,7 @@ def plan_bars(visible):
         visible.filter(instrument__kind__in=[Instrument.Kind.NATIONAL_PLAN, Instrument.Kind.PROVINCIAL_PLAN])
         .values("instrument__kind", "instrument__code", "instrument__title", "status")
         .annotate(n=Count("pk"))
-        .order_by("-instrument__kind", "instrument__code")  # national before provincial
+        .order_by("instrument__kind", "instrument__code")  # national before provincial
     )
     return _bars(
         rows,
@@ -159,7 +159,8 @@ def roll_up(visible):
 
     Counts the distinct visible commitments that contribute (directly) to it, by their status.
     """
-    links = CommitmentLink.objects.filter(source__in=visible.values("pk"), target__in=visible.values("pk"))
+    # A convention is public knowledge; a national commitment is named only to those who may read it.
+    links = CommitmentLink.objects.filter(source__in=visible.values("pk"))
     conventions = (
         links.filter(target__instrument__gsp_requirements__isnull=False)
         .values("target__instrument__code", "target__instrument__title", status=F("source__status"))
@@ -167,7 +168,7 @@ def roll_up(visible):
         .order_by("target__instrument__code")
     )
     national = (
-        links.filter(target__instrument__kind=Instrument.Kind.NATIONAL_PLAN)
+        links.filter(target__in=visible.values("pk"), target__instrument__kind=Instrument.Kind.NATIONAL_PLAN)
         .values("target_id", "target__instrument__code", "target__reference", "target__title", status=F("source__status"))
         .annotate(n=Count("source", distinct=True))
         .order_by("target__instrument__code", "target__reference")

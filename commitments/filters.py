@@ -176,7 +176,9 @@ class CommitmentFilter(django_filters.FilterSet):
         return _yes_no(queryset, Commitment.objects.stale_q(), value)
 
     def filter_contributes_to(self, queryset, name, value):
-        return queryset.filter(pk__in=CommitmentLink.objects.filter(target_id=value).values("source"))
+        targets = Commitment.objects.visible_to(self.request.user) if self.request else Commitment.objects.none()
+        links = CommitmentLink.objects.filter(target_id=value, target__in=targets.values("pk"))
+        return queryset.filter(pk__in=links.values("source"))
 
     def filter_contributes_to_instrument(self, queryset, name, value):
         return queryset.filter(pk__in=CommitmentLink.objects.filter(target__instrument__code=value).values("source"))
