@@ -6,6 +6,7 @@ provincial plans, with contested, overdue, stale, restricted, verified and linke
 
 import datetime
 
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from commitments import access, models, services
@@ -30,6 +31,8 @@ class Data:
 def base():
     """Reference data and people, made once."""
     d = Data()
+    for role in access.ROLES:  # a transactional test starts from a flushed database
+        Group.objects.get_or_create(name=role)
     d.federal = JurisdictionFactory(code="federal", name="Federal", kind="federal")
     d.punjab = JurisdictionFactory(code="punjab", name="Punjab")
     d.sindh = JurisdictionFactory(code="sindh", name="Sindh")
