@@ -56,9 +56,7 @@ def annotate_for_export(commitments, *, user, audience):
     counts = (
         evidence.filter(commitment=OuterRef("pk")).order_by().values("commitment").annotate(n=Count("pk")).values("n")
     )
-    queryset = commitments.select_related("instrument", "jurisdiction", "responsible_body").prefetch_related(
-        "themes", "sources"
-    ).annotate(
+    queryset = commitments.annotate(
         export_note=Subquery(latest.values("shown_note")[:1]),
         export_source=Subquery(latest.values("assessor__name")[:1]),
         export_evidence=Coalesce(Subquery(counts, output_field=IntegerField()), 0),
@@ -83,32 +81,75 @@ def annotate_for_export(commitments, *, user, audience):
     return queryset
 
 
+FIELDS = (
+    "pk", "reference", "instrument__code", "jurisdiction__name", "responsible_body__name", "status", "status_on",
+    "status_precision", "due_on", "export_note", "export_evidence", "export_source",
+)
+EXTERNAL_FIELDS = ("status_as_of", "public_status_on", "public_status_precision")
+
+
+def _names_by_commitment(through, ids, field):
+    """{commitment id: [names]} for one chunk, in one query (themes, sources)."""
+    names = {}
+    for commitment_id, name in (
+        through.objects.filter(commitment_id__in=ids).order_by(field).values_list("commitment_id", field)
+    ):
+        names.setdefault(commitment_id, []).append(name)
+    return names
+
+
+def _chunks(rows, size):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def export_rows(queryset, *, audience, today=None):
-    """Each commitment as a list of cells, text cells neutralised against formula injection."""
+    """Each commitment as a list of cells, text cells neutralised against formula injection.
+
+    Plain values, not model instances, and the many-to-many names fetched once per chunk:
+    a large export costs a few queries per 2,000 rows and little memory.
+    """
+    from .models import Commitment
+
     today = today or timezone.localdate()
     external = audience == ExportLog.Audience.EXTERNAL
-    for c in queryset.iterator(chunk_size=CHUNK):
-        if external:
-            status, status_on, precision = c.status_as_of, c.public_status_on, c.public_status_precision or ""
-        else:
-            status, status_on, precision = c.status, c.status_on, c.status_precision
-        overdue = c.due_on is not None and c.due_on < today and status != Status.IMPLEMENTED
-        cells = [
-            c.reference,
-            c.instrument.code,
-            c.jurisdiction.name,
-            c.responsible_body.name if c.responsible_body else "",
-            ", ".join(t.name for t in c.themes.all()),
-            str(STATUS_LABELS.get(status, status)),
-            partial_date_iso(status_on, precision),
-            c.due_on.isoformat() if c.due_on else "",
-            _("yes") if overdue else _("no"),
-            c.export_note or "",
-            c.export_evidence,
-            c.export_source or "",
-            "; ".join(s.url for s in c.sources.all()),
-        ]
-        yield [neutralise(cell) for cell in cells]
+    fields = FIELDS + (EXTERNAL_FIELDS if external else ())
+    labels = {key: str(label) for key, label in STATUS_LABELS.items()}
+    yes, no = _("yes"), _("no")
+    values = queryset.values(*fields).iterator(chunk_size=CHUNK)
+    for chunk in _chunks(values, CHUNK):
+        ids = [row["pk"] for row in chunk]
+        themes = _names_by_commitment(Commitment.themes.through, ids, "theme__name")
+        sources = _names_by_commitment(Commitment.sources.through, ids, "source__url")
+        for c in chunk:
+            if external:
+                status, status_on, precision = c["status_as_of"], c["public_status_on"], c["public_status_precision"] or ""
+            else:
+                status, status_on, precision = c["status"], c["status_on"], c["status_precision"]
+            due_on = c["due_on"]
+            overdue = due_on is not None and due_on < today and status != Status.IMPLEMENTED
+            cells = [
+                c["reference"],
+                c["instrument__code"],
+                c["jurisdiction__name"],
+                c["responsible_body__name"] or "",
+                ", ".join(themes.get(c["pk"], ())),
+                labels.get(status, status),
+                partial_date_iso(status_on, precision),
+                due_on.isoformat() if due_on else "",
+                yes if overdue else no,
+                c["export_note"] or "",
+                c["export_evidence"],
+                c["export_source"] or "",
+                "; ".join(sources.get(c["pk"], ())),
+            ]
+            yield [neutralise(cell) for cell in cells]
 
 
 class _Echo:
