@@ -1,4 +1,5 @@
 import datetime
+import gzip
 
 import pytest
 from django.db import connection
@@ -9,6 +10,13 @@ from django.utils import timezone
 from commitments import models, services
 from tests import rich_data
 from tests.factories import CommitmentFactory, EvidenceFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The dataset makes several users; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 LIST = reverse("commitments:list")
 
@@ -107,6 +115,7 @@ def test_the_list_query_count_does_not_grow_with_the_number_of_commitments(clien
     # session, user, groups, count, page of rows, themes of the page, and one per filter select.
     assert len(many) == len(few)
     assert len(response.context["table"].page.object_list) == 50
+    assert len(gzip.compress(response.content)) < 150 * 1024
 
 
 def test_the_instrument_page_shows_its_facts_and_a_status_breakdown_in_constant_queries(client, data):
