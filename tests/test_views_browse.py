@@ -112,7 +112,8 @@ def test_the_list_query_count_does_not_grow_with_the_number_of_commitments(clien
     assert models.Commitment.objects.count() >= 200
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
-    # session, user, groups, count, page of rows, themes of the page, and one per filter select.
+    # session, user, groups, count; the instrument, jurisdiction, theme, source and responsible-body
+    # choices of the filter form; the page of rows (joined); the themes of the page.
     assert len(many) == len(few)
     assert len(response.context["table"].page.object_list) == 50
     assert len(gzip.compress(response.content)) < 150 * 1024
