@@ -194,3 +194,15 @@ def test_the_commitment_page_query_count_does_not_grow_with_its_history(client, 
 def test_an_invalid_filter_lists_nothing_rather_than_everything(client, data):
     client.force_login(data.admin)
     assert listed(client, "status=bogus") == set()
+
+
+def test_the_list_says_which_filters_are_in_use_and_removes_one_with_a_link(client, data):
+    client.force_login(data.admin)
+    response = client.get(f"{LIST}?group=labour&status=in_progress&page=1")
+    active = {label: (value, without) for label, value, without in response.context["active_filters"]}
+    assert active["GSP+ group"][0] == "Labour rights"
+    assert active["Status"][0] == "In progress"
+    assert active["GSP+ group"][1] == "?status=in_progress"
+    assert listed(client, active["GSP+ group"][1].lstrip("?")) == set(
+        models.Commitment.objects.filter(status="in_progress").values_list("reference", flat=True)
+    )

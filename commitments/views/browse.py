@@ -66,10 +66,28 @@ class CommitmentListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         params.pop("export", None)
         context["query"] = params.urlencode()
         context["export_formats"] = FORMATS
-        context["active_filters"] = bool(
-            self.filterset.is_bound and any(value for key, value in self.filterset.data.items() if key not in ("page", "sort"))
-        )
+        context["active_filters"] = self._active_filters()
         return context
+
+    def _active_filters(self):
+        """[(label, value shown, address without this filter)] for the filters in use."""
+        form = self.filterset.form
+        if not (self.filterset.is_bound and form.is_valid()):
+            return []
+        active = []
+        for name, value in form.cleaned_data.items():
+            if value in (None, "", [], ()):
+                continue
+            field = form.fields[name]
+            choices = dict(getattr(field, "choices", ()) or ())
+            shown = choices.get(value, value) if not hasattr(value, "pk") else value
+            if name == "contributes_to":
+                shown = f"#{value}"
+            params = self.request.GET.copy()
+            for key in (name, "page", "export"):
+                params.pop(key, None)
+            active.append((field.label, str(shown), "?" + params.urlencode()))
+        return active
 
 
 @login_required
