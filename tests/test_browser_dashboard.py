@@ -11,12 +11,6 @@ from tests import rich_data
 from tests.conftest import require_binary
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The dataset makes several users; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",

@@ -12,12 +12,6 @@ from tests import rich_data
 from tests.factories import CommitmentFactory, EvidenceFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The dataset makes several users; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 LIST = reverse("commitments:list")
 
 

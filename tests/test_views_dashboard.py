@@ -21,12 +21,6 @@ from tests.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The dataset makes several users; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 COUNTED_LINK = re.compile(r'<a [^>]*?href="(?P<href>[^"]+)"[^>]*?data-count="(?P<count>\d+)"')
 LIST_TOTAL = re.compile(r'data-total="(\d+)"')
 
