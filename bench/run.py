@@ -296,7 +296,7 @@ def main():
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args()
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
-    reps, heavy_reps, warmup = (3, 2, 1) if args.quick else (15, 3, 3)
+    reps, heavy_reps, warmup = (3, 2, 1) if args.quick else (10, 3, 2)
     if args.reps:
         reps = args.reps
     load_seconds = args.load_seconds or (2 if args.quick else 5)

@@ -228,10 +228,17 @@ def stale(visible, now, limit=10):
 
 
 def recent_activity(user, limit=10):
+    """The latest recorded updates the user may see, newest first.
+
+    The ids come first, from the (recorded_at, id) index alone: with the joins in the same
+    query the database sorts the whole history (seconds at a million updates) to find ten.
+    """
+    ordering = ("-recorded_at", "-id")
+    ids = list(StatusUpdate.objects.visible_to(user).order_by(*ordering).values_list("pk", flat=True)[:limit])
     return list(
-        StatusUpdate.objects.visible_to(user)
+        StatusUpdate.objects.filter(pk__in=ids)
         .select_related("commitment__instrument", "assessor", "recorded_by", "verified_by")
-        .order_by("-recorded_at", "-id")[:limit]
+        .order_by(*ordering)
     )
 
 

@@ -164,7 +164,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_number_of_commitments(
         response = client.get(reverse("commitments:dashboard"))
     # session, user, groups; roll-up by convention and by national commitment; trend (two);
     # overdue, stale and contested counts; status, GSP+ group, plan, jurisdiction and theme bars;
-    # contested commitments and their assessments; overdue list; stale list; recent activity.
+    # contested commitments and their assessments; overdue list; stale list; recent activity (ids, then rows).
     assert len(many) == len(few)
     assert len(gzip.compress(response.content)) < 150 * 1024
 
