@@ -261,6 +261,22 @@ def targets(results):
     return checks
 
 
+def markdown(results):
+    """The table and the targets, as docs/bench.md shows them."""
+    lines = [table(results), ""]
+    for item in results["targets"]:
+        mark = {True: "met", False: "**missed**", None: "not measured"}[item["met"]]
+        lines.append(f"- {item['target']}: {mark} ({item['measured']})")
+    load = results["sizes"][str(max(int(s) for s in results["sizes"]))].get("throughput", {})
+    if "ratio" in load:
+        lines.append(
+            f"- load test: dashboard {load['dashboard']['rps']:.1f} requests/s, trivial view "
+            f"{load['trivial']['rps']:.1f} requests/s (median of {len(load['trivial']['rounds'])} rounds "
+            f"of {load['seconds']} s)"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def chart(results, path):
     import matplotlib
 
@@ -333,6 +349,7 @@ def main():
     results["targets"] = [{"target": t, "met": met, "measured": m} for t, met, m in checks]
     (out / "bench.json").write_text(json.dumps(results, indent=1))
     chart(results, out / "bench.png")
+    (out / "bench.md").write_text(markdown(results))
     log("")
     log(table(results))
     log("")

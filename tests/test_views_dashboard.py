@@ -189,3 +189,15 @@ def test_plans_and_gsp_groups_show_counts_per_status(client):
     assert plans == ["NAP-HR", "PB-HRP", "SD-HRP"]
     InstrumentFactory(code="EMPTY", kind="provincial_plan")
     assert [bar.filters["instrument"] for bar in client.get("/").context["plans"]] == plans
+
+
+@pytest.mark.django_db
+def test_recent_activity_is_the_ten_latest_recorded_updates_newest_first():
+    from commitments.dashboard import recent_activity
+
+    data = rich_data.build()
+    visible = list(models.StatusUpdate.objects.visible_to(data.punjab_viewer))
+    assert len(visible) > 10
+    newest = sorted(visible, key=lambda u: (u.recorded_at, u.pk), reverse=True)[:10]
+
+    assert [u.pk for u in recent_activity(data.punjab_viewer)] == [u.pk for u in newest]
