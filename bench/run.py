@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -107,11 +108,14 @@ def free_port():
 
 def wrk(url, cookie, seconds):
     output = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "-H", f"Cookie: {cookie}", url],
+        ["wrk", "-t2", "-c4", f"-d{seconds}s", "--timeout", "30s", "-H", f"Cookie: {cookie}", url],
         capture_output=True, text=True, check=True,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s*([\d.]+)", output)[1])
     errors = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", output)
+    # wrk stops with requests still queued at the server: wait until they are served, so that
+    # the next round starts on an idle server rather than behind another page's backlog.
+    urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookie}), timeout=300).read()
     return {"rps": rate, "non_2xx": int(errors[1]) if errors else 0}
 
 
@@ -129,8 +133,6 @@ def throughput(size, seconds, rounds_count):
         env=environment(size), cwd=ROOT,
     )
     try:
-        import urllib.request
-
         for _ in range(100):
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=1)
@@ -252,9 +254,11 @@ def targets(results):
             checks.append((f"{name} peak memory under 200 MB", None, "export not available"))
 
     load = large.get("throughput", {})
+    if "error" in load:
+        checks.append(("dashboard throughput at least 30% of the trivial view's", None, load["error"]))
     if "ratio" in load:
         checks.append((
-            "dashboard throughput at least 30% of the trivial view's (gunicorn, 2 workers)",
+            "dashboard throughput at least 30% of the trivial view's (gunicorn, 2 workers, wrk)",
             load["ratio"] >= 0.3,
             f"{load['dashboard']['rps']:.0f} vs {load['trivial']['rps']:.0f} requests/s ({load['ratio']:.0%})",
         ))
@@ -310,6 +314,7 @@ def main():
     parser.add_argument("--reps", type=int, default=None)
     parser.add_argument("--load-seconds", type=int, default=None)
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--load-only", action="store_true", help="redo only the load test of an earlier run's results")
     args = parser.parse_args()
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
     reps, heavy_reps, warmup = (3, 2, 1) if args.quick else (10, 3, 2)
@@ -319,6 +324,13 @@ def main():
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
+
+    if args.load_only:
+        results = json.loads((out / "bench.json").read_text())
+        size = max(int(size) for size in results["sizes"])
+        log(f"{size:,} commitments: load test, gunicorn with 2 workers, wrk {load_seconds} s per page")
+        results["sizes"][str(size)]["throughput"] = throughput(size, load_seconds, 1 if args.quick else 3)
+        return finish(results, out)
 
     started = time.perf_counter()
     database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
@@ -344,7 +356,10 @@ def main():
         size_result["seconds"] = time.perf_counter() - size_started
         results["sizes"][str(size)] = size_result
     results["meta"]["seconds"] = time.perf_counter() - started
+    finish(results, out)
 
+
+def finish(results, out):
     checks = targets(results)
     results["targets"] = [{"target": t, "met": met, "measured": m} for t, met, m in checks]
     (out / "bench.json").write_text(json.dumps(results, indent=1))
