@@ -288,19 +288,23 @@ def chart(results, path):
     import matplotlib.pyplot as plt
 
     sizes = sorted(int(size) for size in results["sizes"])
-    figure, axes = plt.subplots(figsize=(9, 5.5))
-    for page in PAGES:
+    figure, axes = plt.subplots(figsize=(10.5, 5.5))
+    colours = plt.get_cmap("tab20").colors
+    for index, page in enumerate(PAGES):
         points = [(s, median_of(results, s, page.name)) for s in sizes]
         points = [(s, m * 1000) for s, m in points if m]
         if points:
-            axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=page.name)
+            axes.plot(
+                [p[0] for p in points], [p[1] for p in points], label=page.name,
+                marker="osD^v<>ph*X"[index % 11], color=colours[(index * 2) % 20 + (index >= 10)],
+            )
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xlabel("commitments in the database")
     axes.set_ylabel("median response time (ms)")
     axes.set_title(f"Response time against size ({results['meta']['database']})")
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize="small", ncol=2)
+    axes.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
