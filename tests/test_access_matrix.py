@@ -15,6 +15,12 @@ from tests.reliability_scene import ROLES, build, client_for
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The scene makes seven accounts per test; hashing their passwords slowly tests nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 STAFF = ("viewer", "editor", "reviewer", "administrator", "outsider", "named")
 
 
