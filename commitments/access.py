@@ -77,3 +77,19 @@ def can_verify(user, item):
     """Reviewers verify updates and evidence they can read, but never their own."""
     author_id = getattr(item, "recorded_by_id", None) or getattr(item, "added_by_id", None)
     return is_reviewer(user) and author_id != user.pk
+
+
+def profile_for(user):
+    """The user's profile, created (with no jurisdictions) the first time it is needed."""
+    from .models import Profile
+
+    profile = getattr(user, "_tracker_profile", None)
+    if profile is None:
+        profile, _created = Profile.objects.get_or_create(user=user)
+        user._tracker_profile = profile
+    return profile
+
+
+def can_change_update(user, update):
+    """Who may add to or act on an update: a writer of its commitment's jurisdiction."""
+    return can_write_commitment(user, update.commitment)

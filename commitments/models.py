@@ -52,12 +52,20 @@ class Status(models.TextChoices):
 # ---------------------------------------------------------------------------------------
 
 
+class SourceManager(models.Manager):
+    def get_by_natural_key(self, url):
+        return self.get(url=url)
+
+
 class Source(models.Model):
     """A public document a record rests on: the seed article, a UN page, a news report."""
 
     url = models.URLField(_("address"), max_length=500, unique=True)
     title = models.CharField(_("title"), max_length=300, blank=True)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+
+    # Declared in the class so that it is the default manager, which fixtures use for natural keys.
+    objects = SourceManager()
 
     class Meta:
         ordering = ["url"]
@@ -69,13 +77,6 @@ class Source(models.Model):
     def natural_key(self):
         return (self.url,)
 
-
-class SourceManager(models.Manager):
-    def get_by_natural_key(self, url):
-        return self.get(url=url)
-
-
-Source.add_to_class("objects", SourceManager())
 
 
 class Sourced(models.Model):

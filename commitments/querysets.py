@@ -34,12 +34,15 @@ class CommitmentQuerySet(models.QuerySet):
         return self.filter(access.writable_jurisdictions_q(user))
 
     @staticmethod
-    def overdue_q(today=None):
-        """Has a due date in the past and is not implemented (see Commitment.is_overdue)."""
+    def overdue_q(today=None, status_field="status"):
+        """Has a due date in the past and is not implemented (see Commitment.is_overdue).
+
+        Reports ask it of an as-of status: status_field="status_as_of" with today=the end date.
+        """
         from .models import Status
 
         today = today or timezone.localdate()
-        return Q(due_on__lt=today) & ~Q(status=Status.IMPLEMENTED)
+        return Q(due_on__lt=today) & ~Q(**{status_field: Status.IMPLEMENTED})
 
     def overdue(self, today=None):
         return self.filter(self.overdue_q(today))
@@ -60,13 +63,14 @@ class CommitmentQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related("instrument", "jurisdiction", "responsible_body").prefetch_related("themes")
 
-    def with_status_as_of(self, date, sensitivities=None):
-        """Annotate `status_as_of`: the headline status on `date`, from the history.
+    def with_status_as_of(self, date, sensitivities=None, name="status_as_of"):
+        """Annotate `name` (default `status_as_of`): the headline status on `date`, from the history.
 
         The one as-of implementation: the latest update (by effective date, recorded at, id)
         effective on or before `date` of the organisation running the tracker, or of any
         source where it has none. Restricted updates never move a headline; an external
-        audience passes sensitivities=("public",).
+        audience passes sensitivities=("public",). `date` may be an expression on the
+        commitment (e.g. OuterRef("last_review_on")) so that each row has its own date.
         """
         from .models import Status, StatusUpdate
 
@@ -79,7 +83,7 @@ class CommitmentQuerySet(models.QuerySet):
         own = candidates.filter(assessor__slug=settings.TRACKER_ORGANISATION).values("status")[:1]
         anyone = candidates.values("status")[:1]
         return self.annotate(
-            status_as_of=Coalesce(Subquery(own), Subquery(anyone), Value(Status.NO_INFORMATION))
+            **{name: Coalesce(Subquery(own), Subquery(anyone), Value(Status.NO_INFORMATION))}
         )
 
 
@@ -101,6 +105,25 @@ class StatusUpdateQuerySet(models.QuerySet):
 
     def in_order(self):
         return self.order_by("effective_on", "recorded_at", "id")
+
+    def latest_per_source_as_of(self, date, sensitivities=None):
+        """Each source's view on `date`: per (commitment, assessor), the latest update effective by then.
+
+        The per-source companion of CommitmentQuerySet.with_status_as_of (same order, same
+        sensitivity rule), used where reports show who says what.
+        """
+        Sensitivity = _sensitivity()
+        if sensitivities is None:
+            sensitivities = (Sensitivity.PUBLIC, Sensitivity.INTERNAL)
+        candidates = self.model.objects.filter(effective_on__lte=date, sensitivity__in=sensitivities)
+        later = candidates.filter(
+            commitment_id=OuterRef("commitment_id"), assessor_id=OuterRef("assessor_id")
+        ).filter(
+            Q(effective_on__gt=OuterRef("effective_on"))
+            | Q(effective_on=OuterRef("effective_on"), recorded_at__gt=OuterRef("recorded_at"))
+            | Q(effective_on=OuterRef("effective_on"), recorded_at=OuterRef("recorded_at"), id__gt=OuterRef("id"))
+        )
+        return self.filter(effective_on__lte=date, sensitivity__in=sensitivities).filter(~Exists(later))
 
 
 class EvidenceQuerySet(models.QuerySet):

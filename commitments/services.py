@@ -274,3 +274,152 @@ def commitment_save(*, commitment):
         if old_jurisdiction_id and old_jurisdiction_id != commitment.jurisdiction_id:
             derived.move_jurisdiction(commitment, old_jurisdiction_id)
     return commitment
+
+
+# ---------------------------------------------------------------------------------------
+# Data entry: staged files, redaction, users
+# ---------------------------------------------------------------------------------------
+
+
+def staged_upload_save(*, user, checked):
+    """Keep a file accepted in a rejected submission, so a slow connection need not send it again."""
+    from .models import StagedUpload
+
+    staged = StagedUpload(
+        user=user,
+        original_filename=checked.original_filename,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        location_metadata=checked.location_metadata,
+    )
+    checked.file.seek(0)
+    staged.file.save("upload", checked.file, save=False)
+    try:
+        staged.save()
+    except BaseException:
+        default_storage.delete(staged.file.name)
+        raise
+    return staged
+
+
+def staged_upload_discard(*, staged):
+    name = staged.file.name
+    staged.delete()
+    if name:
+        default_storage.delete(name)
+
+
+def staged_uploads_purge_expired(*, now=None):
+    """Remove staged files older than TRACKER_STAGED_UPLOAD_HOURS. Returns how many."""
+    from django.conf import settings
+
+    from .models import StagedUpload
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.TRACKER_STAGED_UPLOAD_HOURS)
+    expired = list(StagedUpload.objects.filter(created_at__lt=cutoff))
+    for staged in expired:
+        staged_upload_discard(staged=staged)
+    return len(expired)
+
+
+def status_update_note_redact(*, update, reason, redacted_by):
+    """Purge a note from the update and from every history row of it; leave a tombstone."""
+    from .models import Redaction
+
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the note is redacted.")})
+    with transaction.atomic():
+        now = timezone.now()
+        StatusUpdate.objects.filter(pk=update.pk).update(note="", redacted_at=now, redacted_by=redacted_by)
+        StatusUpdate.history.filter(id=update.pk).update(note="")
+        redaction = Redaction.objects.create(
+            target=Redaction.Target.NOTE, status_update=update, reason=reason.strip(), redacted_by=redacted_by,
+            redacted_at=now,
+        )
+    update.refresh_from_db()
+    return redaction
+
+
+def evidence_file_redact(*, evidence, reason, redacted_by):
+    """Purge an evidence file (every stored copy of the same content) from the record, its history and storage."""
+    from .models import Redaction, StagedUpload
+
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the file is redacted.")})
+    to_delete = []
+    with transaction.atomic():
+        now = timezone.now()
+        copies = [evidence]
+        if evidence.sha256:
+            copies = list(Evidence.objects.select_for_update().filter(sha256=evidence.sha256, redacted_at__isnull=True))
+            if evidence not in copies:
+                copies.append(evidence)
+        redactions = []
+        for item in copies:
+            to_delete.extend(
+                name for name in Evidence.history.filter(id=item.pk).values_list("file", flat=True).distinct() if name
+            )
+            if item.file:
+                to_delete.append(item.file.name)
+            Evidence.objects.filter(pk=item.pk).update(
+                file="", original_filename="", sha256="", size=None, content_type="", url="",
+                redacted_at=now, redacted_by=redacted_by,
+            )
+            Evidence.history.filter(id=item.pk).update(file="", original_filename="", sha256="", size=None, url="")
+            redactions.append(
+                Redaction.objects.create(
+                    target=Redaction.Target.EVIDENCE, evidence=item, reason=reason.strip(), redacted_by=redacted_by,
+                    redacted_at=now,
+                )
+            )
+        if evidence.sha256:
+            for staged in StagedUpload.objects.filter(sha256=evidence.sha256):
+                to_delete.append(staged.file.name)
+                staged.delete()
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in set(to_delete)])
+    evidence.refresh_from_db()
+    return redactions
+
+
+def tracker_user_save(*, username, role, read=(), write=(), email="", password=None):
+    """Create or update a user with one role and the jurisdictions they may read and write.
+
+    `read` and `write` are jurisdiction codes; write implies read. Returns (user, created).
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from . import access
+    from .models import Jurisdiction
+
+    if role not in access.ROLES:
+        raise ValidationError({"role": _("Unknown role %(role)s: choose one of %(roles)s.") % {
+            "role": role, "roles": ", ".join(access.ROLES)}})
+    codes = set(read) | set(write)
+    found = {j.code: j for j in Jurisdiction.objects.filter(code__in=codes)}
+    missing = sorted(codes - set(found))
+    if missing:
+        raise ValidationError({"jurisdictions": _("Unknown jurisdiction code(s): %(codes)s.") % {
+            "codes": ", ".join(missing)}})
+    User = get_user_model()
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(username=username, defaults={"email": email})
+        if email:
+            user.email = email
+        user.is_staff = role == access.ADMINISTRATOR
+        if password is not None:
+            from django.contrib.auth.password_validation import validate_password
+
+            validate_password(password, user)
+            user.set_password(password)
+        elif created:
+            user.set_unusable_password()
+        user.save()
+        user.groups.remove(*Group.objects.filter(name__in=access.ROLES))
+        user.groups.add(Group.objects.get(name=role))
+        profile = access.profile_for(user)
+        profile.read_jurisdictions.set([found[c] for c in codes])
+        profile.write_jurisdictions.set([found[c] for c in set(write)])
+    return user, created

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import browse, dashboard, evidence
+from .views import entry, imports  # data entry
+from .views import browse, dashboard, evidence, operations, reports
 from .views import calendar as calendar_views
 
 app_name = "commitments"
@@ -13,11 +14,21 @@ urlpatterns = [
     path("instruments/<str:code>/", browse.instrument_detail, name="instrument"),
 
     # Data entry
+    path("commitments/<int:pk>/record/", entry.record_update, name="record_update"),
+    path("updates/<int:pk>/verify/", entry.update_verify, name="update_verify"),
+    path("updates/<int:pk>/redact/", entry.update_redact, name="update_redact"),
+    path("evidence/<int:pk>/verify/", entry.evidence_verify, name="evidence_verify"),
+    path("evidence/<int:pk>/redact/", entry.evidence_redact, name="evidence_redact"),
+    path("import/", imports.import_upload, name="import"),
+    path("import/confirm/", imports.import_confirm, name="import_confirm"),
+    path("import/template.<str:fmt>", imports.import_template, name="import_template"),
 
     # Evidence
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
 
     # Reports and exports
+    path("reports/", reports.reports, name="reports"),
+    path("reports/kept/", reports.report_runs, name="report_runs"),
 
     # Calendar and reminders
     path("calendar/", calendar_views.calendar_page, name="calendar"),
@@ -27,4 +38,5 @@ urlpatterns = [
     path("me/settings/", calendar_views.my_settings, name="my_settings"),
 
     # Operations
+    path("healthz", operations.healthz, name="healthz"),
 ]

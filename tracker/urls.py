@@ -1,10 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
+
+from commitments.views import account
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", account.login, name="login"),
+    path("login/code/", account.two_factor_verify, name="two_factor_verify"),
+    path("account/two-factor/", account.two_factor_setup, name="two_factor_setup"),
+    path("account/two-factor/qr.svg", account.two_factor_qr, name="two_factor_qr"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # One way in: the admin's own login page would skip the code step.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("", include("commitments.urls")),
 ]

@@ -1,9 +1,11 @@
-import mimetypes
-
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.utils.http import content_disposition_header
 
+from .. import access
+from ..evidence import ALLOWED_TYPES, IMAGE_TYPES, strip_location
 from ..models import DownloadLog, Evidence
+from ..storage import evidence_signed_url
 
 # Shown inline; anything else is sent as an attachment so a browser never renders it.
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -11,20 +13,37 @@ INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "imag
 
 @login_required
 def evidence_download(request, pk):
-    """Serve an evidence file to someone who may see it, and log the download."""
+    """Serve an evidence file to someone who may see it, and log the download.
+
+    Images that carried a GPS position are served without it to everyone but administrators.
+    """
     evidence = Evidence.objects.visible_to(request.user).filter(pk=pk, redacted_at__isnull=True).first()
     if evidence is None:
         raise Http404
     DownloadLog.objects.create(evidence=evidence, user=request.user, ip_address=request.META.get("REMOTE_ADDR"))
     if not evidence.file:
         return HttpResponseRedirect(evidence.url)
-    content_type = evidence.content_type or mimetypes.guess_type(evidence.original_filename)[0] or "application/octet-stream"
+    # The stored type was decided by content when the file arrived; anything else is opaque bytes.
+    content_type = evidence.content_type if evidence.content_type in ALLOWED_TYPES else "application/octet-stream"
     inline = content_type in INLINE_TYPES
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=not inline,
-        filename=evidence.original_filename or f"evidence-{evidence.pk}",
-        content_type=content_type if inline else "application/octet-stream",
-    )
+    filename = evidence.original_filename or f"evidence-{evidence.pk}"
+    if content_type in IMAGE_TYPES and evidence.location_metadata and not access.is_administrator(request.user):
+        # Never hand out the original (or a link to it): only administrators see the location.
+        with evidence.file.open("rb") as handle:
+            data = strip_location(handle.read())
+        response = HttpResponse(data, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    else:
+        signed_url = evidence_signed_url(evidence, content_type=content_type, inline=inline)
+        if signed_url:
+            return HttpResponseRedirect(signed_url)
+        response = FileResponse(
+            evidence.file.open("rb"),
+            as_attachment=not inline,
+            filename=filename,
+            content_type=content_type if inline else "application/octet-stream",
+        )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -1,0 +1,304 @@
+"""Checking evidence files: what a file is is decided by its content, never by its name.
+
+check_upload() accepts PDF, images, Word/Excel/PowerPoint and OpenDocument files and plain
+text, and rejects everything else with a message a user can act on: programs, HTML, SVG,
+archives, macro-enabled Office files and ZIP bombs. strip_location() makes the copy of an
+image without its GPS position that non-administrators download.
+"""
+
+import dataclasses
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+PDF = "application/pdf"
+TEXT = "text/plain"
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/tiff"}
+OOXML = {
+    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+OPENDOCUMENT = {
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+}
+OLE_TYPES = {"application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint"}
+ALLOWED_TYPES = {PDF, TEXT, *IMAGE_TYPES, *OOXML.values(), *OPENDOCUMENT, *OLE_TYPES}
+
+EXECUTABLE_TYPES = {
+    "application/x-msdownload",
+    "application/x-executable",
+    "application/x-elf",
+    "application/x-mach-binary",
+    "application/x-sharedlib",
+    "application/vnd.microsoft.portable-executable",
+    "application/x-shockwave-flash",
+    "application/java-archive",
+    "application/x-dosexec",
+}
+ARCHIVE_TYPES = {
+    "application/zip",
+    "application/x-tar",
+    "application/x-rar-compressed",
+    "application/gzip",
+    "application/x-bzip2",
+    "application/x-7z-compressed",
+    "application/x-xz",
+}
+
+# ZIP-based files (Office, OpenDocument, XLSX imports): limits against zip bombs.
+ZIP_MAX_ENTRIES = 2000
+ZIP_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+ZIP_MAX_RATIO = 100
+
+GPS_IFD = 0x8825
+_HEAD = 8192
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+@dataclasses.dataclass
+class CheckedFile:
+    """A file that passed check_upload(): what it is, and what we know of it."""
+
+    file: object
+    original_filename: str
+    content_type: str
+    size: int
+    sha256: str
+    location_metadata: bool = False
+
+
+class ZipTooLarge(ValueError):
+    pass
+
+
+def clean_filename(name):
+    """The original name kept as data: no folders, no control characters, at most 255 characters."""
+    name = unicodedata.normalize("NFC", str(name or ""))
+    name = name.replace("\\", "/").split("/")[-1]
+    name = _CONTROL.sub("", name).strip().lstrip(".").strip()
+    if len(name) > 255:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 250 - len(ext)] + dot + ext) if dot and len(ext) <= 10 else name[:255]
+    return name or "file"
+
+
+def check_zip_limits(zf, *, max_uncompressed=ZIP_MAX_UNCOMPRESSED):
+    """Refuse an archive that would expand far beyond its size (declared sizes, read before anything is inflated)."""
+    infos = zf.infolist()
+    if len(infos) > ZIP_MAX_ENTRIES:
+        raise ZipTooLarge(_("it holds too many parts (%(count)d).") % {"count": len(infos)})
+    total = sum(info.file_size for info in infos)
+    compressed = sum(info.compress_size for info in infos) or 1
+    if total > max_uncompressed:
+        raise ZipTooLarge(
+            _("it expands to %(size)s, more than the %(limit)s allowed.")
+            % {"size": filesizeformat(total), "limit": filesizeformat(max_uncompressed)}
+        )
+    if total / compressed > ZIP_MAX_RATIO:
+        raise ZipTooLarge(_("it is compressed suspiciously tightly (a “zip bomb”)."))
+    return total
+
+
+def _read_zip_member(zf, name, limit=1024 * 1024):
+    with zf.open(name) as member:
+        return member.read(limit)
+
+
+def _zip_document_type(data):
+    """The type of a ZIP-based Office or OpenDocument file, or raise ValidationError."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ValidationError(_("The file is a damaged or unreadable archive."), code="bad_zip")
+    with zf:
+        try:
+            check_zip_limits(zf)
+        except ZipTooLarge as exc:
+            raise ValidationError(_("The file is refused: %(reason)s") % {"reason": exc}, code="zip_bomb")
+        names = zf.namelist()
+        lowered = [n.lower() for n in names]
+        macro_parts = ("vbaproject.bin", "vbadata.xml", "basic/", "scripts/")
+        if any(part in n for n in lowered for part in macro_parts):
+            raise ValidationError(
+                _("The file contains macros, which can run code. Save it without macros (for example as .docx or .xlsx) and try again."),
+                code="macros",
+            )
+        if "mimetype" in names:
+            mime = _read_zip_member(zf, "mimetype", 200).decode("ascii", "replace").strip()
+            if mime in OPENDOCUMENT:
+                return mime
+        if "[Content_Types].xml" in names:
+            content_types = _read_zip_member(zf, "[Content_Types].xml").decode("utf-8", "replace")
+            if "macroEnabled" in content_types:
+                raise ValidationError(
+                    _("The file is a macro-enabled Office document. Save it without macros (for example as .docx or .xlsx) and try again."),
+                    code="macros",
+                )
+            for prefix, mime in OOXML.items():
+                if any(n.startswith(prefix) for n in names):
+                    return mime
+    raise ValidationError(
+        _("Archives (ZIP and the like) are not accepted: upload the documents themselves."), code="archive"
+    )
+
+
+def _looks_like_markup(text):
+    head = text[:4096].lstrip("\ufeff \t\r\n").lower()
+    if head.startswith("<?xml") and "<svg" in text[:65536].lower():
+        return "svg"
+    if head.startswith("<svg"):
+        return "svg"
+    markers = ("<!doctype html", "<html", "<head", "<body", "<script", "<iframe", "<object", "<meta ")
+    if any(marker in head for marker in markers):
+        return "html"
+    return None
+
+
+def _text_type(data):
+    """Plain text (UTF-8, or UTF-16 with a byte-order mark), or None."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None, None
+    else:
+        if b"\x00" in data:
+            return None, None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None, None
+    return TEXT, text
+
+
+def _image_has_location(data):
+    with Image.open(io.BytesIO(data)) as image:
+        image.verify()
+    with Image.open(io.BytesIO(data)) as image:
+        exif = image.getexif()
+        return bool(exif.get_ifd(GPS_IFD)) or GPS_IFD in exif
+
+
+def _read_all(upload, limit):
+    upload.seek(0)
+    chunks = []
+    total = 0
+    for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b""):
+        total += len(chunk)
+        if total > limit:
+            return None
+        chunks.append(chunk)
+    upload.seek(0)
+    return b"".join(chunks)
+
+
+def sniff(data):
+    """The content type of `data` if it is an accepted kind of evidence; raise ValidationError otherwise."""
+    kind = filetype.guess(data[:_HEAD])
+    mime = kind.mime if kind else None
+    if data[:2] == b"MZ" or data[:4] in (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe") or mime in EXECUTABLE_TYPES:
+        raise ValidationError(
+            _("The file is a program (an executable), not a document, whatever its name says. It is not accepted."),
+            code="executable",
+        )
+    if data[:4] == b"PK\x03\x04":
+        return _zip_document_type(data)
+    if data[:5] == b"%PDF-":
+        return PDF
+    if mime in IMAGE_TYPES:
+        return mime
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        # An OLE compound file: a Word/Excel/PowerPoint 97-2003 document. Its VBA storage names are UTF-16.
+        if "_VBA_PROJECT".encode("utf-16-le") in data or "Macros".encode("utf-16-le") in data:
+            raise ValidationError(
+                _("The file contains macros, which can run code. Save it without macros and try again."), code="macros"
+            )
+        return mime if mime in OLE_TYPES else "application/msword"
+    if mime in ARCHIVE_TYPES:
+        raise ValidationError(
+            _("Archives (ZIP and the like) are not accepted: upload the documents themselves."), code="archive"
+        )
+    text_type, text = _text_type(data)
+    if text_type:
+        markup = _looks_like_markup(text)
+        if markup == "svg":
+            raise ValidationError(
+                _("SVG drawings can carry scripts and are not accepted. Save the drawing as PNG or PDF."), code="svg"
+            )
+        if markup == "html":
+            raise ValidationError(
+                _("Web pages (HTML) are not accepted as files: add the page's address as a link, or save it as PDF."),
+                code="html",
+            )
+        return TEXT
+    raise ValidationError(
+        _("This kind of file is not accepted. Upload a PDF, an image, a Word, Excel or OpenDocument file, or plain text."),
+        code="type",
+    )
+
+
+def check_upload(upload, *, max_bytes=None):
+    """Check an uploaded file and return a CheckedFile; raise ValidationError with a message a user can act on."""
+    max_bytes = max_bytes or settings.TRACKER_EVIDENCE_MAX_BYTES
+    name = clean_filename(getattr(upload, "name", ""))
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise ValidationError(
+            _("The file is %(size)s; the largest accepted is %(limit)s.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes)},
+            code="too_large",
+        )
+    data = _read_all(upload, max_bytes)
+    if data is None:
+        raise ValidationError(
+            _("The file is larger than the %(limit)s accepted.") % {"limit": filesizeformat(max_bytes)},
+            code="too_large",
+        )
+    if not data:
+        raise ValidationError(_("The file is empty."), code="empty")
+    content_type = sniff(data)
+    location = False
+    if content_type in IMAGE_TYPES:
+        try:
+            location = _image_has_location(data)
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            raise ValidationError(_("The image is damaged or too large to open."), code="bad_image")
+    return CheckedFile(
+        file=ContentFile(data, name=name),
+        original_filename=name,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        location_metadata=location,
+    )
+
+
+def strip_location(data):
+    """The image without its GPS position (other metadata kept); the bytes unchanged when there is none."""
+    with Image.open(io.BytesIO(data)) as image:
+        exif = image.getexif()
+        if GPS_IFD not in exif:
+            return data
+        del exif[GPS_IFD]
+        out = io.BytesIO()
+        fmt = image.format
+        params = {"exif": exif.tobytes()}
+        if fmt == "JPEG":
+            params["quality"] = "keep"
+            if image.info.get("icc_profile"):
+                params["icc_profile"] = image.info["icc_profile"]
+        image.save(out, format=fmt, **params)
+        return out.getvalue()

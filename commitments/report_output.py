@@ -1,0 +1,293 @@
+"""A progress report (reports.py) written out: HTML that prints cleanly, PDF, Excel, CSV.
+
+Every format is drawn from the same ProgressReport, so they hold the same numbers.
+CSV and Excel are written row by row (constant memory); HTML and PDF hold the rows of
+at most TRACKER_PDF_MAX_COMMITMENTS commitments, beyond which they are refused in favour
+of the Excel workbook.
+"""
+
+import csv
+import io
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from .exports import neutralise
+from .models import Status
+
+FORMATS = ("html", "pdf", "xlsx", "csv")
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+class TooLarge(Exception):
+    """A paged report (HTML or PDF) of more commitments than TRACKER_PDF_MAX_COMMITMENTS."""
+
+    def __init__(self, count):
+        self.count = count
+        self.limit = settings.TRACKER_PDF_MAX_COMMITMENTS
+        super().__init__(
+            _(
+                "This report covers %(count)d commitments, more than the %(limit)d a PDF can hold. "
+                "Download the Excel workbook instead, or narrow the scope."
+            )
+            % {"count": count, "limit": self.limit}
+        )
+
+
+def check_paged_size(report):
+    if report.total > settings.TRACKER_PDF_MAX_COMMITMENTS:
+        raise TooLarge(report.total)
+
+
+def filename(report, format):
+    scope = str(report.scope).replace(":", "-")
+    start = report.date_from.isoformat() if report.date_from else "last-review"
+    return f"{report.kind.replace('_', '-')}-{scope}-{start}-{report.date_to.isoformat()}.{format}"
+
+
+# ---------------------------------------------------------------------------------------
+# HTML and PDF
+# ---------------------------------------------------------------------------------------
+
+
+START_COLOUR, END_COLOUR = "#b8c1cf", "#0b5cab"
+
+
+def chart_svg(report):
+    """Bars of each status's count at the start and at the end: a picture with no script."""
+    lines = [line for line in report.summary if line.start or line.end]
+    biggest = max([1] + [max(line.start, line.end) for line in lines])
+    label_width, bar_width, row_height = 190, 330, 36
+    height = 30 + row_height * len(lines)
+    bars = []
+    for index, line in enumerate(lines):
+        y = 28 + index * row_height
+        start_w = round(bar_width * line.start / biggest)
+        end_w = round(bar_width * line.end / biggest)
+        bars.append(
+            format_html(
+                '<text x="0" y="{}" fill="#1d2330">{}</text>'
+                '<rect x="{}" y="{}" width="{}" height="12" fill="' + START_COLOUR + '"/>'
+                '<text x="{}" y="{}" fill="#1d2330">{}</text>'
+                '<rect x="{}" y="{}" width="{}" height="12" fill="' + END_COLOUR + '"/>'
+                '<text x="{}" y="{}" fill="#1d2330">{}</text>',
+                y + 17, line.label,
+                label_width, y, start_w, label_width + start_w + 4, y + 10, line.start,
+                label_width, y + 14, end_w, label_width + end_w + 4, y + 24, line.end,
+            )
+        )
+    legend = format_html(
+        '<rect x="{}" y="4" width="12" height="12" fill="' + START_COLOUR + '"/><text x="{}" y="14">{}</text>'
+        '<rect x="{}" y="4" width="12" height="12" fill="' + END_COLOUR + '"/><text x="{}" y="14">{}</text>',
+        label_width, label_width + 16, _("Start of period"),
+        label_width + 150, label_width + 166, _("End of period"),
+    )
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {} {}" width="{}" height="{}" role="img"'
+        ' aria-label="{}" font-size="12" font-family="Noto Sans, sans-serif">{}{}</svg>',
+        label_width + bar_width + 50, height, label_width + bar_width + 50, height,
+        _("Commitments by status at the start and at the end of the period"),
+        legend, mark_safe("".join(bars)),
+    )
+
+
+def _report_css():
+    path = finders.find("commitments/report.css")
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def report_context(report):
+    """What the report templates need; reads all rows, so only for paged formats."""
+    check_paged_size(report)
+    return {
+        "report": report,
+        "rows": list(report.rows()),
+        "sources": report.sources(),
+        "chart": chart_svg(report),
+    }
+
+
+def render_html_document(report):
+    """A whole, self-contained HTML document (the PDF's source)."""
+    context = report_context(report)
+    context["report_css"] = mark_safe(_report_css())
+    return render_to_string("commitments/report_document.html", context)
+
+
+def pdf_url_fetcher():
+    """The PDF is made from our own self-contained HTML: it fetches nothing but inline data: URLs."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"}, timeout=1)
+
+
+def write_pdf(report, output):
+    from weasyprint import HTML
+
+    html = render_html_document(report)
+    HTML(string=html, url_fetcher=pdf_url_fetcher()).write_pdf(output)
+
+
+# ---------------------------------------------------------------------------------------
+# CSV and Excel: summary and detail, one row per change
+# ---------------------------------------------------------------------------------------
+
+
+def summary_records(report):
+    """The header and summary as rows of cells (the Excel summary sheet)."""
+    yield [report.title]
+    yield [_("Scope"), report.scope_label]
+    yield [_("Period"), report.period_label]
+    yield [_("Audience"), str(report.audience_label)]
+    yield [_("Grouped by"), str(report.group_by_label)]
+    yield [_("Generated"), timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M")]
+    yield [_("Generated by"), report.generated_by]
+    yield []
+    yield [_("Status"), _("At start"), _("At end"), _("Change")]
+    for line in report.summary:
+        yield [line.label, line.start, line.end, line.change]
+    yield [_("Total"), report.total, report.total, 0]
+    yield []
+    yield [_("Overdue at end"), report.overdue_end]
+    yield [_("Moved forward"), report.moved_forward]
+    yield [_("Slipped back"), report.slipped_back]
+    yield [_("New"), report.new]
+    if report.kind == "since_review":
+        yield [_("Left out: no review to compare against"), report.without_review]
+
+
+SUMMARY_TABLE_FIRST_ROW = 10  # 1-based row of the first status line above
+
+
+def detail_header(report):
+    header = [
+        _("Group"), _("Instrument"), _("Reference"), _("Commitment"), _("Jurisdiction"), _("Due"),
+        _("Compared from") if report.kind == "since_review" else _("Status before"),
+        _("Status at start"), _("Status at end"), _("Movement"), _("Overdue at end"),
+        _("Each source at end (where they disagree)"),
+        _("Change date"), _("Change status"), _("Who says so"),
+    ]
+    if not report.is_external:
+        header.append(_("Recorded by"))
+    header += [_("Recorded on"), _("Verified"), _("Note"), _("Evidence"), _("Sources")]
+    return header
+
+
+def _evidence_text(change):
+    parts = []
+    for item in change.evidence:
+        where = ", ".join(p for p in (item.date, item.source) if p)
+        text = f"{item.title} ({where})" if where else item.title
+        if item.filename:
+            text += " " + _("file: %s") % item.filename
+        elif item.url:
+            text += f" {item.url}"
+        parts.append(text)
+    return " | ".join(parts)
+
+
+def detail_records(report, progress=None):
+    """One row per change; a commitment with no change in the period gets one row without one."""
+    yes, no = _("yes"), _("no")
+    for row in report.rows(progress=progress):
+        commitment_cells = [
+            row.group, row.instrument, row.reference, row.title, row.jurisdiction,
+            row.due_on.isoformat() if row.due_on else "",
+            row.baseline.isoformat(),
+            str(row.status_start_label), str(row.status_end_label), str(row.movement_label),
+            yes if row.overdue_end else no,
+            "; ".join(f"{v.assessor}: {v.status_label}" for v in row.source_views),
+        ]
+        sources = " | ".join(f"{s.title or s.url} {s.url}" if s.title else s.url for s in row.sources)
+        for change in row.changes or [None]:
+            if change is None:
+                change_cells = ["", "", ""] + ([""] if not report.is_external else []) + ["", "", "", ""]
+            else:
+                change_cells = [change.effective_on.isoformat(), str(change.status_label), change.assessor]
+                if not report.is_external:
+                    change_cells.append(change.recorded_by)
+                change_cells += [
+                    change.recorded_on.isoformat(), yes if change.verified else no, change.note, _evidence_text(change),
+                ]
+            yield [neutralise(cell) for cell in commitment_cells + change_cells + [sources]]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(report, progress=None):
+    """The detail as CSV text, line by line (for a streaming response)."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # so that Excel reads the file as UTF-8
+    yield writer.writerow(detail_header(report))
+    for record in detail_records(report, progress):
+        yield writer.writerow(record)
+
+
+def write_csv(report, output, progress=None):
+    """Write the CSV to a binary file."""
+    for line in csv_lines(report, progress):
+        output.write(line.encode("utf-8"))
+
+
+def write_xlsx(report, output, progress=None):
+    """A workbook with a summary sheet (with a chart) and a detail sheet, in write-only mode."""
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+
+    book = Workbook(write_only=True)
+    summary = book.create_sheet(_("Summary"))
+    summary.column_dimensions["A"].width = 36
+    summary.column_dimensions["B"].width = 40
+    for record in summary_records(report):
+        summary.append([neutralise(cell) for cell in record])
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = _("Commitments by status")
+    last_status_row = SUMMARY_TABLE_FIRST_ROW + len(Status.choices) - 1
+    data = Reference(summary, min_col=2, max_col=3, min_row=SUMMARY_TABLE_FIRST_ROW - 1, max_row=last_status_row)
+    labels = Reference(summary, min_col=1, min_row=SUMMARY_TABLE_FIRST_ROW, max_row=last_status_row)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(labels)
+    chart.width, chart.height = 18, 9
+    summary.add_chart(chart, "F2")
+
+    detail = book.create_sheet(_("Detail"))
+    detail.freeze_panes = "D2"
+    detail.append(detail_header(report))
+    for record in detail_records(report, progress):
+        detail.append(record)
+    book.save(output)
+
+
+def write(report, format, output, progress=None):
+    """Write `report` in `format` to a binary file object."""
+    if format == "pdf":
+        write_pdf(report, output)
+    elif format == "xlsx":
+        write_xlsx(report, output, progress)
+    elif format == "csv":
+        write_csv(report, output, progress)
+    elif format == "html":
+        output.write(render_html_document(report).encode("utf-8"))
+    else:
+        raise ValueError(f"Unknown format {format!r}")
+
+
+def render_bytes(report, format):
+    buffer = io.BytesIO()
+    write(report, format, buffer)
+    return buffer.getvalue()

@@ -1,0 +1,65 @@
+"""Producing a report file, logging it, and keeping it as a ReportRun: shared by the views and
+the `report` command so that both log and keep the same way."""
+
+import hashlib
+import tempfile
+
+from django.core.files import File
+from django.db import transaction
+
+from . import report_output
+from .exports import export_log
+from .models import ReportRun
+
+
+def report_log(*, user, report, format):
+    """Every report and export leaves a line in the export log: who, scope, format, when, audience."""
+    return export_log(
+        user=user,
+        kind=f"report_{report.kind}",
+        format=format,
+        scope=report.export_scope(),
+        audience=report.audience,
+        rows=report.total,
+    )
+
+
+def write_to_tempfile(report, format, progress=None):
+    """The report in a temporary file (rewound), and its SHA-256."""
+    output = tempfile.TemporaryFile()
+    report_output.write(report, format, output, progress)
+    output.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: output.read(1 << 20), b""):
+        digest.update(chunk)
+    output.seek(0)
+    return output, digest.hexdigest()
+
+
+def report_run_keep(*, user, report, format, output, sha256):
+    """Keep a generated report so that a later one can say what changed since."""
+    with transaction.atomic():
+        run = ReportRun(
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+            scope={**report.scope.as_dict(), "report": report.kind, "group_by": report.group_by},
+            period_from=report.date_from or report.date_to,
+            period_to=report.date_to,
+            format=format,
+            audience=report.audience,
+            sha256=sha256,
+        )
+        run.file.save(report_output.filename(report, format), File(output), save=False)
+        run.full_clean(exclude=["file"])
+        run.save()
+    output.seek(0)
+    return run
+
+
+def report_runs_visible_to(user):
+    """Kept runs a user may compare against: their own; an administrator's view is all of them."""
+    from . import access
+
+    runs = ReportRun.objects.select_related("created_by")
+    if access.is_administrator(user):
+        return runs
+    return runs.filter(created_by=user)

@@ -1,0 +1,580 @@
+"""Progress reports and "since the last review": each commitment's status at one date and at
+another, what changed in between (who recorded it, whether it was verified, the evidence),
+where sources disagree, and the sources the commitments rest on.
+
+Everything here is read through CommitmentQuerySet.with_status_as_of (the one as-of
+implementation) and StatusUpdateQuerySet.latest_per_source_as_of. A report costs a fixed
+number of queries for its summary, then four queries per batch of CHUNK commitments for its
+rows, which are produced lazily so that a large export never holds them all in memory.
+
+Audience: an internal report shows public and internal items; an external one (to send
+outside the organisation) only public items, without staff names. Restricted items are in
+no report: a report is a document that travels.
+"""
+
+import dataclasses
+import datetime
+from collections import Counter, defaultdict
+
+from django.conf import settings
+from django.db.models import Count, DateField, OuterRef, Q, Subquery, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .dates import format_partial_date
+from .models import (
+    Commitment,
+    Evidence,
+    ExportLog,
+    GSPRequirement,
+    Instrument,
+    Jurisdiction,
+    Organisation,
+    Review,
+    Sensitivity,
+    Source,
+    Status,
+    StatusUpdate,
+    Theme,
+)
+
+Audience = ExportLog.Audience
+CHUNK = 500
+
+# How far along a status is; a move to a higher rank is progress, to a lower one a slip.
+PROGRESS_RANK = {
+    Status.REGRESSED: 0,
+    Status.NOT_STARTED: 1,
+    Status.STALLED: 2,
+    Status.IN_PROGRESS: 3,
+    Status.PARTIALLY_IMPLEMENTED: 4,
+    Status.IMPLEMENTED: 5,
+}
+
+
+class Movement:
+    FORWARD = "forward"
+    SLIPPED = "slipped"
+    NEW = "new"
+    UNCHANGED = "unchanged"
+
+    labels = {
+        FORWARD: gettext_lazy("Moved forward"),
+        SLIPPED: gettext_lazy("Slipped back"),
+        NEW: gettext_lazy("New"),
+        UNCHANGED: gettext_lazy("No change"),
+    }
+
+
+def movement(start, end):
+    """Forward, slipped, new (no status at the start, one at the end) or unchanged."""
+    if start == end or end == Status.NO_INFORMATION:
+        return Movement.UNCHANGED
+    if start == Status.NO_INFORMATION:
+        return Movement.NEW
+    return Movement.FORWARD if PROGRESS_RANK[end] > PROGRESS_RANK[start] else Movement.SLIPPED
+
+
+def sensitivities_for(audience):
+    if audience == Audience.EXTERNAL:
+        return (Sensitivity.PUBLIC,)
+    return (Sensitivity.PUBLIC, Sensitivity.INTERNAL)
+
+
+# ---------------------------------------------------------------------------------------
+# Scope and grouping
+# ---------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    """Which commitments a report covers: all, or those of one jurisdiction, instrument,
+    instrument kind, GSP+ group or theme. Written as "all" or "kind:value"."""
+
+    kind: str = "all"
+    value: str = ""
+
+    KINDS = ("all", "jurisdiction", "instrument", "kind", "gsp_group", "theme")
+
+    @classmethod
+    def parse(cls, text):
+        text = (text or "all").strip()
+        kind, _sep, value = text.partition(":")
+        if kind not in cls.KINDS or (kind != "all" and not value):
+            raise ValueError(
+                _("Unknown scope %(scope)s: use all, or one of %(kinds)s followed by a colon and a value.")
+                % {"scope": text, "kinds": ", ".join(cls.KINDS[1:])}
+            )
+        return cls(kind, value if kind != "all" else "")
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(data.get("kind", "all"), data.get("value", ""))
+
+    def __str__(self):
+        return self.kind if self.kind == "all" else f"{self.kind}:{self.value}"
+
+    def as_dict(self):
+        return {"kind": self.kind, "value": self.value}
+
+    def q(self):
+        if self.kind == "jurisdiction":
+            return Q(jurisdiction__code=self.value)
+        if self.kind == "instrument":
+            return Q(instrument__code=self.value)
+        if self.kind == "kind":
+            return Q(instrument__kind=self.value)
+        if self.kind == "gsp_group":
+            return Q(instrument__gsp_requirements__group=self.value)
+        if self.kind == "theme":
+            return Q(themes__slug=self.value)
+        return Q()
+
+    def label(self):
+        """What the scope is called; ValueError when its value names nothing."""
+        if self.kind == "all":
+            return _("All commitments")
+        if self.kind == "jurisdiction":
+            found = Jurisdiction.objects.filter(code=self.value).first()
+            if found:
+                return found.name
+        elif self.kind == "instrument":
+            found = Instrument.objects.filter(code=self.value).first()
+            if found:
+                return f"{found.code}: {found.title}"
+        elif self.kind == "kind":
+            if self.value in Instrument.Kind.values:
+                return str(Instrument.Kind(self.value).label)
+        elif self.kind == "gsp_group":
+            if self.value in GSPRequirement.Group.values:
+                return _("GSP+ conventions: %(group)s") % {"group": GSPRequirement.Group(self.value).label}
+        elif self.kind == "theme":
+            found = Theme.objects.filter(slug=self.value).first()
+            if found:
+                return _("Theme: %(theme)s") % {"theme": found.name}
+        raise ValueError(_("No %(kind)s called %(value)s.") % {"kind": self.kind, "value": self.value})
+
+
+def scope_choices():
+    """(value, label) of every scope, for forms."""
+    choices = [("all", _("All commitments"))]
+    choices += [(f"jurisdiction:{code}", _("Jurisdiction: %s") % name) for code, name in Jurisdiction.objects.values_list("code", "name")]
+    choices += [(f"instrument:{code}", _("Instrument: %s") % code) for code in Instrument.objects.values_list("code", flat=True)]
+    choices += [(f"kind:{value}", _("Instrument kind: %s") % label) for value, label in Instrument.Kind.choices]
+    choices += [(f"gsp_group:{value}", _("GSP+ group: %s") % label) for value, label in GSPRequirement.Group.choices]
+    choices += [(f"theme:{slug}", _("Theme: %s") % name) for slug, name in Theme.objects.values_list("slug", "name")]
+    return choices
+
+
+GROUP_BY = {
+    "instrument": gettext_lazy("Instrument"),
+    "article": gettext_lazy("Convention article"),
+    "recommendation": gettext_lazy("Recommendation"),
+}
+_GROUP_ORDER = {
+    "instrument": ("instrument__code", "reference"),
+    "article": ("articles", "instrument__code", "reference"),
+    "recommendation": ("recommendation_ref", "instrument__code", "reference"),
+}
+
+
+def _group_label(group_by, commitment):
+    if group_by == "article":
+        return _("Articles: %s") % commitment.articles if commitment.articles else _("No article given")
+    if group_by == "recommendation":
+        return commitment.recommendation_ref or _("Not a recommendation")
+    return f"{commitment.instrument.code}: {commitment.instrument.title}"
+
+
+# ---------------------------------------------------------------------------------------
+# What a report holds
+# ---------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class EvidenceLine:
+    title: str
+    date: str
+    source: str
+    url: str
+    filename: str
+
+
+@dataclasses.dataclass
+class Change:
+    effective_on: datetime.date
+    effective_display: str
+    status: str
+    assessor: str
+    recorded_by: str
+    recorded_on: datetime.date
+    verified: bool
+    note: str
+    evidence: list
+
+    @property
+    def status_label(self):
+        return Status(self.status).label
+
+
+@dataclasses.dataclass
+class SourceView:
+    assessor: str
+    status: str
+    effective_display: str
+
+    @property
+    def status_label(self):
+        return Status(self.status).label
+
+
+@dataclasses.dataclass
+class Row:
+    pk: int
+    reference: str
+    title: str
+    instrument: str
+    jurisdiction: str
+    group: str
+    due_on: datetime.date | None
+    baseline: datetime.date
+    status_start: str
+    status_end: str
+    overdue_end: bool
+    changes: list
+    source_views: list
+    sources: list
+
+    @property
+    def movement(self):
+        return movement(self.status_start, self.status_end)
+
+    @property
+    def movement_label(self):
+        return Movement.labels[self.movement]
+
+    @property
+    def status_start_label(self):
+        return Status(self.status_start).label
+
+    @property
+    def status_end_label(self):
+        return Status(self.status_end).label
+
+
+@dataclasses.dataclass
+class SummaryLine:
+    status: str
+    label: str
+    start: int
+    end: int
+
+    @property
+    def change(self):
+        return self.end - self.start
+
+
+class ProgressReport:
+    """A report's header and summary (computed when built) and its rows (computed when read)."""
+
+    def __init__(self, *, kind, user, scope, date_from, date_to, audience, group_by, commitments, baseline):
+        self.kind = kind
+        self.user = user
+        self.scope = scope
+        self.scope_label = scope.label()
+        self.date_from = date_from
+        self.date_to = date_to
+        self.audience = audience
+        self.group_by = group_by
+        self.generated_at = timezone.now()
+        self.generated_by = _generated_by(user, audience)
+        self.sensitivities = sensitivities_for(audience)
+        self._commitments = commitments
+        self._baseline = baseline
+        self.without_review = 0
+        self._summarise()
+
+    # -- header -------------------------------------------------------------------------
+
+    @property
+    def title(self):
+        if self.kind == "since_review":
+            return _("Change since the last review: %(scope)s") % {"scope": self.scope_label}
+        return _("Progress report: %(scope)s") % {"scope": self.scope_label}
+
+    @property
+    def period_label(self):
+        if self.kind == "since_review":
+            return _("From each instrument's last review to %(to)s") % {"to": format_partial_date(self.date_to, "day")}
+        return _("%(from)s to %(to)s") % {
+            "from": format_partial_date(self.date_from, "day"),
+            "to": format_partial_date(self.date_to, "day"),
+        }
+
+    @property
+    def audience_label(self):
+        return Audience(self.audience).label
+
+    @property
+    def group_by_label(self):
+        return GROUP_BY[self.group_by]
+
+    @property
+    def is_external(self):
+        return self.audience == Audience.EXTERNAL
+
+    def export_scope(self):
+        """What the export log and a kept run record about this report."""
+        return {
+            **self.scope.as_dict(),
+            "report": self.kind,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat(),
+            "group_by": self.group_by,
+        }
+
+    # -- summary ------------------------------------------------------------------------
+
+    def _summarise(self):
+        transitions = (
+            self._commitments.values("status_start", "status_end")
+            .annotate(
+                n=Count("pk"),
+                overdue=Count("pk", filter=Commitment.objects.overdue_q(self.date_to, status_field="status_end")),
+            )
+            .order_by()
+        )
+        start, end, moves = Counter(), Counter(), Counter()
+        self.overdue_end = 0
+        for row in transitions:
+            start[row["status_start"]] += row["n"]
+            end[row["status_end"]] += row["n"]
+            moves[movement(row["status_start"], row["status_end"])] += row["n"]
+            self.overdue_end += row["overdue"]
+        self.total = sum(start.values())
+        self.summary = [SummaryLine(s, str(label), start[s], end[s]) for s, label in Status.choices]
+        self.moved_forward = moves[Movement.FORWARD]
+        self.slipped_back = moves[Movement.SLIPPED]
+        self.new = moves[Movement.NEW]
+        self.unchanged = moves[Movement.UNCHANGED]
+
+    # -- rows ---------------------------------------------------------------------------
+
+    def rows(self, progress=None):
+        """Yield one Row per commitment, in group order, a batch of CHUNK at a time."""
+        commitments = (
+            self._commitments.select_related("instrument", "jurisdiction")
+            .order_by(*_GROUP_ORDER[self.group_by])
+        )
+        batch = []
+        done = 0
+        for commitment in commitments.iterator(chunk_size=CHUNK):
+            batch.append(commitment)
+            if len(batch) == CHUNK:
+                yield from self._rows_for(batch)
+                done += len(batch)
+                batch = []
+                if progress:
+                    progress(done, self.total)
+        if batch:
+            yield from self._rows_for(batch)
+            done += len(batch)
+            if progress:
+                progress(done, self.total)
+
+    def _updates(self):
+        return StatusUpdate.objects.visible_to(self.user).filter(sensitivity__in=self.sensitivities)
+
+    def _rows_for(self, batch):
+        ids = [c.pk for c in batch]
+        earliest = min(c.report_baseline for c in batch)
+        changes = defaultdict(list)
+        updates = (
+            self._updates()
+            .filter(commitment_id__in=ids, effective_on__gt=earliest, effective_on__lte=self.date_to)
+            .select_related("assessor", "recorded_by")
+            .order_by("commitment_id", "effective_on", "recorded_at", "id")
+        )
+        evidence = defaultdict(list)
+        for item in (
+            Evidence.objects.visible_to(self.user)
+            .filter(
+                commitment_id__in=ids,
+                status_update__effective_on__gt=earliest,
+                status_update__effective_on__lte=self.date_to,
+                sensitivity__in=self.sensitivities,
+                status_update__sensitivity__in=self.sensitivities,
+                redacted_at__isnull=True,
+            )
+            .select_related("source_organisation")
+            .order_by("evidence_on", "added_at", "id")
+        ):
+            evidence[item.status_update_id].append(
+                EvidenceLine(
+                    title=item.title,
+                    date=item.evidence_display,
+                    source=str(item.source_organisation or ""),
+                    url=item.url,
+                    filename=item.original_filename if item.file else "",
+                )
+            )
+        for update in updates:
+            changes[update.commitment_id].append(
+                (
+                    update.effective_on,
+                    Change(
+                        effective_on=update.effective_on,
+                        effective_display=update.effective_display,
+                        status=update.status,
+                        assessor=str(update.assessor),
+                        recorded_by="" if self.is_external else _person(update.recorded_by),
+                        recorded_on=timezone.localdate(update.recorded_at),
+                        verified=update.is_verified,
+                        note="" if update.redacted_at else update.note,
+                        evidence=evidence.get(update.pk, []),
+                    ),
+                )
+            )
+        views = defaultdict(list)
+        for update in (
+            self._updates()
+            .filter(commitment_id__in=ids)
+            .latest_per_source_as_of(self.date_to, self.sensitivities)
+            .select_related("assessor")
+            .order_by("commitment_id", "assessor__name")
+        ):
+            views[update.commitment_id].append(
+                SourceView(assessor=str(update.assessor), status=update.status, effective_display=update.effective_display)
+            )
+        sources = defaultdict(list)
+        for link in (
+            Commitment.sources.through.objects.filter(commitment_id__in=ids)
+            .select_related("source")
+            .order_by("source__title", "source__url")
+        ):
+            sources[link.commitment_id].append(link.source)
+        for commitment in batch:
+            said = views.get(commitment.pk, [])
+            disagree = len({v.status for v in said if v.status != Status.NO_INFORMATION}) > 1
+            yield Row(
+                pk=commitment.pk,
+                reference=commitment.reference,
+                title=commitment.title,
+                instrument=commitment.instrument.code,
+                jurisdiction=commitment.jurisdiction.name,
+                group=_group_label(self.group_by, commitment),
+                due_on=commitment.due_on,
+                baseline=commitment.report_baseline,
+                status_start=commitment.status_start,
+                status_end=commitment.status_end,
+                overdue_end=commitment.due_on is not None
+                and commitment.due_on < self.date_to
+                and commitment.status_end != Status.IMPLEMENTED,
+                changes=[c for day, c in changes.get(commitment.pk, []) if day > commitment.report_baseline],
+                source_views=said if disagree else [],
+                sources=sources.get(commitment.pk, []),
+            )
+
+    def sources(self):
+        """Every source cited by a commitment in the report, once."""
+        ids = self._commitments.values("pk")
+        return list(Source.objects.filter(pk__in=Commitment.sources.through.objects.filter(commitment_id__in=ids).values("source_id")))
+
+
+def _person(user):
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _generated_by(user, audience):
+    """Internal reports name the person; external ones the organisation running the tracker."""
+    if audience == Audience.EXTERNAL or user is None:
+        organisation = Organisation.objects.filter(slug=settings.TRACKER_ORGANISATION).first()
+        return str(organisation.name) if organisation else ""
+    return _person(user)
+
+
+def _in_scope(user, scope):
+    visible = Commitment.objects.visible_to(user).filter(scope.q())
+    # A scope through a many-valued relation (theme, GSP+ group) could repeat a commitment.
+    return Commitment.objects.filter(pk__in=visible.values("pk"))
+
+
+def build_progress_report(*, user, scope, date_from, date_to, audience=Audience.INTERNAL, group_by="instrument"):
+    """Status of each commitment in `scope` at the start and at the end of a period, and what changed.
+
+    The start is the status recorded up to the day before `date_from`; changes are the
+    updates effective from `date_from` to `date_to`, both included.
+    """
+    if date_from > date_to:
+        raise ValueError(_("The period starts after it ends."))
+    if group_by not in GROUP_BY:
+        raise ValueError(_("Group by one of: %s.") % ", ".join(GROUP_BY))
+    baseline = date_from - datetime.timedelta(days=1)
+    sensitivities = sensitivities_for(audience)
+    commitments = (
+        _in_scope(user, scope)
+        .annotate(report_baseline=Value(baseline, output_field=DateField()))
+        .with_status_as_of(baseline, sensitivities, name="status_start")
+        .with_status_as_of(date_to, sensitivities, name="status_end")
+    )
+    return ProgressReport(
+        kind="progress",
+        user=user,
+        scope=scope,
+        date_from=date_from,
+        date_to=date_to,
+        audience=audience,
+        group_by=group_by,
+        commitments=commitments,
+        baseline=baseline,
+    )
+
+
+def build_since_review_report(*, user, scope, today=None, audience=Audience.INTERNAL, group_by="instrument"):
+    """Each commitment's status at its instrument's last review against today.
+
+    Commitments whose instrument has no review on or before today are left out and counted
+    in `without_review`.
+    """
+    today = today or timezone.localdate()
+    sensitivities = sensitivities_for(audience)
+    last_review = (
+        Review.objects.filter(instrument_id=OuterRef("instrument_id"), reviewed_on__lte=today)
+        .order_by("-reviewed_on")
+        .values("reviewed_on")[:1]
+    )
+    in_scope = _in_scope(user, scope).annotate(report_baseline=Subquery(last_review, output_field=DateField()))
+    commitments = (
+        in_scope.filter(report_baseline__isnull=False)
+        .with_status_as_of(OuterRef("report_baseline"), sensitivities, name="status_start")
+        .with_status_as_of(today, sensitivities, name="status_end")
+    )
+    report = ProgressReport(
+        kind="since_review",
+        user=user,
+        scope=scope,
+        date_from=None,
+        date_to=today,
+        audience=audience,
+        group_by=group_by,
+        commitments=commitments,
+        baseline=None,
+    )
+    report.without_review = in_scope.filter(report_baseline__isnull=True).count()
+    return report
+
+
+def build_since_run_report(*, user, run, today=None, audience=None, group_by="instrument"):
+    """What changed since a kept report: its scope, from the day after its period ended to today."""
+    today = today or timezone.localdate()
+    return build_progress_report(
+        user=user,
+        scope=Scope.from_dict(run.scope),
+        date_from=min(run.period_to + datetime.timedelta(days=1), today),
+        date_to=today,
+        audience=audience or run.audience,
+        group_by=group_by,
+    )

@@ -1,0 +1,114 @@
+"""Template helpers for data entry: verification rights and a commitment's change history."""
+
+from django import template
+from django.db.models import ForeignKey
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .. import access
+from ..models import Commitment, Evidence, StatusUpdate
+
+register = template.Library()
+
+HISTORY_LIMIT = 100
+ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
+
+
+@register.simple_tag(takes_context=True)
+def user_is_administrator(context):
+    return access.is_administrator(context["request"].user)
+
+
+@register.simple_tag(takes_context=True)
+def may_verify(context, item):
+    user = context["request"].user
+    return access.can_verify(user, item)
+
+
+def _field_label(model, name):
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+
+
+def _changes(model, record, previous, fk_names):
+    if previous is None:
+        return []
+    delta = record.diff_against(previous, foreign_keys_are_objs=False)
+    changes = []
+    for change in delta.changes:
+        field = model._meta.get_field(change.field)
+        old, new = change.old, change.new
+        if isinstance(field, ForeignKey):
+            old, new = fk_names.get((field.related_model, old), old), fk_names.get((field.related_model, new), new)
+        elif getattr(field, "choices", None):
+            labels = dict(field.flatchoices)
+            old, new = labels.get(old, old), labels.get(new, new)
+        changes.append((_field_label(model, change.field), "" if old is None else str(old), "" if new is None else str(new)))
+    return changes
+
+
+def _entries(model, records, kind_label, label_of, fk_names):
+    entries = []
+    previous_by_id = {}
+    for record in records:
+        previous = previous_by_id.get(record.id)
+        entries.append({
+            "when": record.history_date,
+            "who": record.history_user,
+            "action": f"{ACTIONS.get(record.history_type, record.history_type)} {kind_label}",
+            "label": label_of(record),
+            "changes": _changes(model, record, previous, fk_names),
+        })
+        previous_by_id[record.id] = record
+    return entries
+
+
+def _fk_names(records_by_model):
+    """Names of the records foreign keys point at, one query per related model."""
+    wanted = {}
+    for model, records in records_by_model:
+        for field in model._meta.fields:
+            if isinstance(field, ForeignKey) and field.related_model not in (Commitment, StatusUpdate):
+                for record in records:
+                    value = getattr(record, field.attname, None)
+                    if value is not None:
+                        wanted.setdefault(field.related_model, set()).add(value)
+    names = {}
+    for related, ids in wanted.items():
+        for obj in related._default_manager.filter(pk__in=ids):
+            names[(related, obj.pk)] = str(obj)
+    return names
+
+
+@register.simple_tag(takes_context=True)
+def commitment_history(context, commitment):
+    """Who changed what and when: the commitment, its updates and its evidence, newest first.
+
+    Only updates and evidence the user may read appear.
+    """
+    user = context["request"].user
+    visible_updates = StatusUpdate.objects.visible_to(user).filter(commitment=commitment).values("pk")
+    visible_evidence = Evidence.objects.visible_to(user).filter(commitment=commitment).values("pk")
+    commitment_records = list(
+        Commitment.history.filter(id=commitment.pk).select_related("history_user").order_by("history_date", "history_id")
+    )
+    update_records = list(
+        StatusUpdate.history.filter(id__in=visible_updates).select_related("history_user").order_by("history_date", "history_id")
+    )
+    evidence_records = list(
+        Evidence.history.filter(id__in=visible_evidence).select_related("history_user").order_by("history_date", "history_id")
+    )
+    fk_names = _fk_names([(Commitment, commitment_records), (StatusUpdate, update_records), (Evidence, evidence_records)])
+    status_labels = dict(StatusUpdate._meta.get_field("status").flatchoices)
+    entries = (
+        _entries(Commitment, commitment_records, _("commitment"), lambda r: r.reference, fk_names)
+        + _entries(
+            StatusUpdate, update_records, _("status update"),
+            lambda r: f"{status_labels.get(r.status, r.status)} ({r.effective_on:%Y-%m-%d})", fk_names,
+        )
+        + _entries(Evidence, evidence_records, _("evidence"), lambda r: r.title, fk_names)
+    )
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    return entries[:HISTORY_LIMIT]

@@ -1,0 +1,156 @@
+"""Sign-in with an optional second step (a TOTP code), and TOTP enrolment."""
+
+import base64
+import time
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .. import auth
+
+PENDING_USER = "tracker_2fa_user"
+PENDING_BACKEND = "tracker_2fa_backend"
+PENDING_SINCE = "tracker_2fa_since"
+# A password accepted without its code is forgotten after this many seconds.
+PENDING_SECONDS = 5 * 60
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("Code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def clean_token(self):
+        return "".join(self.cleaned_data["token"].split())
+
+
+def _next_url(request):
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _pending_user(request):
+    """The user whose password was accepted in this session but whose code is still due."""
+    if request.user.is_authenticated:
+        return request.user, None
+    user_id = request.session.get(PENDING_USER)
+    since = request.session.get(PENDING_SINCE, 0)
+    if user_id is None or time.time() - since > PENDING_SECONDS:
+        return None, None
+    user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()
+    return user, request.session.get(PENDING_BACKEND)
+
+
+@sensitive_post_parameters()
+@csrf_protect
+@never_cache
+def login(request):
+    """Step one: user name and password. Users with a second factor then give their code."""
+    if request.user.is_authenticated and (request.user.is_verified() or not auth.has_second_factor(request.user)):
+        return redirect(_next_url(request))
+    form = AuthenticationForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        if auth.has_second_factor(user):
+            request.session.cycle_key()
+            request.session[PENDING_USER] = user.pk
+            request.session[PENDING_BACKEND] = user.backend
+            request.session[PENDING_SINCE] = time.time()
+            return redirect(f"{resolve_url('two_factor_verify')}?{urlencode({'next': _next_url(request)})}")
+        auth_login(request, user)
+        return redirect(_next_url(request))
+    return render(request, "registration/login.html", {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")})
+
+
+@sensitive_post_parameters()
+@csrf_protect
+@never_cache
+def two_factor_verify(request):
+    """Step two: the code from the user's authenticator app. Wrong codes slow further tries."""
+    user, backend = _pending_user(request)
+    if user is None:
+        return redirect("login")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["token"])
+        if device is not None:
+            for key in (PENDING_USER, PENDING_BACKEND, PENDING_SINCE):
+                request.session.pop(key, None)
+            user.otp_device = device  # django-otp marks the session verified on login
+            if request.user.is_authenticated:
+                otp_login(request, device)
+                request.session.cycle_key()
+            else:
+                auth_login(request, user, backend=backend)
+            return redirect(_next_url(request))
+        form.add_error("token", _("That code is not valid. Wait for the next code and try again."))
+    return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@login_required
+@never_cache
+def two_factor_setup(request):
+    """Add an authenticator app: scan the code (or type the key), then confirm with a code from it."""
+    confirmed = auth.confirmed_totp_device(request.user)
+    if confirmed is not None:
+        return render(request, "registration/two_factor_setup.html", {"device": confirmed, "enabled": True})
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=request.user, confirmed=False, defaults={"name": _("Authenticator app")}
+    )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            request.session.cycle_key()
+            messages.success(request, _("Two-factor sign-in is on. You will be asked for a code each time you sign in."))
+            return redirect(_next_url(request))
+        form.add_error("token", _("That code is not valid. Check the time on your phone and try again."))
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {"device": device, "enabled": False, "form": form, "secret": _base32(device), "next": _next_url(request)},
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def two_factor_qr(request):
+    """The enrolment QR code as an SVG image from this site (the CSP allows no other origin)."""
+    import qrcode
+    import qrcode.image.svg
+
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        return HttpResponse(status=404)
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
+    return HttpResponse(image.to_string(), content_type="image/svg+xml")
+
+
+def _base32(device):
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

@@ -1,0 +1,498 @@
+#!/usr/bin/env python
+"""Build fixtures/*.json from the facts file, the article and the editorial curation.
+
+    python seeds/build_fixtures.py
+
+Reads seeds/pakistan-commitments.yaml (facts, each with its source), seeds/curation.yaml
+(which commitments to seed, the article passages they rest on, themes, jurisdictions,
+responsible bodies, links) and seeds/article.txt (every passage is checked against it).
+Writes Django fixtures with natural keys, plus fixtures/status_updates.json (a small format
+of its own, loaded through the status-update service by `manage.py seed`).
+
+The output is deterministic: running it again on the same inputs changes no byte.
+Needs only PyYAML.
+"""
+
+import datetime
+import json
+import re
+import sys
+import uuid
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+FIXTURES = ROOT / "fixtures"
+
+# Seeded status updates get a fixed submission key, so loading them twice records them once.
+UPDATE_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:pakistan-commitments-tracker:seed:status-update")
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+class CurationError(Exception):
+    pass
+
+
+def partial_date(value):
+    """(ISO date of the period's first day, precision) for a date, "YYYY-MM", "YYYY"; (None, "") if unknown."""
+    if value in (None, "", "UNVERIFIED"):
+        return None, ""
+    if isinstance(value, datetime.date):
+        return value.isoformat(), "day"
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return f"{text}-01-01", "year"
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return f"{text}-01", "month"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        datetime.date.fromisoformat(text)
+        return text, "day"
+    raise CurationError(f"not a date, a year-month or a year: {value!r}")
+
+
+def date_in_text(iso, precision, text):
+    """True if `text` (as the facts write dates: "Aug 2024", "17-18 Oct 2024") names this date."""
+    day = datetime.date.fromisoformat(iso)
+    month_year = f"{MONTHS[day.month - 1]} {day.year}"
+    if precision == "month":
+        return month_year in text
+    if precision == "day":
+        return re.search(rf"\b{day.day}(?:-\d{{1,2}})? {month_year}\b", text) is not None
+    return str(day.year) in text
+
+
+def normalise(text):
+    """Only whitespace is normalised when a passage is compared with the article."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class Builder:
+    def __init__(self, facts, curation, article):
+        self.facts = facts
+        self.cur = curation
+        self.article = normalise(article)
+        self.article_url = curation["article"]["url"]
+        self.instruments = {i["code"]: i for i in facts["instruments"]}
+        self.institutions = {i["name"]: i for i in facts["institutions"]}
+        self.timeline = {str(e["date"]): e for e in facts["timeline"]}
+        self.source_urls = []  # in first-seen order
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def code(self, facts_code):
+        return self.cur["instrument_codes"].get(facts_code, facts_code)
+
+    def urls(self, value):
+        if value is None:
+            return []
+        values = value if isinstance(value, list) else [value]
+        return [self.article_url if v == "article" else v for v in values]
+
+    def sources(self, urls, with_article=False):
+        """Natural keys of the sources, the article first when a record quotes it."""
+        ordered = ([self.article_url] if with_article else []) + list(urls)
+        seen = []
+        for url in ordered:
+            if url not in seen:
+                seen.append(url)
+            if url not in self.source_urls:
+                self.source_urls.append(url)
+        return [[url] for url in seen]
+
+    def urls_from(self, spec):
+        urls = []
+        for code in spec.get("instruments", []):
+            urls += self.urls(self.instruments[code]["source_url"])
+        for name in spec.get("institutions", []):
+            urls += self.urls(self.institutions[name]["source_url"])
+        for day in spec.get("timeline", []):
+            urls += self.urls(self.timeline[day]["source_url"])
+        return urls
+
+    def quote(self, passage):
+        if passage and normalise(passage) not in self.article:
+            raise CurationError(f"not word for word in the article: {passage!r}")
+        return passage or ""
+
+    # -- reference data ------------------------------------------------------------------
+
+    def build_reference(self):
+        rows = []
+        for j in self.cur["jurisdictions"]:
+            rows.append({"model": "commitments.jurisdiction", "fields": dict(j)})
+        for t in self.cur["themes"]:
+            rows.append({"model": "commitments.theme", "fields": dict(t)})
+        self.body_slugs = {"European Commission": "european-commission"}
+        for org in self.cur["organisations"]:
+            if "facts_body" in org:
+                self.body_slugs[org["facts_body"]] = org["slug"]
+        for org in self.cur["organisations"]:
+            rows.append({"model": "commitments.organisation", "fields": self.organisation(org)})
+        return rows
+
+    def organisation(self, org):
+        facts = self.institutions.get(org.get("facts")) if org.get("facts") else None
+        if org.get("facts") and facts is None:
+            raise CurationError(f"no institution {org['facts']!r} in the facts")
+        jurisdiction = org.get("jurisdiction")
+        if jurisdiction is None and facts and facts.get("jurisdiction"):
+            jurisdiction = self.cur["jurisdiction_names"][facts["jurisdiction"]]
+        established, precision = partial_date(facts.get("established") if facts else None)
+        notes = [n for n in ((facts or {}).get("notes"), org.get("notes"), org.get("notes_extra")) if n]
+        urls = self.urls(facts["source_url"]) if facts else []
+        urls += self.urls_from(org.get("sources_from", {}))
+        quote = self.quote(org.get("source_quote"))
+        return {
+            "slug": org["slug"],
+            "name": org["name"],
+            "short_name": org.get("short_name", ""),
+            "kind": org["kind"],
+            "jurisdiction": [jurisdiction] if jurisdiction else None,
+            "established_on": established,
+            "established_precision": precision,
+            "notes": " ".join(notes),
+            "source_quote": quote,
+            "sources": self.sources(urls, with_article=bool(quote) or org.get("with_article", False)),
+        }
+
+    # -- instruments ---------------------------------------------------------------------
+
+    def build_instruments(self):
+        rows = []
+        for facts in self.facts["instruments"]:
+            rows.append({"model": "commitments.instrument", "fields": self.instrument(facts)})
+        for extra in self.cur["extra_instruments"]:
+            rows.append({"model": "commitments.instrument", "fields": self.extra_instrument(extra)})
+        scheme = self.code("EU-GSP-978/2012")
+        for facts in self.facts["instruments"]:
+            if facts.get("gsp_plus"):
+                group = self.cur["gsp_groups"][facts["kind"]]
+                rows.append(
+                    {
+                        "model": "commitments.gsprequirement",
+                        "fields": {
+                            "scheme": [scheme],
+                            "instrument": [self.code(facts["code"])],
+                            "annex_part": group["annex_part"],
+                            "group": group["group"],
+                        },
+                    }
+                )
+        for review in self.cur["reviews"]:
+            rows.append({"model": "commitments.review", "fields": self.review(review)})
+        return rows
+
+    def instrument(self, facts):
+        code = facts["code"]
+        extra = self.cur["instrument_extra"].get(code, {})
+        raw_status = facts.get("pakistan_status")
+        status, detail = self.cur["pakistan_statuses"].get(raw_status, (raw_status or "", ""))
+        status = extra.get("pakistan_status", status)
+        bound, bound_precision = partial_date(facts.get("date"))
+        signed, signed_precision = partial_date(facts.get("signed"))
+        body = facts.get("body")
+        monitoring_body = None if body in (None, "none") else [self.body_slugs[body]]
+        notes = [facts["notes"]] if facts.get("notes") else []
+        if facts.get("last_review"):
+            notes.append(f"Reviews: {facts['last_review']}.")
+        due = self.cur["next_reports"].get(code)
+        due_on, due_source = None, ""
+        urls = self.urls(facts["source_url"])
+        if due:
+            if due["facts_text"] not in facts.get("last_review", "") or due["due"] not in due["facts_text"]:
+                raise CurationError(f"{code}: the due date is not the one the facts give")
+            due_on = due["due"]
+            due_source = f"{due['what']}, due {due['due']}: {' '.join(urls)}"[:500]
+        quote = self.quote(extra.get("source_quote"))
+        return {
+            "code": self.code(code),
+            "title": facts["title"],
+            "kind": self.cur["instrument_kinds"].get(facts["kind"], facts["kind"]),
+            "jurisdiction": [self.cur["jurisdiction_names"].get(facts.get("jurisdiction"), "federal")],
+            "monitoring_body": monitoring_body,
+            "pakistan_status": status,
+            "status_detail": detail,
+            "signed_on": signed,
+            "signed_precision": signed_precision,
+            "bound_on": bound,
+            "bound_precision": bound_precision,
+            "reservations": facts.get("reservations", ""),
+            "reporting_periodicity": facts.get("periodicity", ""),
+            "next_report_due_on": due_on,
+            "next_report_due_source": due_source,
+            "notes": " ".join(notes),
+            "source_quote": quote,
+            "sources": self.sources(urls, with_article=bool(quote)),
+        }
+
+    def extra_instrument(self, extra):
+        entry = self.timeline[extra["timeline"]]
+        bound, precision = partial_date(entry["date"])
+        quote = self.quote(extra.get("source_quote"))
+        return {
+            "code": extra["code"],
+            "title": extra["title"],
+            "kind": extra["kind"],
+            "jurisdiction": [extra["jurisdiction"]],
+            "monitoring_body": None,
+            "pakistan_status": extra["pakistan_status"],
+            "status_detail": "",
+            "signed_on": None,
+            "signed_precision": "",
+            "bound_on": bound,
+            "bound_precision": precision,
+            "reservations": "",
+            "reporting_periodicity": "",
+            "next_report_due_on": None,
+            "next_report_due_source": "",
+            "notes": entry["event"] + ".",
+            "source_quote": quote,
+            "sources": self.sources(self.urls(entry["source_url"]), with_article=bool(quote)),
+        }
+
+    def review(self, review):
+        facts = self.instruments[review["instrument"]]
+        if "timeline" in review:
+            entry = self.timeline[review["timeline"]]
+            reviewed, precision = partial_date(entry["date"])
+            notes = entry["event"] + "."
+            urls = self.urls(entry["source_url"])
+        else:
+            reviewed, precision = partial_date(review["date"])
+            if review["facts_text"] not in facts.get("last_review", ""):
+                raise CurationError(f"{review['instrument']}: {review['facts_text']!r} is not in the facts")
+            if not date_in_text(reviewed, precision, review["facts_text"]):
+                raise CurationError(f"{review['instrument']}: {review['date']} is not {review['facts_text']!r}")
+            notes = review.get("notes", "")
+            urls = self.urls(facts["source_url"])
+        return {
+            "instrument": [self.code(review["instrument"])],
+            "kind": review["kind"],
+            "title": review["title"],
+            "reviewed_on": reviewed,
+            "reviewed_precision": precision,
+            "notes": notes,
+            "source_quote": "",
+            "sources": self.sources(urls),
+        }
+
+    # -- commitments, links and updates ---------------------------------------------------------
+
+    def build_commitments(self):
+        self.updates = []
+        rows = []
+        links = []
+        gsp = self.cur["gsp_obligations"]
+        impl = self.cur["implementation"]
+        scheme_facts = self.instruments["EU-GSP-978/2012"]
+        scheme = self.code("EU-GSP-978/2012")
+        themes = self.cur["convention_themes"]
+        for facts in self.facts["instruments"]:
+            in_gsp = bool(facts.get("gsp_plus"))
+            counted = facts["code"] in impl["article_treaties"]
+            if not (in_gsp or counted):
+                continue
+            group = self.cur["gsp_groups"][facts["kind"]]["group"]
+            convention_themes = themes.get(facts["code"]) or themes[group]
+            if in_gsp:
+                quoted = group in gsp["quote_groups"]
+                reference = gsp["reference"].format(code=facts["code"])
+                rows.append(
+                    self.commitment(
+                        instrument=scheme,
+                        reference=reference,
+                        title=gsp["title"].format(title=facts["title"]),
+                        description="",
+                        jurisdiction=gsp["jurisdiction"],
+                        responsible_body=gsp["responsible_body"],
+                        themes=convention_themes,
+                        quote=gsp["quote"] if quoted else "",
+                        urls=self.urls(scheme_facts["source_url"]),
+                    )
+                )
+                self.update([scheme, reference], gsp["update"], scheme_facts)
+            update = impl["article_treaties_update"] if counted else impl["other_update"]
+            # Only the fifteen treaties the article counts rest on its words; the others on their sources.
+            quote = update["quote"] if counted else ""
+            rows.append(
+                self.commitment(
+                    instrument=self.code(facts["code"]),
+                    reference=impl["reference"],
+                    title=impl["title"].format(title=facts["title"]),
+                    description="",
+                    jurisdiction=impl["jurisdiction"],
+                    responsible_body=impl["responsible_body"][group],
+                    themes=convention_themes,
+                    quote=quote,
+                    urls=self.urls(facts["source_url"]),
+                )
+            )
+            also = impl["concerns_quote"] if facts["code"] in impl["concerns_for"] else None
+            self.update([self.code(facts["code"]), impl["reference"]], update, facts, also=also)
+            if in_gsp:
+                links.append(([self.code(facts["code"]), impl["reference"]], [scheme, reference], ""))
+
+        for item in self.cur["commitments"]:
+            code = self.code(item["instrument"])
+            rows.append(
+                self.commitment(
+                    instrument=code,
+                    reference=item["reference"],
+                    title=item["title"],
+                    description=" ".join(item.get("description", "").split()),
+                    jurisdiction=item["jurisdiction"],
+                    responsible_body=item["responsible_body"],
+                    themes=item["themes"],
+                    quote=item["quote"],
+                    urls=self.urls_from(item["sources"]),
+                )
+            )
+            self.update([code, item["reference"]], item["update"], self.instrument_facts(item["instrument"]))
+
+        for link in self.cur["links"]:
+            source = [self.code(link["source"][0]), link["source"][1]]
+            target = [self.code(link["target"][0]), link["target"][1]]
+            links.append((source, target, link.get("note", "")))
+        keys = {(r["fields"]["instrument"][0], r["fields"]["reference"]) for r in rows}
+        for source, target, _note in links:
+            for key in (source, target):
+                if tuple(key) not in keys:
+                    raise CurationError(f"link to an unknown commitment {key}")
+        check_no_cycles([(tuple(s), tuple(t)) for s, t, _n in links])
+        for source, target, note in links:
+            rows.append(
+                {"model": "commitments.commitmentlink", "fields": {"source": source, "target": target, "note": note}}
+            )
+        return rows
+
+    def instrument_facts(self, facts_code):
+        if facts_code in self.instruments:
+            return self.instruments[facts_code]
+        extra = next(e for e in self.cur["extra_instruments"] if e["code"] == facts_code)
+        return {"date": self.timeline[extra["timeline"]]["date"]}
+
+    def commitment(self, *, instrument, reference, title, description, jurisdiction, responsible_body, themes, quote, urls):
+        quote = self.quote(quote)
+        return {
+            "model": "commitments.commitment",
+            "fields": {
+                "instrument": [instrument],
+                "reference": reference,
+                "title": title,
+                "description": description,
+                "jurisdiction": [jurisdiction],
+                "responsible_body": [responsible_body],
+                "themes": [[slug] for slug in themes],
+                "source_quote": quote,
+                "sources": self.sources(urls, with_article=bool(quote)),
+            },
+        }
+
+    def update(self, key, spec, instrument_facts, also=None):
+        effective, precision = partial_date(spec["effective"])
+        # The service refuses an update before the instrument existed: catch it here, with the reason.
+        earliest = [
+            d for d in (partial_date(instrument_facts.get("date"))[0], partial_date(instrument_facts.get("signed"))[0]) if d
+        ]
+        period_end = {"year": effective[:4] + "-12-31", "month": effective, "day": effective}[precision]
+        if earliest and period_end < min(earliest):
+            raise CurationError(f"{key}: effective {spec['effective']} is before the instrument's date")
+        note = f'The article: "{self.quote(spec["quote"])}"'
+        if also:
+            note += f' It also says: "{self.quote(also)}"'
+        note += " " + " ".join(spec["note"].split())
+        self.updates.append(
+            {
+                "submission_key": str(uuid.uuid5(UPDATE_NAMESPACE, f"{key[0]}|{key[1]}|1")),
+                "commitment": key,
+                "status": spec["status"],
+                "effective": spec["effective"],
+                "assessor": spec["assessor"],
+                "note": note,
+                "sensitivity": "public",
+                "evidence": [
+                    {
+                        "title": f"{self.cur['article']['title']} ({self.cur['article']['publisher']})",
+                        "url": self.article_url,
+                        "source_organisation": "dri",
+                    }
+                ],
+            }
+        )
+
+    def build_sources(self):
+        rows = []
+        for url in self.source_urls:
+            fields = {"url": url, "title": "", "publisher": ""}
+            if url == self.article_url:
+                fields.update(title=self.cur["article"]["title"], publisher=self.cur["article"]["publisher"])
+            rows.append({"model": "commitments.source", "fields": fields})
+        return rows
+
+
+def check_no_cycles(edges):
+    graph = {}
+    for source, target in edges:
+        graph.setdefault(source, []).append(target)
+    state = {}
+
+    def visit(node, path):
+        state[node] = "open"
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == "open":
+                raise CurationError(f"contribution links form a cycle: {path + [nxt]}")
+            if nxt not in state:
+                visit(nxt, path + [nxt])
+        state[node] = "done"
+
+    for node in list(graph):
+        if node not in state:
+            visit(node, [node])
+
+
+def build():
+    facts = yaml.safe_load((SEEDS / "pakistan-commitments.yaml").read_text(encoding="utf-8"))
+    curation = yaml.safe_load((SEEDS / "curation.yaml").read_text(encoding="utf-8"))
+    article = (SEEDS / "article.txt").read_text(encoding="utf-8")
+    builder = Builder(facts, curation, article)
+    reference = builder.build_reference()
+    instruments = builder.build_instruments()
+    commitments = builder.build_commitments()
+    sources = builder.build_sources()
+    return {
+        "sources.json": sources,
+        "reference.json": reference,
+        "instruments.json": instruments,
+        "commitments.json": commitments,
+        "status_updates.json": {
+            "format": "tracker-status-updates/1",
+            "about": (
+                "Seeded status updates, loaded by `manage.py seed` through the status-update service. "
+                "Commitments by natural key [instrument code, reference]; assessor and evidence "
+                "source by organisation key; effective is YYYY, YYYY-MM or YYYY-MM-DD."
+            ),
+            "updates": builder.updates,
+        },
+    }
+
+
+def main():
+    FIXTURES.mkdir(exist_ok=True)
+    try:
+        outputs = build()
+    except CurationError as error:
+        print(f"build_fixtures: {error}", file=sys.stderr)
+        return 1
+    for name, data in outputs.items():
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        (FIXTURES / name).write_text(text, encoding="utf-8")
+    counts = {name: len(data["updates"] if isinstance(data, dict) else data) for name, data in outputs.items()}
+    print("wrote " + ", ".join(f"fixtures/{name} ({count})" for name, count in counts.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

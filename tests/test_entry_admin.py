@@ -1,0 +1,139 @@
+"""The admin for administrators: filters and search work, history is append-only, actions save work."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from commitments.models import Commitment, StatusUpdate
+from tests.entry_world import make_world
+from tests.factories import CommitmentFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world():
+    return make_world()
+
+
+@pytest.fixture
+def admin_client(client, world):
+    client.force_login(world.users["administrator"])
+    return client
+
+
+@pytest.fixture
+def superuser_client(client, world):
+    client.force_login(User.objects.create_superuser("root", "root@example.org", "x" * 12))
+    return client
+
+
+@pytest.mark.parametrize("query", [
+    "", "?q=survey", "?jurisdiction__id__exact=1", "?status__exact=in_progress", "?overdue=yes", "?overdue=no",
+    "?instrument__kind__exact=un_core", "?due_on__year=2025",
+])
+def test_the_commitment_list_filters_and_searches(admin_client, query):
+    assert admin_client.get(reverse("admin:commitments_commitment_changelist") + query).status_code == 200
+
+
+@pytest.mark.parametrize("name", [
+    "instrument", "statusupdate", "evidence", "organisation", "jurisdiction", "theme", "source", "review",
+    "gsprequirement", "redaction", "downloadlog", "exportlog", "profile", "commitmentlink", "stagedupload",
+])
+def test_every_model_has_a_working_list_page(admin_client, name):
+    assert admin_client.get(reverse(f"admin:commitments_{name}_changelist") + "?q=x").status_code == 200
+
+
+def test_the_commitment_page_shows_its_updates_and_evidence_read_only(admin_client, world):
+    html = admin_client.get(reverse("admin:commitments_commitment_change", args=[world.kp_commitment.pk])).content.decode()
+    assert "Survey started" in html and "Survey notice" in html
+    assert 'name="updates-0-note"' not in html  # shown, not editable
+
+
+def test_the_commitment_list_costs_the_same_queries_for_few_or_many_rows(admin_client, world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:commitments_commitment_changelist")
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(url)
+    for _ in range(15):
+        CommitmentFactory(jurisdiction=world.kp, instrument=world.instrument)
+    with CaptureQueriesContext(connection) as many:
+        admin_client.get(url)
+    assert len(many) == len(few)
+
+
+def test_an_administrator_cannot_edit_or_delete_status_history(admin_client, world):
+    url = reverse("admin:commitments_statusupdate_change", args=[world.kp_update.pk])
+    response = admin_client.post(url, {"status": "implemented", "note": "changed"})
+    assert response.status_code == 403
+    assert admin_client.post(reverse("admin:commitments_statusupdate_delete", args=[world.kp_update.pk]), {"post": "yes"}).status_code == 403
+    world.kp_update.refresh_from_db()
+    assert world.kp_update.note == "Survey started"
+
+
+def test_a_superusers_change_to_an_update_is_recorded_as_a_correction(superuser_client, world):
+    url = reverse("admin:commitments_statusupdate_change", args=[world.kp_update.pk])
+    response = superuser_client.post(url, {"status": "implemented", "note": "Survey completed, not started"})
+    assert response.status_code == 302
+    original = StatusUpdate.objects.get(pk=world.kp_update.pk)
+    assert (original.status, original.note) == ("in_progress", "Survey started")
+    correction = StatusUpdate.objects.get(corrects=original)
+    assert (correction.status, correction.note, correction.recorded_by.username) == (
+        "implemented", "Survey completed, not started", "root")
+    assert superuser_client.post(reverse("admin:commitments_statusupdate_delete", args=[original.pk]), {"post": "yes"}).status_code == 403
+
+
+def test_an_action_assigns_a_responsible_body_to_many_commitments_with_history(admin_client, world):
+    body = OrganisationFactory(slug="labour-dept", name="Labour Department")
+    ids = [world.kp_commitment.pk, world.punjab_commitment.pk]
+    url = reverse("admin:commitments_commitment_changelist")
+    confirm = admin_client.post(url, {"action": "assign_responsible_body", "_selected_action": ids})
+    assert confirm.status_code == 200 and "Assign a responsible body" in confirm.content.decode()
+    admin_client.post(url, {"action": "assign_responsible_body", "_selected_action": ids, "apply": "1", "responsible_body": body.pk})
+    assert set(Commitment.objects.filter(pk__in=ids).values_list("responsible_body", flat=True)) == {body.pk}
+    assert Commitment.history.filter(id=world.kp_commitment.pk).first().history_user == world.users["administrator"]
+
+
+def test_the_mark_verified_action_skips_the_administrators_own_updates(admin_client, world):
+    url = reverse("admin:commitments_statusupdate_changelist")
+    admin_client.post(url, {"action": "mark_verified", "_selected_action": [world.kp_update.pk]})
+    world.kp_update.refresh_from_db()
+    assert world.kp_update.verified_by == world.users["administrator"]
+
+
+def test_an_administrator_manages_people_but_cannot_make_a_superuser(admin_client, world):
+    url = reverse("admin:auth_user_change", args=[world.users["viewer"].pk])
+    html = admin_client.get(url).content.decode()
+    assert admin_client.get(url).status_code == 200
+    assert "read_jurisdictions" in html
+    assert 'name="is_superuser"' not in html
+
+
+def test_restricted_updates_and_evidence_stay_hidden_in_the_admin_from_administrators_not_named(admin_client, world):
+    from django.core.files.base import ContentFile
+
+    from commitments import services
+    from tests import entry_files
+
+    services.status_update_record(
+        commitment=world.kp_commitment, status="stalled", effective_on=world.kp_update.effective_on, assessor=world.dri,
+        recorded_by=world.users["editor_kp"], note="Witness named here", sensitivity="restricted",
+        restricted_to=[world.users["editor_kp"]],
+        evidence=[services.EvidenceItem(title="Witness statement", file=ContentFile(entry_files.pdf_bytes("w"), name="w.pdf"),
+                                        sensitivity="restricted", restricted_to=[world.users["editor_kp"]])],
+    )
+    pages = [
+        reverse("admin:commitments_commitment_change", args=[world.kp_commitment.pk]),
+        reverse("admin:commitments_statusupdate_changelist") + "?q=Witness",
+        reverse("admin:commitments_evidence_changelist") + "?q=Witness",
+    ]
+    for url in pages:
+        html = admin_client.get(url).content.decode()
+        assert "Witness named here" not in html and "Witness statement" not in html, url

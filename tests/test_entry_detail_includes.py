@@ -1,0 +1,51 @@
+"""The data-entry parts of the commitment page (record link, verification, history) cost no query per row."""
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from commitments import services
+from tests import entry_files
+from tests.entry_world import make_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def add_updates(world, count):
+    for n in range(count):
+        services.status_update_record(
+            commitment=world.kp_commitment, status="in_progress", effective_on=datetime.date(2024, 4, 1 + n),
+            assessor=world.dri, recorded_by=world.users["editor_kp"], note=f"update {n}",
+            evidence=[services.EvidenceItem(title=f"doc {n}", file=ContentFile(entry_files.pdf_bytes(f"d{n}"), name="d.pdf"))],
+        )
+
+
+@pytest.mark.parametrize("role", ["reviewer", "administrator", "editor_kp"])
+def test_the_commitment_page_costs_the_same_queries_for_few_or_many_updates(client, role):
+    world = make_world()
+    client.force_login(world.users[role])
+    url = world.kp_commitment.get_absolute_url()
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    add_updates(world, 12)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert "update 11" in html and html.count("Mark update verified") == (13 if role != "editor_kp" else 0)
+    assert len(many) == len(few)
+
+
+def test_the_record_update_link_shows_only_to_those_who_may_record(client):
+    world = make_world()
+    for role, shown in [("editor_kp", True), ("viewer", False), ("reviewer", False), ("administrator", True)]:
+        client.force_login(world.users[role])
+        html = client.get(world.kp_commitment.get_absolute_url()).content.decode()
+        assert ("Record an update" in html) is shown, role

@@ -1,0 +1,248 @@
+"""Importing commitments and status history from CSV and XLSX: preview, all or nothing, idempotent."""
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from commitments import imports
+from commitments.models import Commitment, CommitmentLink, StatusUpdate
+from tests import entry_files
+from tests.entry_world import make_world
+from tests.factories import OrganisationFactory, ThemeFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "instrument,reference,title,description,jurisdiction,responsible_body,themes,due_on,contributes_to"
+VALID_CSV = "\n".join([
+    HEADER,
+    "ICCPR,KP-2,Labour inspections,Inspect brick kilns,kp,labour-kp,Child labour;Labour,31/12/2025,ICCPR:NAT-1",
+    "ICCPR,NAT-1,National labour policy,,federal,,Labour,2025-06-30,",
+    "ICCPR,KP-1,Child labour survey,,kp,,,,ICCPR:NAT-1",
+]) + "\n"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world():
+    world = make_world()
+    world.kp_commitment.responsible_body = None
+    world.kp_commitment.save()
+    OrganisationFactory(slug="labour-kp", name="Labour Department KP")
+    ThemeFactory(slug="child-labour", name="Child labour")
+    ThemeFactory(slug="labour", name="Labour")
+    return world
+
+
+@pytest.fixture
+def admin_client(client, world):
+    client.force_login(world.users["administrator"])
+    return client
+
+
+def snapshot():
+    return (
+        sorted(Commitment.objects.values_list("instrument__code", "reference", "title", "jurisdiction__code", "due_on")),
+        sorted(CommitmentLink.objects.values_list("source__reference", "target__reference")),
+        Commitment.history.count(),
+        StatusUpdate.objects.count(),
+    )
+
+
+def preview(client, data, kind="commitments", name="file.csv"):
+    return client.post(reverse("commitments:import"), {"kind": kind, "file": SimpleUploadedFile(name, data)})
+
+
+def test_a_valid_file_creates_exactly_what_the_preview_promised(admin_client, world):
+    before = snapshot()
+    response = preview(admin_client, VALID_CSV.encode())
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert [(r.number, r.label, r.action) for r in result.rows] == [
+        (2, "ICCPR:KP-2", "create"), (3, "ICCPR:NAT-1", "create"), (4, "ICCPR:KP-1", "update"),
+    ]
+    assert snapshot() == before  # the preview saved nothing
+    assert "will be created" in response.content.decode()
+    token = response.context["confirm"]["token"].value()
+    response = admin_client.post(reverse("commitments:import_confirm"), {"kind": "commitments", "token": token})
+    assert response.status_code == 200 and response.context["result"].saved
+    promised = [(r.number, r.label, r.action, r.changes) for r in result.rows]
+    assert [(r.number, r.label, r.action, r.changes) for r in response.context["result"].rows] == promised
+    kp2 = Commitment.objects.get(reference="KP-2")
+    assert kp2.due_on == datetime.date(2025, 12, 31) and kp2.responsible_body.slug == "labour-kp"
+    assert sorted(kp2.themes.values_list("slug", flat=True)) == ["child-labour", "labour"]
+    assert sorted(CommitmentLink.objects.values_list("source__reference", "target__reference")) == [
+        ("KP-1", "NAT-1"), ("KP-2", "NAT-1")]
+    assert Commitment.objects.count() == len(before[0]) + 2
+    assert kp2.history.first().history_user == world.users["administrator"]
+
+
+def test_a_file_with_one_bad_row_saves_nothing_and_names_the_row_and_column(admin_client, world):
+    bad = VALID_CSV + "ICCPR,KP-3,Third,,nowhere,,,,\n"
+    before = snapshot()
+    response = preview(admin_client, bad.encode())
+    assert response.status_code == 400
+    assert response.context["result"].errors == [(5, "jurisdiction", "No jurisdiction with code “nowhere”.")]
+    assert "confirm" not in response.context
+    assert snapshot() == before
+    result = imports.run_import(kind="commitments", data=bad.encode(), user=world.users["administrator"], dry_run=False)
+    assert not result.saved and snapshot() == before
+
+
+def test_importing_the_same_file_twice_changes_nothing(world):
+    admin = world.users["administrator"]
+    assert imports.run_import(kind="commitments", data=VALID_CSV.encode(), user=admin, dry_run=False).saved
+    after_first = snapshot()
+    second = imports.run_import(kind="commitments", data=VALID_CSV.encode(), user=admin, dry_run=False)
+    assert [r.action for r in second.rows] == ["unchanged"] * 3
+    assert snapshot() == after_first
+
+
+def test_a_changed_row_shows_what_changes(world):
+    admin = world.users["administrator"]
+    imports.run_import(kind="commitments", data=VALID_CSV.encode(), user=admin, dry_run=False)
+    changed = VALID_CSV.replace("Labour inspections", "Labour inspections in all districts")
+    result = imports.run_import(kind="commitments", data=changed.encode(), user=admin, dry_run=True)
+    assert result.rows[0].action == "update"
+    assert result.rows[0].changes == ["title: “Labour inspections” → “Labour inspections in all districts”"]
+
+
+def delimited(text, delimiter):
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter).writerows(csv.reader(io.StringIO(text)))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: text.encode("utf-8"),
+        lambda text: b"\xef\xbb\xbf" + text.encode("utf-8"),
+        lambda text: delimited(text, "\t").encode("utf-16"),  # Excel's "Unicode text"
+        lambda text: delimited(text, ";").encode("utf-8-sig"),
+    ],
+    ids=["utf-8", "utf-8 with BOM", "utf-16 tab-separated", "semicolons"],
+)
+def test_real_spreadsheet_encodings_are_read(world, encode):
+    text = VALID_CSV.replace("Inspect brick kilns", "اینٹوں کے بھٹوں کا معائنہ")
+    result = imports.run_import(kind="commitments", data=encode(text), user=world.users["administrator"], dry_run=False)
+    assert result.is_valid, result.errors + result.file_errors
+    assert Commitment.objects.get(reference="KP-2").description == "اینٹوں کے بھٹوں کا معائنہ"
+
+
+def test_a_latin1_csv_is_refused_with_how_to_fix_it(world):
+    data = VALID_CSV.replace("Inspect brick kilns", "Inspección").encode("latin-1")
+    result = imports.run_import(kind="commitments", data=data, user=world.users["administrator"])
+    assert "CSV UTF-8" in result.file_errors[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("31/12/2025", datetime.date(2025, 12, 31)),
+        ("13.01.2025", datetime.date(2025, 1, 13)),
+        ("2025-01-03", datetime.date(2025, 1, 3)),
+        ("5/5/2025", datetime.date(2025, 5, 5)),
+        ("3 April 2025", datetime.date(2025, 4, 3)),
+        (datetime.datetime(2025, 4, 3, 0, 0), datetime.date(2025, 4, 3)),
+    ],
+)
+def test_dates_are_read_day_first(value, expected):
+    assert imports.parse_day_first(value) == expected
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("03/04/2025", "could be 03 Apr 2025 or 04 Mar 2025"),
+    ("12/31/2025", "not a real date"),
+    ("1/2/25", "four digits"),
+    ("next week", "not a date"),
+])
+def test_ambiguous_or_wrong_dates_are_refused(value, message):
+    with pytest.raises(ValueError, match=message):
+        imports.parse_day_first(value)
+
+
+def test_an_ambiguous_date_in_a_file_is_an_error_on_its_row(world):
+    data = VALID_CSV.replace("31/12/2025", "03/04/2025").encode()
+    result = imports.run_import(kind="commitments", data=data, user=world.users["administrator"])
+    assert [(n, c) for n, c, _m in result.errors] == [(2, "due_on")]
+
+
+def xlsx(rows):
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_excel_file_with_date_cells_is_imported(world):
+    data = xlsx([HEADER.split(","), ["ICCPR", "KP-9", "Excel row", "", "kp", "", "", datetime.datetime(2026, 3, 4), ""]])
+    result = imports.run_import(kind="commitments", data=data, user=world.users["administrator"], dry_run=False)
+    assert result.saved
+    assert Commitment.objects.get(reference="KP-9").due_on == datetime.date(2026, 3, 4)
+
+
+def test_a_zip_bomb_posing_as_excel_is_refused_before_it_is_opened(world):
+    result = imports.run_import(kind="commitments", data=entry_files.zip_bomb_bytes(), user=world.users["administrator"])
+    assert "zip bomb" in result.file_errors[0]
+
+
+def test_unknown_and_missing_columns_are_reported(world):
+    result = imports.run_import(kind="commitments", data=b"instrument,titel\nICCPR,x\n", user=world.users["administrator"])
+    assert any("Unknown column “titel”" in e for e in result.file_errors)
+    assert any("Missing column(s): jurisdiction, reference, title" in e for e in result.file_errors)
+
+
+def test_a_link_that_would_make_a_cycle_is_an_error(world):
+    data = (HEADER + "\nICCPR,KP-1,Child labour survey,,kp,,,,ICCPR:PB-1\nICCPR,PB-1,Domestic workers act,,punjab,,,,ICCPR:KP-1\n").encode()
+    result = imports.run_import(kind="commitments", data=data, user=world.users["administrator"], dry_run=False)
+    assert not result.saved
+    assert [(n, c) for n, c, _m in result.errors] == [(3, "contributes_to")]
+    assert not CommitmentLink.objects.exists()
+
+
+STATUS_CSV = (
+    "instrument,reference,status,effective_on,assessor,note\n"
+    "ICCPR,KP-1,Implemented,15/07/2024,dri,Survey published\n"
+    "ICCPR,PB-1,in_progress,2024-02-01,Democracy Reporting International,\n"
+)
+
+
+def test_status_history_is_imported_once(world):
+    admin = world.users["administrator"]
+    result = imports.run_import(kind="status", data=STATUS_CSV.encode(), user=admin, dry_run=False)
+    assert result.saved and [r.action for r in result.rows] == ["create", "create"]
+    world.kp_commitment.refresh_from_db()
+    assert world.kp_commitment.status == "implemented"
+    count = StatusUpdate.objects.count()
+    again = imports.run_import(kind="status", data=STATUS_CSV.encode(), user=admin, dry_run=False)
+    assert [r.action for r in again.rows] == ["unchanged", "unchanged"] and StatusUpdate.objects.count() == count
+
+
+def test_a_status_row_dated_in_the_future_saves_nothing(world):
+    future = (datetime.date.today() + datetime.timedelta(days=40)).strftime("%d/%m/%Y")
+    data = STATUS_CSV + f"ICCPR,KP-1,Stalled,{future},dri,\n"
+    count = StatusUpdate.objects.count()
+    result = imports.run_import(kind="status", data=data.encode(), user=world.users["administrator"], dry_run=False)
+    assert not result.saved
+    assert [(n, c) for n, c, _m in result.errors] == [(4, "effective_on")]
+    assert StatusUpdate.objects.count() == count
+
+
+def test_the_template_downloads_with_the_columns(admin_client):
+    response = admin_client.get(reverse("commitments:import_template", args=["xlsx"]) + "?kind=commitments")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert [c.value for c in workbook.worksheets[0][1]] == HEADER.split(",")
+    assert workbook.worksheets[1].max_row > len(HEADER.split(","))
+    csv_response = admin_client.get(reverse("commitments:import_template", args=["csv"]) + "?kind=status")
+    assert csv_response.content.decode("utf-8-sig").strip() == "instrument,reference,status,effective_on,assessor,note"

@@ -1,0 +1,156 @@
+"""The report page: pick scope, period, audience and format; see or download; every export logged."""
+
+import csv
+import hashlib
+import io
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from commitments import access
+from commitments.models import ExportLog, ReportRun, Status
+from tests import report_data
+from tests.factories import CommitmentFactory, ProfileFactory, StatusUpdateFactory, UserFactory
+
+KP_PERIOD = {"kind": "progress", "scope": "jurisdiction:kp", "date_from": "2020-01-01", "date_to": "2025-06-30", "group_by": "instrument"}
+
+
+@pytest.fixture
+def data(db):
+    return report_data.build()
+
+
+def post(client, **fields):
+    return client.post(reverse("commitments:reports"), {**KP_PERIOD, **fields})
+
+
+def test_the_report_page_needs_a_login(client, db):
+    response = client.get(reverse("commitments:reports"))
+    assert response.status_code == 302
+
+
+def test_the_page_shows_the_form_and_the_nav_links_to_it(client, data):
+    client.force_login(data["editor"])
+    response = client.get(reverse("commitments:reports"))
+    assert response.status_code == 200
+    assert 'name="scope"' in response.text
+    assert 'value="jurisdiction:kp"' in response.text
+    assert f'href="{reverse("commitments:reports")}"' in response.text
+
+
+def test_a_staff_member_gets_the_kp_report_as_a_page_with_changes_evidence_and_sources(client, data):
+    client.force_login(data["admin"])
+    response = post(client, format="html")
+    assert response.status_code == 200
+    text = response.text
+    assert "Progress report: Khyber Pakhtunkhwa" in text
+    assert "Gazette notification" in text and "gazette.pdf" in text
+    assert "Concluding observations (example)" in text
+    assert "Amina Khan" in text  # internal: who recorded it
+    assert "PB-1" not in text  # Punjab is out of scope
+    log = ExportLog.objects.get()
+    assert (log.user, log.format, log.kind, log.scope["value"], log.rows) == (data["admin"], "html", "report_progress", "kp", 4)
+
+
+def test_each_download_format_is_served_and_logged(client, data):
+    client.force_login(data["admin"])
+    response = post(client, format="csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert {r["Reference"] for r in rows} == {"KP-1", "KP-2", "PLAN-1", "PLAN-2"}
+    response = post(client, format="xlsx")
+    assert openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames == ["Summary", "Detail"]
+    response = post(client, format="pdf")
+    assert response.content.startswith(b"%PDF")
+    assert 'filename="progress-jurisdiction-kp-2020-01-01-2025-06-30.pdf"' in response["Content-Disposition"]
+    assert list(ExportLog.objects.order_by("at").values_list("format", "audience")) == [
+        ("csv", "internal"),
+        ("xlsx", "internal"),
+        ("pdf", "external"),  # a PDF goes outside unless said otherwise
+    ]
+
+
+def test_an_external_page_has_no_staff_names_or_internal_notes(client, data):
+    client.force_login(data["admin"])
+    text = post(client, format="html", audience="external").text
+    assert "Draft bill tabled" in text
+    assert "budget line frozen" not in text
+    assert "Amina Khan" not in text
+
+
+def test_a_viewer_of_punjab_gets_nothing_from_kp(client, data):
+    viewer = UserFactory(username="punjabi", role=access.VIEWER)
+    ProfileFactory(user=viewer, read=[data["punjab"]])
+    client.force_login(viewer)
+    response = post(client, format="csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows == []
+
+
+def test_too_large_a_pdf_is_refused_with_a_button_for_the_workbook(client, data, settings):
+    settings.TRACKER_PDF_MAX_COMMITMENTS = 2
+    client.force_login(data["admin"])
+    response = post(client, format="pdf")
+    assert response.status_code == 413
+    assert "Excel workbook" in response.text
+    assert 'name="format" value="xlsx"' in response.text
+    assert not ExportLog.objects.exists()
+
+
+def test_a_period_that_ends_before_it_starts_is_refused(client, data):
+    client.force_login(data["admin"])
+    response = post(client, format="html", date_from="2025-01-01", date_to="2024-01-01")
+    assert response.status_code == 400
+    assert "ends before it starts" in response.text
+
+
+def test_a_kept_report_records_the_files_sha256_and_can_be_compared_against(client, data):
+    client.force_login(data["admin"])
+    response = post(client, format="xlsx", keep="on")
+    content = b"".join(response.streaming_content)
+    run = ReportRun.objects.get()
+    assert run.sha256 == hashlib.sha256(content).hexdigest()
+    assert (run.period_from.isoformat(), run.period_to.isoformat(), run.scope["value"]) == ("2020-01-01", "2025-06-30", "kp")
+    listing = client.get(reverse("commitments:report_runs"))
+    assert f"run={run.pk}" in listing.text
+    response = client.post(reverse("commitments:reports"), {"kind": "since_run", "run": run.pk, "scope": "all", "format": "html", "group_by": "instrument"})
+    assert response.status_code == 200
+    assert "Progress report: Khyber Pakhtunkhwa" in response.text
+
+
+def test_someone_elses_kept_report_is_not_offered(client, data):
+    run = ReportRun.objects.create(created_by=data["admin"], scope={"kind": "all"}, period_from="2024-01-01", period_to="2024-12-31", format="pdf", sha256="0" * 64)
+    client.force_login(data["editor"])
+    assert f"run={run.pk}" not in client.get(reverse("commitments:report_runs")).text
+    response = client.post(reverse("commitments:reports"), {"kind": "since_run", "run": run.pk, "scope": "all", "format": "html", "group_by": "instrument"})
+    assert response.status_code == 400
+
+
+def test_since_the_last_review_from_the_page(client, data):
+    client.force_login(data["admin"])
+    response = client.post(reverse("commitments:reports"), {"kind": "since_review", "scope": "jurisdiction:kp", "format": "html", "group_by": "instrument"})
+    assert response.status_code == 200
+    assert "Change since the last review" in response.text
+    assert "left out" in response.text  # the provincial plan has no review
+
+
+def make_rows(jurisdiction, user, dri, count):
+    for _ in range(count):
+        commitment = CommitmentFactory(jurisdiction=jurisdiction)
+        StatusUpdateFactory(commitment=commitment, status=Status.IN_PROGRESS, assessor=dri, recorded_by=user, note="n")
+
+
+def test_the_report_page_costs_the_same_queries_for_few_or_many_commitments(client, data):
+    client.force_login(data["admin"])
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = post(client, format="html")
+        assert response.status_code == 200
+        return len(queries)
+
+    few = count()
+    make_rows(data["kp"], data["editor"], data["dri"], 15)
+    assert count() == few
