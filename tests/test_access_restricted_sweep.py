@@ -35,7 +35,7 @@ SEARCH_TERMS = ("Witness statement", "Interview", "RESTRICTED-FILE", "RESTRICTED
 def page_urls(scene):
     urls = []
     for name, (kwargs_of, checks) in RULES.items():
-        if any(method == "get" for method, _data, _expected in checks):
+        if "/" not in name and any(method == "get" for method, _data, _expected in checks):
             urls.append(reverse(name, kwargs=kwargs_of(scene) if kwargs_of else None))
     for name in RULES:
         if name in ("commitments:list", "commitments:dashboard", "commitments:calendar"):

@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection, connections
+from django.urls import reverse
 from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
 from commitments import access, services, status
@@ -133,8 +134,6 @@ def http_server(settings):
 
 
 def test_eight_staff_recording_400_updates_at_once_over_http_lose_nothing(office, http_server, settings):
-    # Until the app's own record-update form exists, the clients post to a bare form calling the same service.
-    settings.ROOT_URLCONF = "tests.reliability_urls"
     planned = [planned_update(c, n, office) for c in range(CLIENTS) for n in range(UPDATES_PER_CLIENT)]
     start = threading.Barrier(CLIENTS)
 
@@ -145,17 +144,19 @@ def test_eight_staff_recording_400_updates_at_once_over_http_lose_nothing(office
         statuses = []
         for n in range(UPDATES_PER_CLIENT):
             plan = planned_update(client, n, office)
-            path = f"/reliability-record/{plan['commitment'].pk}/"
+            path = reverse("commitments:record_update", args=[plan["commitment"].pk])
             data = {
                 **browser.form(path),
                 "status": plan["status"],
                 "effective_on": plan["effective_on"].isoformat(),
                 "assessor": plan["assessor"].pk,
                 "note": plan["note"],
+                "sensitivity": "internal",
             }
             files = None
             if plan["with_file"]:
-                files = {"evidence_file": (f"{plan['note']}.pdf", pdf_bytes(plan["note"]), "application/pdf")}
+                data["evidence-0-title"] = plan["note"]
+                files = {"evidence-0-file": (f"{plan['note']}.pdf", pdf_bytes(plan["note"]), "application/pdf")}
             statuses.append(browser.post(path, data, files).status_code)
             if plan["double_submit"]:
                 statuses.append(browser.post(path, data, files).status_code)
