@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView
 
@@ -48,6 +49,8 @@ def commitment_detail(request, pk):
 
 @login_required
 def instrument_detail(request, code):
+    if "\x00" in code:  # no code holds a null character; PostgreSQL refuses to compare with one
+        raise Http404
     instrument = get_object_or_404(
         Instrument.objects.select_related("monitoring_body", "jurisdiction"), code=code
     )
