@@ -418,7 +418,7 @@ def tracker_user_save(*, username, role, read=(), write=(), email="", password=N
             user.set_unusable_password()
         user.save()
         user.groups.remove(*Group.objects.filter(name__in=access.ROLES))
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
         profile = access.profile_for(user)
         profile.read_jurisdictions.set([found[c] for c in codes])
         profile.write_jurisdictions.set([found[c] for c in set(write)])

@@ -26,6 +26,12 @@ def require_binary(name, package):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Hashing passwords properly is slow on purpose; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Evidence files of a test go to a folder of its own."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -25,7 +25,7 @@ class UserFactory(DjangoModelFactory):
     @factory.post_generation
     def role(user, create, extracted, **kwargs):
         if create and extracted:
-            user.groups.add(Group.objects.get(name=extracted))
+            user.groups.add(Group.objects.get_or_create(name=extracted)[0])
             if extracted == access.ADMINISTRATOR:
                 user.is_staff = True
         if create:

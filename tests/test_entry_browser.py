@@ -30,7 +30,7 @@ def server(monkeypatch):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_an_editor_records_an_update_with_two_files_and_sees_it(server, tmp_path, artifacts_dir):
     require_binary("chromium", "chromium")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

@@ -14,11 +14,6 @@ from tests.entry_world import make_world
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def add_updates(world, count):
     for n in range(count):
         services.status_update_record(

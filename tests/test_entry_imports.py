@@ -26,11 +26,6 @@ VALID_CSV = "\n".join([
 ]) + "\n"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world():
     world = make_world()

@@ -68,11 +68,6 @@ MATRIX = [
 CASES = [(name, method, url, role, expected[role]) for name, method, url, expected in MATRIX for role in ROLES]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.parametrize(("name", "method", "url", "role", "expected"), CASES, ids=[f"{c[0]} as {c[3]}" for c in CASES])
 def test_each_url_answers_each_role_as_the_matrix_says(client, name, method, url, role, expected):
     world = make_world()

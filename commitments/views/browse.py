@@ -3,18 +3,91 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.views.generic import ListView
+from django.utils import timezone
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
 
 from .. import access
-from ..models import Assessment, Commitment, Evidence, Instrument, StatusUpdate
+from ..dashboard import Bar, STATUS_LABELS
+from ..filters import CommitmentFilter
+from ..list_export import FORMATS, export_response
+from ..models import Assessment, Commitment, Evidence, ExportLog, Instrument, StatusUpdate
+from ..tables import CommitmentTable, StatusAsOfColumn
+
+PAGE_SIZE = 50
 
 
-class CommitmentListView(LoginRequiredMixin, ListView):
+class CommitmentListView(LoginRequiredMixin, SingleTableMixin, FilterView):
+    """The filtered, sortable, paginated commitment list; `?export=csv|xlsx|json` exports the same rows."""
+
     template_name = "commitments/commitment_list.html"
-    paginate_by = 50
+    table_class = CommitmentTable
+    filterset_class = CommitmentFilter
+    table_pagination = {"per_page": PAGE_SIZE}
 
     def get_queryset(self):
         return Commitment.objects.visible_to(self.request.user).with_related()
+
+    def get_table_kwargs(self):
+        kwargs = {"today": timezone.localdate()}
+        as_of = self._as_of()
+        if as_of:
+            kwargs["extra_columns"] = [("status_as_of", StatusAsOfColumn(as_of))]
+        return kwargs
+
+    def _as_of(self):
+        form = self.filterset.form
+        return form.cleaned_data.get("as_of") if self.filterset.is_bound and form.is_valid() else None
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("export")
+        if export is None:
+            return super().get(request, *args, **kwargs)
+        if export not in FORMATS:
+            raise Http404
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            self.object_list = self.filterset.queryset.none()
+        else:
+            self.object_list = self.filterset.qs
+        # The table decides the order, exactly as on screen; the export covers every page.
+        table = self.get_table_class()(self.object_list, **self.get_table_kwargs())
+        RequestConfig(request, paginate=False).configure(table)
+        audience = request.GET.get("audience", ExportLog.Audience.INTERNAL)
+        if audience not in ExportLog.Audience.values:
+            audience = ExportLog.Audience.INTERNAL
+        scope = {key: value for key, value in request.GET.items() if key not in ("export", "page")}
+        return export_response(table.data.data, user=request.user, format=export, audience=audience, scope=scope)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        params.pop("export", None)
+        context["query"] = params.urlencode()
+        context["export_formats"] = FORMATS
+        context["active_filters"] = self._active_filters()
+        return context
+
+    def _active_filters(self):
+        """[(label, value shown, address without this filter)] for the filters in use."""
+        form = self.filterset.form
+        if not (self.filterset.is_bound and form.is_valid()):
+            return []
+        active = []
+        for name, value in form.cleaned_data.items():
+            if value in (None, "", [], ()):
+                continue
+            field = form.fields[name]
+            choices = dict(getattr(field, "choices", ()) or ())
+            shown = choices.get(value, value) if not hasattr(value, "pk") else value
+            if name == "contributes_to":
+                shown = f"#{value}"
+            params = self.request.GET.copy()
+            for key in (name, "page", "export"):
+                params.pop(key, None)
+            active.append((field.label, str(shown), "?" + params.urlencode()))
+        return active
 
 
 @login_required
@@ -42,6 +115,7 @@ def commitment_detail(request, pk):
         "commitment_evidence": evidence.filter(commitment=commitment, status_update__isnull=True),
         "themes": commitment.themes.all(),
         "sources": commitment.sources.all(),
+        "is_overdue": commitment.is_overdue(),
         "can_write": access.can_write_commitment(user, commitment),
     }
     return render(request, "commitments/commitment_detail.html", context)
@@ -55,10 +129,14 @@ def instrument_detail(request, code):
         Instrument.objects.select_related("monitoring_body", "jurisdiction"), code=code
     )
     commitments = Commitment.objects.visible_to(request.user).filter(instrument=instrument)
+    counts = dict(commitments.values_list("status").annotate(n=Count("pk")).order_by())
+    table = CommitmentTable(commitments.with_related(), today=timezone.localdate(), exclude=("instrument",))
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     context = {
         "instrument": instrument,
-        "commitments": commitments.with_related(),
-        "breakdown": commitments.values("status").annotate(count=Count("pk")).order_by("status"),
+        "breakdown": Bar(instrument.code, {"instrument": instrument.code}, counts),
+        "status_labels": STATUS_LABELS,
+        "table": table,
         "sources": instrument.sources.all(),
         "requirements": instrument.gsp_requirements.select_related("scheme"),
         "reviews": instrument.reviews.all(),

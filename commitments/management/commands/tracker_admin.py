@@ -30,7 +30,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             if user is None:
                 user = User.objects.create_superuser(username=username, email="", password=password)
-                user.groups.add(Group.objects.get(name=ADMINISTRATOR))
+                user.groups.add(Group.objects.get_or_create(name=ADMINISTRATOR)[0])
             else:
                 user.set_password(password)
                 user.save(update_fields=["password"])

@@ -1,0 +1,313 @@
+"""Dashboard selectors: every figure is one grouped query, and every figure names the list filter
+that reproduces it (so each number links to exactly the commitments it counts)."""
+
+import calendar
+import datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Count, F, Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+from . import status as derived
+from .models import (
+    Assessment,
+    Commitment,
+    CommitmentLink,
+    GSPRequirement,
+    Instrument,
+    Status,
+    StatusUpdate,
+)
+
+STATUS_ORDER = list(Status.values)
+STATUS_LABELS = dict(Status.choices)
+# The statuses the trend follows.
+TREND_STATUSES = (Status.IMPLEMENTED, Status.PARTIALLY_IMPLEMENTED, Status.IN_PROGRESS)
+
+
+def list_url(**params):
+    """The commitment list filtered by `params` (None values left out)."""
+    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    return reverse("commitments:list") + (f"?{query}" if query else "")
+
+
+class Bar:
+    """One labelled stacked bar: counts per status, each with the link that lists them."""
+
+    def __init__(self, label, filters, counts, url=None):
+        self.label = label
+        self.filters = filters
+        self.counts = counts  # {status: n}
+        self.url = url  # the page about the thing itself (an instrument), if any
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+    @property
+    def total_url(self):
+        return list_url(**self.filters)
+
+    @property
+    def segments(self):
+        """[(status, label, count, url, x, width)] in status order, widths in percent of the total."""
+        total = self.total or 1
+        x = 0.0
+        result = []
+        for status in STATUS_ORDER:
+            count = self.counts.get(status, 0)
+            if not count:
+                continue
+            width = 100.0 * count / total
+            result.append(
+                {
+                    "status": status,
+                    "label": STATUS_LABELS[status],
+                    "count": count,
+                    "url": list_url(**self.filters, status=status),
+                    "x": round(x, 3),
+                    "width": round(width, 3),
+                }
+            )
+            x += width
+        return result
+
+
+def _bars(rows, key_fields, make):
+    """Group (key..., status, count) rows into Bars, keeping the first-seen order of keys."""
+    bars = {}
+    for row in rows:
+        key = tuple(row[field] for field in key_fields)
+        if key not in bars:
+            bars[key] = make(row)
+        bars[key].counts[row["status"]] = bars[key].counts.get(row["status"], 0) + row["n"]
+    return list(bars.values())
+
+
+def status_distribution(visible):
+    counts = dict(visible.values_list("status").annotate(n=Count("pk")).order_by())
+    return Bar(_("All commitments"), {}, counts)
+
+
+def gsp_group_bars(visible):
+    """One bar per GSP+ group: commitments under the conventions the scheme requires in that group."""
+    rows = (
+        visible.filter(instrument__gsp_requirements__isnull=False)
+        .values("instrument__gsp_requirements__group", "status")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("instrument__gsp_requirements__group")
+    )
+    labels = dict(GSPRequirement.Group.choices)
+    bars = _bars(
+        ({"group": r["instrument__gsp_requirements__group"], "status": r["status"], "n": r["n"]} for r in rows),
+        ("group",),
+        lambda r: Bar(labels.get(r["group"], r["group"]), {"group": r["group"]}, {}),
+    )
+    order = list(labels)
+    return sorted(bars, key=lambda bar: order.index(bar.filters["group"]))
+
+
+def plan_bars(visible):
+    """One bar per national and provincial action plan."""
+    rows = (
+        visible.filter(instrument__kind__in=[Instrument.Kind.NATIONAL_PLAN, Instrument.Kind.PROVINCIAL_PLAN])
+        .values("instrument__kind", "instrument__code", "instrument__title", "status")
+        .annotate(n=Count("pk"))
+        .order_by("instrument__kind", "instrument__code")  # national before provincial
+    )
+    return _bars(
+        rows,
+        ("instrument__code",),
+        lambda r: Bar(
+            f"{r['instrument__code']}: {r['instrument__title']}",
+            {"instrument": r["instrument__code"]},
+            {},
+            url=reverse("commitments:instrument", args=[r["instrument__code"]]),
+        ),
+    )
+
+
+def jurisdiction_bars(visible):
+    rows = (
+        visible.values("jurisdiction__code", "jurisdiction__name", "jurisdiction__kind", "status")
+        .annotate(n=Count("pk"))
+        .order_by("jurisdiction__kind", "jurisdiction__name")
+    )
+    return _bars(
+        rows,
+        ("jurisdiction__code",),
+        lambda r: Bar(r["jurisdiction__name"], {"jurisdiction": r["jurisdiction__code"]}, {}),
+    )
+
+
+def theme_bars(visible):
+    rows = (
+        visible.filter(themes__isnull=False)
+        .values("themes__slug", "themes__name", "status")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("themes__name")
+    )
+    return _bars(rows, ("themes__slug",), lambda r: Bar(r["themes__name"], {"theme": r["themes__slug"]}, {}))
+
+
+def roll_up(visible):
+    """For each GSP+ convention and each national-plan commitment: how far the actions linked to it have got.
+
+    Counts the distinct visible commitments that contribute (directly) to it, by their status.
+    """
+    # A convention is public knowledge; a national commitment is named only to those who may read it.
+    links = CommitmentLink.objects.filter(source__in=visible.values("pk"))
+    conventions = (
+        links.filter(target__instrument__gsp_requirements__isnull=False)
+        .values("target__instrument__code", "target__instrument__title", status=F("source__status"))
+        .annotate(n=Count("source", distinct=True))
+        .order_by("target__instrument__code")
+    )
+    national = (
+        links.filter(target__in=visible.values("pk"), target__instrument__kind=Instrument.Kind.NATIONAL_PLAN)
+        .values("target_id", "target__instrument__code", "target__reference", "target__title", status=F("source__status"))
+        .annotate(n=Count("source", distinct=True))
+        .order_by("target__instrument__code", "target__reference")
+    )
+    convention_bars = _bars(
+        conventions,
+        ("target__instrument__code",),
+        lambda r: Bar(
+            f"{r['target__instrument__code']}: {r['target__instrument__title']}",
+            {"contributes_to_instrument": r["target__instrument__code"]},
+            {},
+            url=reverse("commitments:instrument", args=[r["target__instrument__code"]]),
+        ),
+    )
+    national_bars = _bars(
+        national,
+        ("target_id",),
+        lambda r: Bar(
+            f"{r['target__instrument__code']} {r['target__reference']}: {r['target__title']}",
+            {"contributes_to": r["target_id"]},
+            {},
+            url=reverse("commitments:detail", args=[r["target_id"]]),
+        ),
+    )
+    return convention_bars, national_bars
+
+
+def contested(visible, limit=10):
+    """Commitments whose sources disagree, each with every source's latest view."""
+    queryset = visible.filter(contested=True)
+    rows = list(
+        queryset.select_related("instrument", "jurisdiction")
+        .prefetch_related(
+            Prefetch("assessments", queryset=Assessment.objects.select_related("assessor").order_by("assessor__name"))
+        )
+        .order_by("-status_on", "instrument__code", "reference")[:limit]
+    )
+    return rows
+
+
+def overdue(visible, today, limit=10):
+    """Overdue commitments, the longest overdue first."""
+    return list(
+        visible.overdue(today).select_related("instrument", "jurisdiction").order_by("due_on", "instrument__code", "reference")[
+            :limit
+        ]
+    )
+
+
+def stale(visible, now, limit=10):
+    """Commitments with no recent update, never-updated and longest-silent first."""
+    return list(
+        visible.stale(now)
+        .select_related("instrument", "jurisdiction")
+        .order_by(F("last_recorded_at").asc(nulls_first=True), "instrument__code", "reference")[:limit]
+    )
+
+
+def recent_activity(user, limit=10):
+    return list(
+        StatusUpdate.objects.visible_to(user)
+        .select_related("commitment__instrument", "assessor", "recorded_by", "verified_by")
+        .order_by("-recorded_at", "-id")[:limit]
+    )
+
+
+def month_end(month):
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def trend(user, today, months=12):
+    """[{month, month_end, counts: [(status, label, count, url)]}] for the last `months` months."""
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    first = datetime.date(index // 12, index % 12 + 1, 1)
+    result = []
+    for month, counts in derived.trend(access.readable_jurisdictions_q(user), first=first, last=today):
+        end = month_end(month)
+        result.append(
+            {
+                "month": month,
+                "month_end": end,
+                "counts": [
+                    {
+                        "status": status,
+                        "label": STATUS_LABELS[status],
+                        "count": counts.get(status, 0),
+                        "url": list_url(as_of=end.isoformat(), status=status),
+                    }
+                    for status in TREND_STATUSES
+                ],
+            }
+        )
+    return result
+
+
+def trend_chart(rows, height=120):
+    """Points of one polyline per followed status, in a 0..100 × 0..height box (server-side SVG)."""
+    peak = max([c["count"] for row in rows for c in row["counts"]] or [0]) or 1
+    step = 100.0 / max(len(rows) - 1, 1)
+    lines = []
+    for index, status in enumerate(TREND_STATUSES):
+        points = " ".join(
+            f"{round(position * step, 2)},{round(height - height * row['counts'][index]['count'] / peak, 2)}"
+            for position, row in enumerate(rows)
+        )
+        lines.append({"status": status, "label": STATUS_LABELS[status], "points": points})
+    return {"lines": lines, "peak": peak, "height": height}
+
+
+def dashboard_context(user, *, today=None, now=None):
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    visible = Commitment.objects.visible_to(user)
+    convention_rollup, national_rollup = roll_up(visible)
+    trend_rows = trend(user, today)
+    overdue_count = visible.overdue(today).count()
+    stale_count = visible.stale(now).count()
+    contested_count = visible.filter(contested=True).count()
+    return {
+        "overall": status_distribution(visible),
+        "gsp_groups": gsp_group_bars(visible),
+        "plans": plan_bars(visible),
+        "jurisdictions": jurisdiction_bars(visible),
+        "themes": theme_bars(visible),
+        "convention_rollup": convention_rollup,
+        "national_rollup": national_rollup,
+        "contested": contested(visible),
+        "contested_count": contested_count,
+        "contested_url": list_url(contested="yes"),
+        "overdue": overdue(visible, today),
+        "overdue_count": overdue_count,
+        "overdue_url": list_url(overdue="yes", sort="due_on"),
+        "stale": stale(visible, now),
+        "stale_count": stale_count,
+        "stale_url": list_url(stale="yes"),
+        "stale_days": settings.TRACKER_STALE_DAYS,
+        "recent": recent_activity(user),
+        "trend": trend_rows,
+        "trend_chart": trend_chart(trend_rows),
+        "statuses": [(s, STATUS_LABELS[s]) for s in STATUS_ORDER],
+        "today": today,
+    }

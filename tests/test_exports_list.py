@@ -1,0 +1,178 @@
+import csv
+import datetime
+import io
+import json
+
+import pytest
+from django.db import connection
+from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from commitments import models, services
+from tests import rich_data
+from tests.factories import EvidenceFactory, UserFactory
+
+
+LIST = reverse("commitments:list")
+HEADER = [
+    "Reference", "Instrument", "Jurisdiction", "Responsible body", "Themes", "Status", "Status date", "Due date",
+    "Overdue", "Latest note", "Evidence items", "Source (who says so)", "Source documents",
+]
+
+
+def body(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def export_csv(client, query):
+    response = client.get(f"{LIST}?{query}&export=csv")
+    assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
+    assert "attachment" in response["Content-Disposition"]
+    return list(csv.reader(io.StringIO(body(response).decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def data(db):
+    return rich_data.build()
+
+
+def test_the_csv_export_has_exactly_the_rows_on_screen_in_the_same_order(client, data):
+    client.force_login(data.admin)
+    query = "jurisdiction=federal&sort=-due_on"
+    rows = export_csv(client, query)
+    assert rows[0] == HEADER
+    on_screen = client.get(f"{LIST}?{query}").context["table"]
+    assert [r[0] for r in rows[1:]] == [row.record.reference for row in on_screen.paginated_rows]
+    assert all(r[2] == "Federal" for r in rows[1:])
+
+
+def test_every_format_exports_every_page_of_the_filtered_list(client, data):
+    rich_data.add(data, scale=3, start=500)
+    client.force_login(data.admin)
+    expected = list(
+        models.Commitment.objects.exclude(status="implemented").order_by("instrument__code", "reference")
+        .values_list("reference", flat=True)
+    )
+    query = "&".join(f"status={s}" for s in ["in_progress"])
+    in_progress = list(
+        models.Commitment.objects.filter(status="in_progress").order_by("instrument__code", "reference")
+        .values_list("reference", flat=True)
+    )
+    assert len(expected) > 50
+    assert [r[0] for r in export_csv(client, query)[1:]] == in_progress
+    response = client.get(f"{LIST}?{query}&export=json")
+    assert [row["reference"] for row in json.loads(body(response))] == in_progress
+    response = client.get(f"{LIST}?{query}&export=xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(body(response)), read_only=True).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert list(values[0]) == HEADER
+    assert [row[0] for row in values[1:]] == in_progress
+    all_rows = export_csv(client, "overdue=")
+    assert len(all_rows) - 1 == models.Commitment.objects.count() > 50
+
+
+def test_text_cells_cannot_become_spreadsheet_formulas(client, data):
+    client.force_login(data.admin)
+    rows = export_csv(client, "q=R0")
+    note = rows[1][HEADER.index("Latest note")]
+    assert note.startswith("'=HYPERLINK")
+    response = client.get(f"{LIST}?q=R0&export=xlsx")
+    sheet = load_workbook(io.BytesIO(body(response))).active
+    cell = sheet.cell(row=2, column=HEADER.index("Latest note") + 1)
+    assert cell.data_type == "s" and cell.value.startswith("'=")
+
+
+def test_the_latest_note_and_evidence_count_respect_what_the_reader_may_see(client, data):
+    commitment = models.StatusUpdate.objects.filter(sensitivity="restricted").first().commitment
+    public_update = rich_data.record(
+        data, commitment, "in_progress", datetime.date(2024, 12, 1), note="Public note",
+        sensitivity=models.Sensitivity.PUBLIC,
+    )
+    EvidenceFactory(commitment=commitment, status_update=public_update, sensitivity="public")
+    EvidenceFactory(commitment=commitment, sensitivity="internal")
+    hidden = EvidenceFactory(commitment=commitment, sensitivity="restricted")
+    hidden.restricted_to.set([data.admin])
+    ref = f"q={commitment.reference}&instrument={commitment.instrument.code}"
+
+    def row(user, audience="internal"):
+        client.force_login(user)
+        rows = export_csv(client, f"{ref}&audience={audience}")
+        assert len(rows) == 2
+        return dict(zip(HEADER, rows[1]))
+
+    # The administrator is named on the restricted update and evidence.
+    assert row(data.admin)["Latest note"] == "Restricted detail"
+    assert row(data.admin)["Evidence items"] == "3"
+    # The editor is not: the latest note they may read is the public one.
+    assert row(data.editor)["Latest note"] == "Public note"
+    assert row(data.editor)["Evidence items"] == "2"
+    # For an outside audience only public updates and evidence count, and the status is the public one.
+    external = row(data.admin, "external")
+    assert external["Latest note"] == "Public note"
+    assert external["Evidence items"] == "1"
+    assert external["Status"] == "In progress" and external["Status date"] == "2024-12-01"
+
+
+def test_an_external_export_holds_no_internal_note(client, data):
+    client.force_login(data.admin)
+    rows = export_csv(client, "audience=external")
+    notes = {r[HEADER.index("Latest note")] for r in rows[1:]}
+    assert notes == {""}
+    assert {r[HEADER.index("Status")] for r in rows[1:]} == {"No information"}
+
+
+def test_a_viewer_exports_only_their_jurisdictions(client, data):
+    client.force_login(data.punjab_viewer)
+    rows = export_csv(client, "")
+    assert {r[2] for r in rows[1:]} == {"Punjab"}
+    assert len(rows) - 1 == models.Commitment.objects.filter(jurisdiction=data.punjab).count()
+
+
+def test_every_export_is_logged_with_its_filters_format_and_audience(client, data):
+    client.force_login(data.editor)
+    body(client.get(f"{LIST}?group=labour&export=json&audience=external"))
+    log = models.ExportLog.objects.get()
+    assert (log.user, log.kind, log.format, log.audience) == (data.editor, "commitment_list", "json", "external")
+    assert log.scope == {"group": "labour", "audience": "external"}
+    assert log.rows == models.Commitment.objects.filter(instrument__code="C087").count()
+
+
+def test_an_unknown_format_is_not_found(client, data):
+    client.force_login(data.admin)
+    assert client.get(f"{LIST}?export=exe").status_code == 404
+    assert not models.ExportLog.objects.exists()
+
+
+def test_the_export_query_count_does_not_grow_with_the_number_of_rows(client, data):
+    client.force_login(data.admin)
+    with CaptureQueriesContext(connection) as few:
+        body(client.get(f"{LIST}?export=csv"))
+    rich_data.add(data, scale=10, start=1000)
+    for commitment in models.Commitment.objects.all()[:50]:
+        EvidenceFactory(commitment=commitment)
+    with CaptureQueriesContext(connection) as many:
+        rows = body(client.get(f"{LIST}?export=csv")).decode("utf-8-sig").count("\n")
+    assert rows - 1 == models.Commitment.objects.count() >= 200
+    assert len(many) == len(few)
+
+
+def test_exports_need_a_login(client, db):
+    response = client.get(f"{LIST}?export=csv")
+    assert response.status_code == 302
+    assert not models.ExportLog.objects.exists()
+
+
+def test_the_source_column_says_who_says_so(client, data):
+    user = UserFactory(role="Administrator")
+    commitment = data.commitments[1]
+    services.status_update_record(
+        commitment=commitment, status="stalled", effective_on=datetime.date(2025, 2, 1),
+        assessor=data.cso, recorded_by=user,
+    )
+    client.force_login(user)
+    rows = export_csv(client, f"q={commitment.reference}&instrument={commitment.instrument.code}")
+    assert rows[1][HEADER.index("Source (who says so)")] == "A civil-society group"
