@@ -7,6 +7,8 @@ only the person named on the items may see the markers, and the test checks that
 """
 
 import datetime
+import io
+import zipfile
 from urllib.parse import urlencode
 
 import pytest
@@ -41,6 +43,9 @@ def page_urls(scene):
         if name in ("commitments:list", "commitments:dashboard", "commitments:calendar"):
             base = reverse(name)
             urls += [f"{base}?{urlencode({p: term})}" for p in SEARCH_PARAMETERS for term in SEARCH_TERMS]
+    # Exports of the list, in every format, with the restricted items' words as search.
+    urls += [f"{reverse('commitments:list')}?export={fmt}" for fmt in ("csv", "xlsx", "json")]
+    urls += [f"{reverse('commitments:list')}?{urlencode({'export': 'csv', 'q': term})}" for term in SEARCH_TERMS]
     urls.append(reverse("commitments:evidence_download", args=[scene.restricted_evidence.pk]))
     urls.append(reverse("commitments:evidence_download", args=[scene.restricted_link_evidence.pk]))
     return urls
@@ -48,8 +53,13 @@ def page_urls(scene):
 
 def body_of(response):
     if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content)
-    return response.content + response.get("Location", "").encode()
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content + response.get("Location", "").encode()
+    if content.startswith(b"PK"):  # a spreadsheet: read what is inside
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            content = b"".join(archive.read(name) for name in archive.namelist())
+    return content
 
 
 def leaks(content):
@@ -81,6 +91,8 @@ def test_the_person_named_on_restricted_items_does_see_them(client):
     assert SECRET_MARKERS[1].encode() in page
     download = client.get(reverse("commitments:evidence_download", args=[scene.restricted_evidence.pk]))
     assert SECRET_MARKERS[2].encode() in body_of(download)
+    export = client.get(f"{reverse('commitments:list')}?export=csv")
+    assert SECRET_MARKERS[0].encode() in body_of(export)
 
 
 def test_a_restricted_update_does_not_move_the_headline_or_the_counts_anyone_else_sees(client):
