@@ -297,7 +297,7 @@ def calendar_token_revoke(*, user):
 
 def user_for_calendar_token(token):
     """The active user holding `token`, or None."""
-    if not token:
+    if not token or "\x00" in token:  # PostgreSQL refuses to compare with a null character
         return None
     profile = (
         Profile.objects.filter(calendar_token=token, user__is_active=True).select_related("user").first()

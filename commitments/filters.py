@@ -52,7 +52,8 @@ def headline_update_verified():
 
 
 class CommitmentFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    # A bound on the search text: a pattern of megabytes is refused by the database, not searched.
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=200)
     instrument = django_filters.ModelChoiceFilter(
         label=_("Instrument"), queryset=Instrument.objects.all(), to_field_name="code", field_name="instrument"
     )

@@ -53,3 +53,14 @@ def artifacts_dir():
     path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "artifacts")
     os.makedirs(path, exist_ok=True)
     return path
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the reliability figures the tests measured (see docs/reliability.md)."""
+    from tests import figures
+
+    measured = figures.collected()
+    if measured:
+        terminalreporter.section("reliability figures (checked in this run)")
+        for name, value in sorted(measured.items()):
+            terminalreporter.write_line(f"{value:>8}  {name}")

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -44,9 +45,22 @@ class TokenForm(forms.Form):
         return "".join(self.cleaned_data["token"].split())
 
 
+class LoginForm(AuthenticationForm):
+    """Django's login form, refusing a user name longer than any account's before trying it
+    (Django sets the length on the input only; the failed-login log could not store it)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
 def _next_url(request):
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # Only a path on this site: redirect() would read anything else without a slash as a view name.
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
@@ -70,7 +84,7 @@ def login(request):
     """Step one: user name and password. Users with a second factor then give their code."""
     if request.user.is_authenticated and (request.user.is_verified() or not auth.has_second_factor(request.user)):
         return redirect(_next_url(request))
-    form = AuthenticationForm(request, data=request.POST or None)
+    form = LoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         if auth.has_second_factor(user):

@@ -123,6 +123,8 @@ def commitment_detail(request, pk):
 
 @login_required
 def instrument_detail(request, code):
+    if "\x00" in code:  # no code holds a null character; PostgreSQL refuses to compare with one
+        raise Http404
     instrument = get_object_or_404(
         Instrument.objects.select_related("monitoring_body", "jurisdiction"), code=code
     )

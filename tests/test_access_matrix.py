@@ -1,0 +1,223 @@
+"""Who may open what: every URL the app has, for every role, generated from the URL configuration.
+
+A URL added without a rule here fails `test_every_url_in_the_configuration_has_a_rule`.
+Roles (see reliability_scene): anonymous; viewer, editor, reviewer of Punjab; administrator;
+an outsider who works in Sindh only; and the one person named on Punjab's restricted items.
+Records in the URLs are Punjab's: the outsider must get 404, never the data.
+"""
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests import figures
+from tests.reliability_scene import ROLES, build, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The scene makes seven accounts per test; hashing their passwords slowly tests nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+STAFF = ("viewer", "editor", "reviewer", "administrator", "outsider", "named")
+
+
+def every(code, anonymous=302):
+    """Logged-in people get `code`; anonymous visitors are sent to log in."""
+    return {"anonymous": anonymous, **{role: code for role in STAFF}}
+
+
+def punjab_record(code=200):
+    """A Punjab record: its readers get `code`, the Sindh outsider 404, anonymous visitors log in."""
+    return {**every(code), "outsider": 404}
+
+
+# {url name: (kwargs from the scene, [(method, data, {role: status})])}
+RULES = {
+    "login": (None, [("get", None, {**every(302), "anonymous": 200})]),
+    "logout": (None, [("get", None, every(405, anonymous=405)), ("post", {}, every(302, anonymous=302))]),
+    "commitments:dashboard": (None, [("get", None, every(200))]),
+    "commitments:list": (None, [("get", None, every(200))]),
+    "commitments:detail": (lambda s: {"pk": s.commitment.pk}, [("get", None, punjab_record())]),
+    "commitments:instrument": (lambda s: {"code": s.instrument.code}, [("get", None, every(200))]),
+    "commitments:evidence_download": (
+        lambda s: {"pk": s.evidence.pk},
+        [("get", None, punjab_record())],
+    ),
+    "commitments:calendar": (None, [("get", None, every(200))]),
+    # The feed's token stands in for a session: it answers whoever holds it, and only it.
+    "commitments:calendar_feed": (
+        lambda s: {"token": s.calendar_token},
+        [("get", None, {**every(200), "anonymous": 200})],
+    ),
+    "commitments:review": (lambda s: {"pk": s.review.pk}, [("get", None, every(200))]),
+    # Editors and administrators may add a recommendation (an empty form is refused with 400).
+    "commitments:review_recommendation_add": (
+        lambda s: {"pk": s.review.pk},
+        [
+            ("get", None, every(405)),
+            ("post", {}, {**every(403), "editor": 400, "named": 400, "outsider": 400, "administrator": 400}),
+        ],
+    ),
+    "commitments:my_settings": (None, [("get", None, every(200))]),
+    # The admin's own login page would skip the second factor: it sends everyone to the one login.
+    "admin/login/": (None, [("get", None, every(302, anonymous=302))]),
+    "two_factor_verify": (None, [("get", None, every(200))]),
+    "two_factor_setup": (None, [("get", None, every(200))]),
+    # The QR code exists only while a second factor is being set up.
+    "two_factor_qr": (None, [("get", None, every(404))]),
+    # Data entry: readers who may not write get 403, the outsider 404, writers the form (400 when empty).
+    "commitments:record_update": (
+        lambda s: {"pk": s.commitment.pk},
+        [
+            ("get", None, {**punjab_record(403), "editor": 200, "named": 200, "administrator": 200}),
+            ("post", {}, {**punjab_record(403), "editor": 400, "named": 400, "administrator": 400}),
+        ],
+    ),
+    # Verifying: reviewers and administrators, never the author (the editor recorded this update).
+    "commitments:update_verify": (
+        lambda s: {"pk": s.update.pk},
+        [("get", None, every(405)), ("post", {}, {**punjab_record(403), "reviewer": 302, "administrator": 302})],
+    ),
+    "commitments:evidence_verify": (
+        lambda s: {"pk": s.evidence.pk},
+        [("get", None, every(405)), ("post", {}, {**punjab_record(403), "reviewer": 302, "administrator": 302})],
+    ),
+    # Redacting: administrators only (an empty reason shows the form again).
+    "commitments:update_redact": (
+        lambda s: {"pk": s.update.pk},
+        [("get", None, {**punjab_record(403), "administrator": 200}),
+         ("post", {}, {**punjab_record(403), "administrator": 200})],
+    ),
+    "commitments:evidence_redact": (
+        lambda s: {"pk": s.evidence.pk},
+        [("get", None, {**punjab_record(403), "administrator": 200}),
+         ("post", {}, {**punjab_record(403), "administrator": 200})],
+    ),
+    # Imports: administrators only.
+    "commitments:import": (None, [("get", None, {**every(403), "administrator": 200}),
+                                  ("post", {}, {**every(403), "administrator": 400})]),
+    "commitments:import_confirm": (None, [("get", None, {**every(403), "administrator": 302}),
+                                          ("post", {}, {**every(403), "administrator": 404})]),
+    "commitments:import_template": (lambda s: {"fmt": "csv"}, [("get", None, {**every(403), "administrator": 200})]),
+    "commitments:reports": (None, [("get", None, every(200))]),
+    "commitments:report_runs": (None, [("get", None, every(200))]),
+    # The health check is for the load balancer: open, and it says nothing about records.
+    "commitments:healthz": (None, [("get", None, every(200, anonymous=200))]),
+}
+
+# One rule for the whole Django admin: only administrators get in; everyone else is sent to its login.
+ADMIN_NAMESPACE = "admin"
+
+
+def configured_urls(patterns=None, namespace=""):
+    """(name, pattern) for every URL in the configuration, walking includes."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from configured_urls(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            # Unnamed URLs outside the admin are reported; the admin's own (redirects) fall under its rule.
+            if entry.name or not namespace.startswith(ADMIN_NAMESPACE + ":"):
+                yield (f"{namespace}{entry.name}" if entry.name else None, str(entry.pattern))
+
+
+def app_url_names():
+    """URL names outside the admin; an unnamed URL is known by its pattern."""
+    return sorted({name or pattern for name, pattern in configured_urls() if not (name or "").startswith(ADMIN_NAMESPACE + ":")})
+
+
+def test_every_url_in_the_configuration_has_a_rule():
+    missing = [name for name in app_url_names() if name not in RULES]
+    assert not missing, f"URLs with no rule in the access matrix (add one to RULES): {missing}"
+    stale = [name for name in RULES if name not in app_url_names()]
+    assert not stale, f"Rules for URLs that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("name", app_url_names())
+def test_each_role_gets_what_the_matrix_says(client, name):
+    if name not in RULES:
+        pytest.fail(f"{name} has no rule in the access matrix")
+    scene = build()
+    kwargs_of, checks = RULES[name]
+    url = "/" + name if "/" in name else reverse(name, kwargs=kwargs_of(scene) if kwargs_of else None)
+    got, expected = {}, {}
+    for method, data, expectation in checks:
+        for role in ROLES:
+            client_for(client, scene, role)
+            response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
+            got[(method, role)] = response.status_code
+            expected[(method, role)] = expectation[role]
+            if role == "anonymous" and response.status_code == 302 and expectation[role] == 302:
+                assert response["Location"].startswith(reverse("login")) or name in ("login", "logout", "healthz")
+    assert got == expected
+    figures.add("URL × role pairs checked", len(got))
+
+
+def admin_urls_without_arguments():
+    return sorted(
+        name for name, pattern in configured_urls() if name and name.startswith(ADMIN_NAMESPACE + ":") and "<" not in pattern and "(" not in pattern
+    )
+
+
+def test_only_administrators_get_into_any_page_of_the_admin(client):
+    scene = build()
+    # Its login page is open to all, by design; logging out needs a POST.
+    names = [n for n in admin_urls_without_arguments() if n not in ("admin:login", "admin:logout")]
+    assert "admin:commitments_commitment_changelist" in names
+    checked = 0
+    for name in names:
+        url = reverse(name)
+        for role in ROLES:
+            client_for(client, scene, role)
+            response = client.get(url)
+            if role == "administrator":
+                # In; what each model page allows is the admin's own permission business.
+                assert response.status_code in (200, 302, 403), (name, response.status_code)
+            else:
+                assert response.status_code == 302, (name, role, response.status_code)
+                assert response["Location"].startswith(reverse("admin:login")), (name, role)
+            checked += 1
+    # The change page of a record, for the first record of each kind registered in the admin.
+    for model in admin.site._registry:
+        record = model._default_manager.order_by("pk").first()
+        if record is None:
+            continue
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[record.pk])
+        for role in ROLES:
+            client_for(client, scene, role)
+            response = client.get(url)
+            if role == "administrator":
+                assert response.status_code in (200, 403), (url, role)
+            else:
+                assert response.status_code == 302, (url, role)
+            checked += 1
+    figures.add("URL × role pairs checked", checked)
+
+
+def test_guessing_the_id_of_another_provinces_record_answers_404_and_shows_nothing(client):
+    scene = build()
+    client_for(client, scene, "outsider")
+    for url in (
+        reverse("commitments:detail", args=[scene.commitment.pk]),
+        reverse("commitments:evidence_download", args=[scene.evidence.pk]),
+        reverse("commitments:evidence_download", args=[scene.restricted_evidence.pk]),
+        reverse("commitments:detail", args=[10**9]),
+        reverse("commitments:evidence_download", args=[10**9]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert b"Punjab commitment" not in response.content
+        assert b"Cabinet minutes" not in response.content
+    # The same ids work for the people who may read them: the 404 is about the person, not the id.
+    client_for(client, scene, "viewer")
+    assert client.get(reverse("commitments:detail", args=[scene.commitment.pk])).status_code == 200
+    assert client.get(reverse("commitments:evidence_download", args=[scene.evidence.pk])).status_code == 200
+    # A restricted file: 404 to a reader of the province not named on it, the file to the one named.
+    assert client.get(reverse("commitments:evidence_download", args=[scene.restricted_evidence.pk])).status_code == 404
+    client_for(client, scene, "named")
+    assert client.get(reverse("commitments:evidence_download", args=[scene.restricted_evidence.pk])).status_code == 200

@@ -1,0 +1,124 @@
+"""Restricted items never reach anyone not named on them, through any output.
+
+The scene holds a restricted update (note), restricted evidence on it (a file) and a restricted
+link on an ordinary update, each carrying a marker. Every page the access matrix knows, with
+searches for the markers, the calendar feed and the reminder emails are swept for every role;
+only the person named on the items may see the markers, and the test checks that they do.
+"""
+
+import datetime
+import io
+import zipfile
+from urllib.parse import urlencode
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from commitments import reminders
+from tests import figures
+from tests.reliability_scene import ROLES, SECRET_MARKERS, build, client_for
+from tests.test_access_matrix import RULES
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The scene makes seven accounts per test; hashing their passwords slowly tests nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Query parameters a list or search might read, each tried with words of the restricted items
+# (never a whole marker, which a page may rightly echo back as the search term).
+SEARCH_PARAMETERS = ("q", "search", "title", "note", "text")
+SEARCH_TERMS = ("Witness statement", "Interview", "RESTRICTED-FILE", "RESTRICTED")
+
+
+def page_urls(scene):
+    urls = []
+    for name, (kwargs_of, checks) in RULES.items():
+        if "/" not in name and any(method == "get" for method, _data, _expected in checks):
+            urls.append(reverse(name, kwargs=kwargs_of(scene) if kwargs_of else None))
+    for name in RULES:
+        if name in ("commitments:list", "commitments:dashboard", "commitments:calendar"):
+            base = reverse(name)
+            urls += [f"{base}?{urlencode({p: term})}" for p in SEARCH_PARAMETERS for term in SEARCH_TERMS]
+    # Exports of the list, in every format, with the restricted items' words as search.
+    urls += [f"{reverse('commitments:list')}?export={fmt}" for fmt in ("csv", "xlsx", "json")]
+    urls += [f"{reverse('commitments:list')}?{urlencode({'export': 'csv', 'q': term})}" for term in SEARCH_TERMS]
+    urls.append(reverse("commitments:evidence_download", args=[scene.restricted_evidence.pk]))
+    urls.append(reverse("commitments:evidence_download", args=[scene.restricted_link_evidence.pk]))
+    return urls
+
+
+def body_of(response):
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content + response.get("Location", "").encode()
+    if content.startswith(b"PK"):  # a spreadsheet: read what is inside
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            content = b"".join(archive.read(name) for name in archive.namelist())
+    return content
+
+
+def leaks(content):
+    return [marker for marker in SECRET_MARKERS if marker.encode() in content]
+
+
+def test_no_page_search_or_download_shows_a_restricted_item_to_anyone_not_named(client):
+    scene = build()
+    urls = page_urls(scene)
+    checked = 0
+    for role in ROLES:
+        if role == "named":
+            continue
+        client_for(client, scene, role)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code < 500, (role, url)
+            assert not leaks(body_of(response)), (role, url, leaks(body_of(response)))
+            checked += 1
+    figures.add("outputs swept for restricted items (page × role)", checked)
+
+
+def test_the_person_named_on_restricted_items_does_see_them(client):
+    """The control of the sweep: the markers really are on the pages and in the files."""
+    scene = build()
+    client_for(client, scene, "named")
+    page = client.get(reverse("commitments:detail", args=[scene.commitment.pk])).content
+    assert SECRET_MARKERS[0].encode() in page
+    assert SECRET_MARKERS[1].encode() in page
+    download = client.get(reverse("commitments:evidence_download", args=[scene.restricted_evidence.pk]))
+    assert SECRET_MARKERS[2].encode() in body_of(download)
+    export = client.get(f"{reverse('commitments:list')}?export=csv")
+    assert SECRET_MARKERS[0].encode() in body_of(export)
+
+
+def test_a_restricted_update_does_not_move_the_headline_or_the_counts_anyone_else_sees(client):
+    scene = build()
+    scene.commitment.refresh_from_db()
+    # The restricted update says "stalled" on a later date; the headline others see stays at the public one.
+    assert scene.commitment.status == "in_progress"
+    client_for(client, scene, "viewer")
+    dashboard = client.get(reverse("commitments:dashboard")).content.decode()
+    assert "Stalled" not in dashboard
+
+
+def test_reminder_emails_never_carry_a_restricted_item(settings):
+    scene = build()
+    mail.outbox.clear()
+    today = scene.commitment.due_on - datetime.timedelta(days=7)
+    reminders.send_due_reminders(today=today)
+    for message in mail.outbox:
+        content = message.body + message.subject + "".join(str(a[0]) + str(a[1]) for a in message.alternatives)
+        assert not leaks(content.encode()), message.to
+    figures.add("outputs swept for restricted items (page × role)", len(mail.outbox))
+
+
+def test_the_calendar_feed_of_a_user_not_named_carries_no_restricted_item(client):
+    scene = build()
+    feed = client.get(reverse("commitments:calendar_feed", args=[scene.calendar_token]))
+    assert feed.status_code == 200
+    assert b"BEGIN:VCALENDAR" in feed.content
+    assert not leaks(feed.content)

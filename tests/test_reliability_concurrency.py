@@ -1,0 +1,234 @@
+"""Many staff at once, on PostgreSQL: every update stored exactly once, every headline right,
+every evidence file with its row and every row with its file."""
+
+import concurrent.futures
+import datetime
+import hashlib
+import os
+import threading
+import time
+import uuid
+from collections import Counter
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection, connections
+from django.urls import reverse
+from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+from commitments import access, services, status
+from commitments.models import Assessment, Commitment, Evidence, Status, StatusUpdate
+from tests import figures
+from tests.factories import (
+    CommitmentFactory,
+    InstrumentFactory,
+    JurisdictionFactory,
+    OrganisationFactory,
+    ProfileFactory,
+    UserFactory,
+    pdf_bytes,
+)
+from tests.http_client import Browser
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+CLIENTS = 8
+UPDATES_PER_CLIENT = 50
+DEADLINE_SECONDS = 240
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.fail("runs on PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker")
+
+
+@pytest.fixture
+def office():
+    """Two provinces, twelve commitments, eight editors who may write in both, two sources."""
+    # A transactional test before this one may have flushed the roles the migration created.
+    for role in access.ROLES:
+        Group.objects.get_or_create(name=role)
+    dri = OrganisationFactory(slug="dri", name="DRI")
+    ministry = OrganisationFactory(slug="mohr", name="Ministry of Human Rights")
+    status._forget_tracker_organisation()
+    punjab = JurisdictionFactory(code="punjab", name="Punjab")
+    sindh = JurisdictionFactory(code="sindh", name="Sindh")
+    instrument = InstrumentFactory(code="ICCPR")
+    commitments = [
+        CommitmentFactory(instrument=instrument, jurisdiction=punjab if n % 2 else sindh) for n in range(12)
+    ]
+    editors = []
+    for n in range(CLIENTS):
+        editor = UserFactory(username=f"editor{n}", role=access.EDITOR)
+        ProfileFactory(user=editor, write=[punjab, sindh])
+        editors.append(editor)
+    return {"sources": [dri, ministry], "commitments": commitments, "editors": editors}
+
+
+def planned_update(client, n, office):
+    """What client `client` records as its n-th update: spread over dates, sources and
+    statuses, and over commitments so that several clients write to the same one."""
+    return {
+        "commitment": office["commitments"][(client * 5 + n) % len(office["commitments"])],
+        "status": Status.values[(client + n) % len(Status.values)],
+        "effective_on": datetime.date(2020, 1, 1) + datetime.timedelta(days=(client * 131 + n * 17) % 1500),
+        "assessor": office["sources"][(client + n) % 2],
+        "note": f"client {client} update {n}",
+        "with_file": n % 10 == 3,
+        "double_submit": n % 25 == 7,
+    }
+
+
+def expected_headline(updates, own_id):
+    ordered = sorted(updates, key=lambda u: (u.effective_on, u.recorded_at, u.id))
+    own = [u for u in ordered if u.assessor_id == own_id]
+    return (own or ordered)[-1].status if ordered else Status.NO_INFORMATION
+
+
+def assert_nothing_lost(office, planned, media_root):
+    """The checks after a load: exactly once, headlines, views, trend summary, files."""
+    notes = Counter(StatusUpdate.objects.values_list("note", flat=True))
+    assert sum(notes.values()) == len(planned), "updates stored ≠ updates sent"
+    assert set(notes) == {p["note"] for p in planned}
+    assert max(notes.values()) == 1, [note for note, count in notes.items() if count > 1][:5]
+
+    own_id = status.tracker_organisation_id()
+    for commitment in Commitment.objects.all():
+        updates = list(StatusUpdate.objects.filter(commitment=commitment))
+        assert commitment.status == expected_headline(updates, own_id), commitment.reference
+        latest = {}
+        for u in sorted(updates, key=lambda u: (u.effective_on, u.recorded_at, u.id)):
+            latest[u.assessor_id] = u.pk
+        assert dict(Assessment.objects.filter(commitment=commitment).values_list("assessor_id", "update_id")) == latest
+    assert status.recompute_month_deltas() == status.stored_month_deltas()
+
+    files_expected = sum(1 for p in planned if p["with_file"])
+    evidence = list(Evidence.objects.all())
+    assert len(evidence) == files_expected
+    on_disk = set()
+    for folder, _dirs, names in os.walk(media_root):
+        on_disk.update(os.path.relpath(os.path.join(folder, name), media_root) for name in names)
+    assert on_disk == {e.file.name for e in evidence}, "orphaned or missing evidence files"
+    for item in evidence:
+        with item.file.open("rb") as handle:
+            assert hashlib.sha256(handle.read()).hexdigest() == item.sha256
+        assert item.status_update.note.startswith("client ")
+
+
+@pytest.fixture
+def http_server(settings):
+    """Django's threaded test server on a loopback port, serving the test database."""
+    # Its media handler needs a MEDIA_URL; the app serves no media URL (evidence goes through a
+    # permission check), so this prefix answers 404 like any unknown address.
+    settings.MEDIA_URL = "/media-not-served/"
+    server = LiveServerThread("127.0.0.1", _StaticFilesHandler)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait(timeout=30)
+    if server.error:
+        raise server.error
+    yield f"http://127.0.0.1:{server.port}"
+    server.terminate()
+
+
+def test_eight_staff_recording_400_updates_at_once_over_http_lose_nothing(office, http_server, settings):
+    planned = [planned_update(c, n, office) for c in range(CLIENTS) for n in range(UPDATES_PER_CLIENT)]
+    start = threading.Barrier(CLIENTS)
+
+    def staff_member(client):
+        browser = Browser(http_server)
+        browser.log_in(office["editors"][client].username, PASSWORD)
+        start.wait(timeout=60)
+        statuses = []
+        for n in range(UPDATES_PER_CLIENT):
+            plan = planned_update(client, n, office)
+            path = reverse("commitments:record_update", args=[plan["commitment"].pk])
+            data = {
+                **browser.form(path),
+                "status": plan["status"],
+                "effective_on": plan["effective_on"].isoformat(),
+                "assessor": plan["assessor"].pk,
+                "note": plan["note"],
+                "sensitivity": "internal",
+            }
+            files = None
+            if plan["with_file"]:
+                data["evidence-0-title"] = plan["note"]
+                files = {"evidence-0-file": (f"{plan['note']}.pdf", pdf_bytes(plan["note"]), "application/pdf")}
+            statuses.append(browser.post(path, data, files).status_code)
+            if plan["double_submit"]:
+                statuses.append(browser.post(path, data, files).status_code)
+        return statuses
+
+    began = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(CLIENTS) as pool:
+        results = list(pool.map(staff_member, range(CLIENTS), timeout=DEADLINE_SECONDS))
+    elapsed = time.monotonic() - began
+    answers = Counter(code for statuses in results for code in statuses)
+    assert answers == {302: len(planned) + sum(p["double_submit"] for p in planned)}, answers
+    assert elapsed < DEADLINE_SECONDS
+
+    assert_nothing_lost(office, planned, settings.MEDIA_ROOT)
+    figures.maximum("concurrent HTTP clients, zero loss", CLIENTS)
+    figures.add("status updates recorded concurrently over HTTP, zero loss", len(planned))
+    figures.add("double submits recorded once", sum(p["double_submit"] for p in planned))
+
+
+def test_eight_writers_calling_the_service_at_once_keep_the_derived_data_right(office, settings):
+    """The same load without HTTP, straight through the service: isolates the locking."""
+    planned = [planned_update(c, n, office) for c in range(CLIENTS) for n in range(UPDATES_PER_CLIENT)]
+    start = threading.Barrier(CLIENTS)
+
+    def writer(client):
+        try:
+            start.wait(timeout=60)
+            for n in range(UPDATES_PER_CLIENT):
+                plan = planned_update(client, n, office)
+                evidence = ()
+                if plan["with_file"]:
+                    from django.core.files.base import ContentFile
+
+                    evidence = [services.EvidenceItem(
+                        title=plan["note"], file=ContentFile(pdf_bytes(plan["note"]), name="e.pdf"),
+                        original_filename="e.pdf", content_type="application/pdf",
+                    )]
+                services.status_update_record(
+                    commitment=Commitment.objects.get(pk=plan["commitment"].pk), status=plan["status"],
+                    effective_on=plan["effective_on"], assessor=plan["assessor"],
+                    recorded_by=office["editors"][client], note=plan["note"], evidence=evidence,
+                )
+        finally:
+            connections.close_all()
+
+    with concurrent.futures.ThreadPoolExecutor(CLIENTS) as pool:
+        list(pool.map(writer, range(CLIENTS), timeout=DEADLINE_SECONDS))
+    assert_nothing_lost(office, planned, settings.MEDIA_ROOT)
+    figures.add("status updates recorded concurrently through the service, zero loss", len(planned))
+
+
+def test_the_same_form_posted_by_eight_threads_at_the_same_moment_records_one_update(office):
+    commitment = office["commitments"][0]
+    key = uuid.uuid4()
+    start = threading.Barrier(CLIENTS)
+
+    def post(client):
+        try:
+            start.wait(timeout=60)
+            return services.status_update_record(
+                commitment=Commitment.objects.get(pk=commitment.pk), status=Status.IN_PROGRESS,
+                effective_on=datetime.date(2024, 2, 1), assessor=office["sources"][0],
+                recorded_by=office["editors"][0], note="posted at once", submission_key=key,
+            ).pk
+        finally:
+            connections.close_all()
+
+    with concurrent.futures.ThreadPoolExecutor(CLIENTS) as pool:
+        ids = set(pool.map(post, range(CLIENTS), timeout=60))
+    assert len(ids) == 1
+    assert StatusUpdate.objects.filter(commitment=commitment).count() == 1
+    commitment.refresh_from_db()
+    assert commitment.status == Status.IN_PROGRESS
+    assert status.recompute_month_deltas() == status.stored_month_deltas()
+    figures.add("double submits recorded once", CLIENTS - 1)
