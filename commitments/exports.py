@@ -1,5 +1,8 @@
 """What every export shares: cells that cannot become formulas, and a log of who exported what."""
 
+from django.db import NotSupportedError
+from django.db.models import F, Subquery, TextField
+
 from .models import ExportLog
 
 # A cell starting with one of these is read as a formula by Excel or LibreOffice.
@@ -23,3 +26,34 @@ def export_log(*, user, kind, format, scope, audience=ExportLog.Audience.INTERNA
         audience=audience,
         rows=rows,
     )
+
+
+class GroupConcat(Subquery):
+    """The values of `field` in a correlated queryset, joined by `separator` in order of value, as one string.
+
+    A scalar subquery, so an export fetches a row's many-to-many names with the row itself.
+    Django 5.2 has no portable string aggregate: SQLite before 3.44 cannot order inside
+    GROUP_CONCAT, so it aggregates an ordered derived table (which SQLite does not flatten);
+    PostgreSQL orders inside STRING_AGG. NULL when there is nothing to join.
+    """
+
+    def __init__(self, queryset, field, *, separator):
+        self.separator = separator
+        super().__init__(queryset.order_by().values(concat_value=F(field)), output_field=TextField())
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        return (
+            f"(SELECT GROUP_CONCAT(concat_value, %s) FROM (SELECT concat_value FROM {sql} ORDER BY concat_value))",
+            (self.separator, *params),
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        return (
+            f"(SELECT STRING_AGG(x.concat_value::text, %s ORDER BY x.concat_value) FROM {sql} x)",
+            (self.separator, *params),
+        )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise NotSupportedError(f"GroupConcat is written for SQLite and PostgreSQL, not {connection.vendor}")

@@ -1,9 +1,10 @@
 """Exports of a filtered commitment list (CSV, Excel, JSON), in constant memory.
 
 The rows are the rows of the list on screen (same filters, same order). Everything a row
-needs is annotated in the database from visible_to(user) subqueries, so an export costs a
-fixed number of queries per chunk of rows, never one per row. An external audience sees only
-public updates and evidence (in the status, the latest note and the counts).
+needs is a correlated subquery of one streaming row query (themes and source documents joined
+into strings, the latest note and evidence count from visible_to(user)), so an export costs the
+same few queries whatever the number of rows. An external audience sees only public updates
+and evidence (in the status, the latest note and the counts).
 """
 
 import csv
@@ -11,18 +12,18 @@ import json
 import tempfile
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, Exists, F, IntegerField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, Exists, F, Func, IntegerField, OuterRef, Subquery, Value, When
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .dates import partial_date_iso
-from .exports import export_log, neutralise
-from .models import Evidence, ExportLog, Sensitivity, Status, StatusUpdate
+from .exports import GroupConcat, export_log, neutralise
+from .models import Commitment, Evidence, ExportLog, Sensitivity, Status, StatusUpdate
 
 FORMATS = ("csv", "xlsx", "json")
-CHUNK = 2000
+CHUNK = 2000  # rows read from the database at a time
+BATCH = 64 * 1024  # characters of CSV or JSON sent at a time
 STATUS_LABELS = dict(Status.choices)
 
 # (key, header): the key names a JSON field, the header a CSV/Excel column.
@@ -44,7 +45,11 @@ COLUMNS = (
 
 
 def annotate_for_export(commitments, *, user, audience):
-    """The commitments with the latest visible note, its source, the evidence count (and public status)."""
+    """The commitments with all an export row shows, each part a correlated subquery of the row query.
+
+    Themes and source documents come joined into one string each; the latest note, its source
+    and the evidence count come from visible_to(user) (public only for an external audience).
+    """
     external = audience == ExportLog.Audience.EXTERNAL
     updates = StatusUpdate.objects.visible_to(user)
     evidence = Evidence.objects.visible_to(user).filter(redacted_at__isnull=True)
@@ -53,13 +58,20 @@ def annotate_for_export(commitments, *, user, audience):
     latest = updates.filter(commitment=OuterRef("pk")).order_by("-effective_on", "-recorded_at", "-id").annotate(
         shown_note=Case(When(redacted_at__isnull=False, then=Value("")), default=F("note"), output_field=CharField())
     )
-    counts = (
-        evidence.filter(commitment=OuterRef("pk")).order_by().values("commitment").annotate(n=Count("pk")).values("n")
-    )
-    queryset = commitments.annotate(
+    # COUNT without GROUP BY: one row, 0 when there is no evidence.
+    counts = evidence.filter(commitment=OuterRef("pk")).order_by().annotate(
+        n=Func(F("pk"), function="COUNT", output_field=IntegerField())
+    ).values("n")
+    queryset = commitments.prefetch_related(None).annotate(
+        export_themes=GroupConcat(
+            Commitment.themes.through.objects.filter(commitment=OuterRef("pk")), "theme__name", separator=", "
+        ),
+        export_sources=GroupConcat(
+            Commitment.sources.through.objects.filter(commitment=OuterRef("pk")), "source__url", separator="; "
+        ),
         export_note=Subquery(latest.values("shown_note")[:1]),
         export_source=Subquery(latest.values("assessor__name")[:1]),
-        export_evidence=Coalesce(Subquery(counts, output_field=IntegerField()), 0),
+        export_evidence=Subquery(counts, output_field=IntegerField()),
     )
     if external:
         # The headline as the public history alone tells it (the same rule as with_status_as_of).
@@ -82,74 +94,45 @@ def annotate_for_export(commitments, *, user, audience):
 
 
 FIELDS = (
-    "pk", "reference", "instrument__code", "jurisdiction__name", "responsible_body__name", "status", "status_on",
-    "status_precision", "due_on", "export_note", "export_evidence", "export_source",
+    "reference", "instrument__code", "jurisdiction__name", "responsible_body__name", "export_themes", "status",
+    "status_on", "status_precision", "due_on", "export_note", "export_evidence", "export_source", "export_sources",
 )
 EXTERNAL_FIELDS = ("status_as_of", "public_status_on", "public_status_precision")
-
-
-def _names_by_commitment(through, ids, field):
-    """{commitment id: [names]} for one chunk, in one query (themes, sources)."""
-    names = {}
-    for commitment_id, name in (
-        through.objects.filter(commitment_id__in=ids).order_by(field).values_list("commitment_id", field)
-    ):
-        names.setdefault(commitment_id, []).append(name)
-    return names
-
-
-def _chunks(rows, size):
-    chunk = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def export_rows(queryset, *, audience, today=None):
     """Each commitment as a list of cells, text cells neutralised against formula injection.
 
-    Plain values, not model instances, and the many-to-many names fetched once per chunk:
-    a large export costs a few queries per 2,000 rows and little memory.
+    One streaming query of plain tuples, read CHUNK rows at a time: the query count and the
+    memory stay the same whatever the number of rows.
     """
-    from .models import Commitment
-
     today = today or timezone.localdate()
     external = audience == ExportLog.Audience.EXTERNAL
     fields = FIELDS + (EXTERNAL_FIELDS if external else ())
     labels = {key: str(label) for key, label in STATUS_LABELS.items()}
-    yes, no = _("yes"), _("no")
-    values = queryset.values(*fields).iterator(chunk_size=CHUNK)
-    for chunk in _chunks(values, CHUNK):
-        ids = [row["pk"] for row in chunk]
-        themes = _names_by_commitment(Commitment.themes.through, ids, "theme__name")
-        sources = _names_by_commitment(Commitment.sources.through, ids, "source__url")
-        for c in chunk:
-            if external:
-                status, status_on, precision = c["status_as_of"], c["public_status_on"], c["public_status_precision"] or ""
-            else:
-                status, status_on, precision = c["status"], c["status_on"], c["status_precision"]
-            due_on = c["due_on"]
-            overdue = due_on is not None and due_on < today and status != Status.IMPLEMENTED
-            cells = [
-                c["reference"],
-                c["instrument__code"],
-                c["jurisdiction__name"],
-                c["responsible_body__name"] or "",
-                ", ".join(themes.get(c["pk"], ())),
-                labels.get(status, status),
-                partial_date_iso(status_on, precision),
-                due_on.isoformat() if due_on else "",
-                yes if overdue else no,
-                c["export_note"] or "",
-                c["export_evidence"],
-                c["export_source"] or "",
-                "; ".join(sources.get(c["pk"], ())),
-            ]
-            yield [neutralise(cell) for cell in cells]
+    yes, no = neutralise(_("yes")), neutralise(_("no"))
+    implemented = Status.IMPLEMENTED
+    for row in queryset.values_list(*fields).iterator(chunk_size=CHUNK):
+        (reference, instrument, jurisdiction, body, themes, status, status_on, precision, due_on, note, evidence,
+         source, sources) = row[:13]
+        if external:
+            status, status_on, precision = row[13], row[14], row[15] or ""
+        overdue = due_on is not None and due_on < today and status != implemented
+        yield [
+            neutralise(reference),
+            neutralise(instrument),
+            neutralise(jurisdiction),
+            neutralise(body or ""),
+            neutralise(themes or ""),
+            neutralise(labels.get(status, status)),
+            partial_date_iso(status_on, precision),
+            due_on.isoformat() if due_on else "",
+            yes if overdue else no,
+            neutralise(note or ""),
+            evidence,
+            neutralise(source or ""),
+            neutralise(sources or ""),
+        ]
 
 
 class _Echo:
@@ -157,7 +140,20 @@ class _Echo:
         return value
 
 
-def _csv_stream(rows):
+def _batched(pieces, size=BATCH):
+    """Join small pieces of text into blocks of about `size` characters: a streamed response pays per block."""
+    block, length = [], 0
+    for piece in pieces:
+        block.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(block)
+            block, length = [], 0
+    if block:
+        yield "".join(block)
+
+
+def _csv_lines(rows):
     writer = csv.writer(_Echo())
     yield "\ufeff"  # so that Excel reads the file as UTF-8
     yield writer.writerow([header for _key, header in COLUMNS])
@@ -165,7 +161,11 @@ def _csv_stream(rows):
         yield writer.writerow(row)
 
 
-def _json_stream(rows):
+def _csv_stream(rows):
+    return _batched(_csv_lines(rows))
+
+
+def _json_pieces(rows):
     keys = [key for key, _header in COLUMNS]
     yield "["
     first = True
@@ -173,6 +173,10 @@ def _json_stream(rows):
         yield ("\n" if first else ",\n") + json.dumps(dict(zip(keys, row)), ensure_ascii=False)
         first = False
     yield "\n]\n"
+
+
+def _json_stream(rows):
+    return _batched(_json_pieces(rows))
 
 
 def _xlsx_file(rows):

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from commitments import models, services
+from commitments import list_export, models, services
 from tests import rich_data
-from tests.factories import EvidenceFactory, UserFactory
+from tests.factories import EvidenceFactory, SourceFactory, ThemeFactory, UserFactory
 
 
 LIST = reverse("commitments:list")
@@ -147,17 +147,68 @@ def test_an_unknown_format_is_not_found(client, data):
     assert not models.ExportLog.objects.exists()
 
 
-def test_the_export_query_count_does_not_grow_with_the_number_of_rows(client, data):
-    client.force_login(data.admin)
-    with CaptureQueriesContext(connection) as few:
-        body(client.get(f"{LIST}?export=csv"))
-    rich_data.add(data, scale=10, start=1000)
+def export_queries(client, query):
+    """The queries of one export, and its rows (header first) read back from the file."""
+    with CaptureQueriesContext(connection) as queries:
+        content = body(client.get(f"{LIST}?{query}"))
+    if "export=csv" in query:
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    elif "export=json" in query:
+        rows = [HEADER] + [list(row.values()) for row in json.loads(content)]
+    else:
+        rows = [list(row) for row in load_workbook(io.BytesIO(content), read_only=True).active.iter_rows(values_only=True)]
+    return [q["sql"] for q in queries.captured_queries], rows
+
+
+EXPORTS = ("export=csv", "export=xlsx", "export=json", "export=csv&audience=external", "export=json&status=in_progress")
+
+
+def test_the_export_query_count_does_not_grow_with_the_number_of_rows(client, data, monkeypatch):
+    # Rows are read from the database 25 at a time, so "many" spans several reads.
+    monkeypatch.setattr(list_export, "CHUNK", 25)
+    client.force_login(data.editor)
+    few = {query: export_queries(client, query) for query in EXPORTS}
+    assert len(few["export=csv"][1]) - 1 == models.Commitment.objects.count() < 25
+    rich_data.add(data, scale=6, start=1000)
     for commitment in models.Commitment.objects.all()[:50]:
         EvidenceFactory(commitment=commitment)
-    with CaptureQueriesContext(connection) as many:
-        rows = body(client.get(f"{LIST}?export=csv")).decode("utf-8-sig").count("\n")
-    assert rows - 1 == models.Commitment.objects.count() >= 200
-    assert len(many) == len(few)
+    for query in EXPORTS:
+        sql, rows = export_queries(client, query)
+        # user, their groups, the row count for the log, the export log, the rows (one streaming query)
+        assert len(sql) == len(few[query][0]), query
+        if "status" not in query:
+            assert len(rows) - 1 == models.Commitment.objects.count() >= 5 * 25
+        assert not any("Restricted detail" in str(cell) for row in rows for cell in row)
+
+
+def test_themes_and_source_documents_are_listed_in_order_and_cannot_become_formulas(client, data):
+    commitment, bare = data.commitments[1], data.commitments[2]
+    commitment.themes.set([*data.themes, ThemeFactory(slug="plus", name="+Plus")])
+    commitment.sources.set([SourceFactory(url="https://example.org/b"), SourceFactory(url="https://example.org/a")])
+    bare.themes.clear()
+    bare.sources.clear()
+    client.force_login(data.admin)
+    for query in ("export=csv", "export=json", "export=xlsx", "export=csv&audience=external"):
+        rows = {row[0]: dict(zip(HEADER, row)) for row in export_queries(client, query)[1][1:]}
+        assert rows[commitment.reference]["Themes"] == "'+Plus, Labour, Women's rights"
+        assert rows[commitment.reference]["Source documents"] == "https://example.org/a; https://example.org/b"
+        assert rows[bare.reference]["Themes"] in ("", None)
+        assert rows[bare.reference]["Source documents"] in ("", None)
+
+
+def test_a_restricted_note_reaches_only_the_people_named_on_it_in_every_format(client, data):
+    restricted = models.StatusUpdate.objects.filter(sensitivity="restricted")
+    references = set(restricted.values_list("commitment__reference", flat=True))
+    assert references
+    for user, audience, shown in (
+        (data.admin, "internal", True), (data.editor, "internal", False), (data.admin, "external", False)
+    ):
+        client.force_login(user)
+        for format in ("csv", "json", "xlsx"):
+            rows = export_queries(client, f"export={format}&audience={audience}")[1][1:]
+            notes = {row[0]: row[HEADER.index("Latest note")] for row in rows}
+            assert ({notes[ref] for ref in references} == {"Restricted detail"}) is shown, (user, audience, format)
+            assert ("Restricted detail" in notes.values()) is shown
 
 
 def test_exports_need_a_login(client, db):
