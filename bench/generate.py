@@ -285,6 +285,7 @@ def generate(size, *, seed=1, progress=None, updates_per_commitment=UPDATES_PER_
                     due_on=due_on,
                     contested=len(views) > 1,
                     last_recorded_at=max(u.recorded_at for u in history) if history else None,
+                    last_effective_on=max((u.effective_on for u in in_order), default=None),
                     is_demo=True,
                     **status_fields,
                 )

@@ -219,11 +219,14 @@ def overdue(visible, today, limit=10):
 
 
 def stale(visible, now, limit=10):
-    """Commitments with no recent update, never-updated and longest-silent first."""
+    """Commitments with no update in effect recently, never-updated and longest-silent first.
+
+    Ordered by (last effective date, id), which an index serves: the first ten, not a sort of all.
+    """
     return list(
         visible.stale(now)
         .select_related("instrument", "jurisdiction")
-        .order_by(F("last_recorded_at").asc(nulls_first=True), "instrument__code", "reference")[:limit]
+        .order_by(F("last_effective_on").asc(nulls_first=True), "id")[:limit]
     )
 
 

@@ -144,6 +144,7 @@ def _derive(commitment, history, own_id, share):
     views = {u.status for u in latest_by_source.values() if u.status != Status.NO_INFORMATION}
     commitment.contested = len(views) > 1
     commitment.last_recorded_at = max((u.recorded_at for u in history), default=None)
+    commitment.last_effective_on = max((u.effective_on for u in unrestricted), default=None)
     return [
         Assessment(
             commitment=commitment, assessor_id=assessor_id, update=update, status=update.status,

@@ -26,6 +26,7 @@ from .querysets import (
     EvidenceQuerySet,
     InstrumentQuerySet,
     StatusUpdateQuerySet,
+    stale_cutoff,
 )
 
 
@@ -423,12 +424,16 @@ class Commitment(Sourced):
     status_precision = models.CharField(max_length=5, choices=Precision, blank=True, editable=False)
     contested = models.BooleanField(_("contested"), default=False, editable=False)
     last_recorded_at = models.DateTimeField(_("last update recorded"), null=True, blank=True, editable=False)
+    # The latest effective date of any unrestricted update: what "stale" is measured by.
+    last_effective_on = models.DateField(_("last update effective"), null=True, blank=True, editable=False)
 
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     history = HistoricalRecords(
-        excluded_fields=["status", "status_on", "status_precision", "contested", "last_recorded_at", "is_demo"]
+        excluded_fields=[
+            "status", "status_on", "status_precision", "contested", "last_recorded_at", "last_effective_on", "is_demo"
+        ]
     )
     objects = CommitmentQuerySet.as_manager()
 
@@ -444,6 +449,8 @@ class Commitment(Sourced):
             models.Index(fields=["jurisdiction", "status"], name="commitment_jur_status_idx"),
             models.Index(fields=["status", "due_on"], name="commitment_status_due_idx"),
             models.Index(fields=["last_recorded_at"], name="commitment_last_recorded_idx"),
+            # The stale list: never-updated and longest-silent first, ten at a time.
+            models.Index(fields=["last_effective_on", "id"], name="commitment_last_effective_idx"),
         ]
 
     def __str__(self):
@@ -463,10 +470,9 @@ class Commitment(Sourced):
         return self.due_on is not None and self.due_on < today and self.status != Status.IMPLEMENTED
 
     def is_stale(self, now=None):
-        """No update recorded for TRACKER_STALE_DAYS days (see CommitmentQuerySet.stale)."""
-        now = now or timezone.now()
-        cutoff = now - datetime.timedelta(days=settings.TRACKER_STALE_DAYS)
-        return self.last_recorded_at is None or self.last_recorded_at < cutoff
+        """No unrestricted update has taken effect for TRACKER_STALE_DAYS days (see CommitmentQuerySet.stale)."""
+        cutoff = stale_cutoff(now)
+        return self.last_effective_on is None or self.last_effective_on < cutoff
 
     @property
     def status_date_display(self):

@@ -162,6 +162,7 @@ def status_update_record(
             commitment.status_precision = locked.status_precision
             commitment.contested = locked.contested
             commitment.last_recorded_at = locked.last_recorded_at
+            commitment.last_effective_on = locked.last_effective_on
     except BaseException:
         for name in written:
             default_storage.delete(name)

@@ -147,12 +147,14 @@ def refresh(commitment, previous_timeline):
         StatusUpdate.objects.filter(commitment=commitment).order_by("-recorded_at").values_list("recorded_at", flat=True).first()
     )
     commitment.last_recorded_at = latest_recorded
+    commitment.last_effective_on = max((u.effective_on for u in updates), default=None)
     Commitment.objects.filter(pk=commitment.pk).update(
         status=commitment.status,
         status_on=commitment.status_on,
         status_precision=commitment.status_precision,
         contested=commitment.contested,
         last_recorded_at=commitment.last_recorded_at,
+        last_effective_on=commitment.last_effective_on,
     )
     return timeline
 
