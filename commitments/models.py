@@ -451,6 +451,9 @@ class Commitment(Sourced):
             models.Index(fields=["last_recorded_at"], name="commitment_last_recorded_idx"),
             # The stale list: never-updated and longest-silent first, ten at a time.
             models.Index(fields=["last_effective_on", "id"], name="commitment_last_effective_idx"),
+            # The overdue count and list (by due date) and the contested list (latest status first).
+            models.Index(fields=["due_on", "status"], name="commitment_due_status_idx"),
+            models.Index(fields=["contested", "status_on", "id"], name="commitment_contested_idx"),
         ]
 
     def __str__(self):
@@ -643,6 +646,49 @@ class StatusMonthDelta(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.jurisdiction_id} {self.status} {self.delta:+d}"
+
+
+class StatusCount(models.Model):
+    """How many commitments of one jurisdiction and instrument hold a headline status (and are contested or not).
+
+    Maintained by status.py in the transaction that changes a commitment (its history, its
+    jurisdiction or instrument, its creation or deletion); status.recompute_counts() checks it.
+    The dashboard's status, GSP+ group, plan and jurisdiction bars and its contested count
+    are sums of these rows over the jurisdictions the user may read.
+    """
+
+    jurisdiction = models.ForeignKey(Jurisdiction, models.CASCADE, related_name="+")
+    instrument = models.ForeignKey(Instrument, models.CASCADE, related_name="+")
+    status = models.CharField(max_length=24, choices=Status)
+    contested = models.BooleanField(default=False)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "instrument", "status", "contested"], name="status_count_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.jurisdiction_id} {self.instrument_id} {self.status} {self.contested} {self.count}"
+
+
+class ThemeStatusCount(models.Model):
+    """How many commitments of one jurisdiction under a theme hold a headline status (see StatusCount)."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, models.CASCADE, related_name="+")
+    theme = models.ForeignKey(Theme, models.CASCADE, related_name="+")
+    status = models.CharField(max_length=24, choices=Status)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "theme", "status"], name="theme_status_count_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.jurisdiction_id} {self.theme_id} {self.status} {self.count}"
 
 
 # ---------------------------------------------------------------------------------------
