@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Sum
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.functional import cached_property
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,10 +37,19 @@ STATUS_LABELS = dict(Status.choices)
 TREND_STATUSES = (Status.IMPLEMENTED, Status.PARTIALLY_IMPLEMENTED, Status.IN_PROGRESS)
 
 
+def _list_path():
+    """reverse("commitments:list"), once per script prefix: the dashboard links to it hundreds of times."""
+    cache = _list_path.__dict__.setdefault("cache", {})
+    prefix = get_script_prefix()
+    if prefix not in cache:
+        cache[prefix] = reverse("commitments:list")
+    return cache[prefix]
+
+
 def list_url(**params):
     """The commitment list filtered by `params` (None values left out)."""
     query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
-    return reverse("commitments:list") + (f"?{query}" if query else "")
+    return _list_path() + (f"?{query}" if query else "")
 
 
 class Bar:
@@ -59,7 +69,7 @@ class Bar:
     def total_url(self):
         return list_url(**self.filters)
 
-    @property
+    @cached_property
     def segments(self):
         """[(status, label, count, url, x, width)] in status order, widths in percent of the total."""
         total = self.total or 1
