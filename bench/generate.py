@@ -285,6 +285,7 @@ def generate(size, *, seed=1, progress=None, updates_per_commitment=UPDATES_PER_
                     due_on=due_on,
                     contested=len(views) > 1,
                     last_recorded_at=max(u.recorded_at for u in history) if history else None,
+                    last_effective_on=max((u.effective_on for u in in_order), default=None),
                     is_demo=True,
                     **status_fields,
                 )
@@ -299,6 +300,10 @@ def generate(size, *, seed=1, progress=None, updates_per_commitment=UPDATES_PER_
             restricted_through.objects.bulk_create(restricted, batch_size=1000)
             Evidence.objects.bulk_create(evidence, batch_size=500)
             Assessment.objects.bulk_create(assessments, batch_size=1000)
+            # The dashboard's maintained counts, from what was just inserted (ids are contiguous).
+            derived.apply_counts(
+                *derived.contributions(Commitment.objects.filter(pk__gte=commitments[0].pk, pk__lte=commitments[-1].pk))
+            )
         made.update(commitments=len(commitments), updates=len(updates), evidence=len(evidence))
         progress(f"  {chunk.stop:,}/{size:,} commitments, {made['updates']:,} updates, {made['evidence']:,} evidence")
 
@@ -353,4 +358,6 @@ def verify(progress=None):
     if mismatched:
         raise AssertionError(f"headline status differs from the as-of status for commitments {mismatched}")
     progress("  every headline status equals the as-of status from the history")
+    derived.check_counts()
+    progress("  the dashboard's maintained counts equal a recount of the commitments")
 

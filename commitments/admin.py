@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, models, services
+from . import status as derived
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -148,10 +150,12 @@ class InstrumentAdmin(TrackerHistoryAdmin):
             # Commitments added or changed inline go through the service, like everywhere else.
             instances = formset.save(commit=False)
             for obj in formset.deleted_objects:
-                obj.delete()
+                services.commitment_delete(commitment=obj)
             for commitment in instances:
                 services.commitment_save(commitment=commitment)
-            formset.save_m2m()
+            # Themes set here move the theme counts: recount these commitments' share around it.
+            with transaction.atomic(), derived.counts_follow(instances):
+                formset.save_m2m()
             return
         super().save_formset(request, form, formset, change)
 
@@ -267,6 +271,19 @@ class CommitmentAdmin(TrackerHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         services.commitment_save(commitment=obj)
+
+    def save_related(self, request, form, formsets, change):
+        # Themes set here move the theme counts: recount this commitment's share around it.
+        with transaction.atomic(), derived.counts_follow([form.instance]):
+            super().save_related(request, form, formsets, change)
+
+    def delete_model(self, request, obj):
+        services.commitment_delete(commitment=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for commitment in queryset:
+                services.commitment_delete(commitment=commitment)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is models.CommitmentLink:

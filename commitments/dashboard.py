@@ -1,13 +1,19 @@
-"""Dashboard selectors: every figure is one grouped query, and every figure names the list filter
-that reproduces it (so each number links to exactly the commitments it counts)."""
+"""Dashboard selectors: every figure names the list filter that reproduces it (so each number
+links to exactly the commitments it counts).
+
+The bars and the contested count are sums of the maintained count tables (StatusCount,
+ThemeStatusCount: a few hundred rows whatever the number of commitments), restricted to the
+jurisdictions the user may read; the overdue and stale figures depend on today and are
+queries served by indexes."""
 
 import calendar
 import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch
-from django.urls import reverse
+from django.db.models import Count, F, Prefetch, Sum
+from django.urls import get_script_prefix, reverse
+from django.utils.functional import cached_property
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +26,9 @@ from .models import (
     GSPRequirement,
     Instrument,
     Status,
+    StatusCount,
     StatusUpdate,
+    ThemeStatusCount,
 )
 
 STATUS_ORDER = list(Status.values)
@@ -29,10 +37,19 @@ STATUS_LABELS = dict(Status.choices)
 TREND_STATUSES = (Status.IMPLEMENTED, Status.PARTIALLY_IMPLEMENTED, Status.IN_PROGRESS)
 
 
+def _list_path():
+    """reverse("commitments:list"), once per script prefix: the dashboard links to it hundreds of times."""
+    cache = _list_path.__dict__.setdefault("cache", {})
+    prefix = get_script_prefix()
+    if prefix not in cache:
+        cache[prefix] = reverse("commitments:list")
+    return cache[prefix]
+
+
 def list_url(**params):
     """The commitment list filtered by `params` (None values left out)."""
     query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
-    return reverse("commitments:list") + (f"?{query}" if query else "")
+    return _list_path() + (f"?{query}" if query else "")
 
 
 class Bar:
@@ -52,7 +69,7 @@ class Bar:
     def total_url(self):
         return list_url(**self.filters)
 
-    @property
+    @cached_property
     def segments(self):
         """[(status, label, count, url, x, width)] in status order, widths in percent of the total."""
         total = self.total or 1
@@ -88,35 +105,45 @@ def _bars(rows, key_fields, make):
     return list(bars.values())
 
 
-def status_distribution(visible):
-    counts = dict(visible.values_list("status").annotate(n=Count("pk")).order_by())
+def _counts(user):
+    """The maintained status counts the user may see (a few hundred rows at most, whatever the size)."""
+    return StatusCount.objects.filter(access.readable_jurisdictions_q(user), count__gt=0)
+
+
+def status_distribution(user):
+    counts = dict(_counts(user).values_list("status").annotate(n=Sum("count")).order_by())
     return Bar(_("All commitments"), {}, counts)
 
 
-def gsp_group_bars(visible):
+def gsp_group_bars(user):
     """One bar per GSP+ group: commitments under the conventions the scheme requires in that group."""
-    rows = (
-        visible.filter(instrument__gsp_requirements__isnull=False)
-        .values("instrument__gsp_requirements__group", "status")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("instrument__gsp_requirements__group")
-    )
+    groups = {}
+    for instrument_id, group in GSPRequirement.objects.values_list("instrument_id", "group").distinct():
+        groups.setdefault(group, set()).add(instrument_id)
+    by_instrument = {}
+    for instrument_id, status, n in (
+        _counts(user).filter(instrument__gsp_requirements__isnull=False).values_list("instrument_id", "status")
+        .annotate(n=Sum("count")).order_by()
+    ):
+        by_instrument[(instrument_id, status)] = n
     labels = dict(GSPRequirement.Group.choices)
-    bars = _bars(
-        ({"group": r["instrument__gsp_requirements__group"], "status": r["status"], "n": r["n"]} for r in rows),
-        ("group",),
-        lambda r: Bar(labels.get(r["group"], r["group"]), {"group": r["group"]}, {}),
-    )
-    order = list(labels)
-    return sorted(bars, key=lambda bar: order.index(bar.filters["group"]))
+    bars = []
+    for group in labels:
+        counts = {}
+        for (instrument_id, status), n in by_instrument.items():
+            if instrument_id in groups.get(group, ()):
+                counts[status] = counts.get(status, 0) + n
+        if counts:
+            bars.append(Bar(labels[group], {"group": group}, counts))
+    return bars
 
 
-def plan_bars(visible):
+def plan_bars(user):
     """One bar per national and provincial action plan."""
     rows = (
-        visible.filter(instrument__kind__in=[Instrument.Kind.NATIONAL_PLAN, Instrument.Kind.PROVINCIAL_PLAN])
+        _counts(user).filter(instrument__kind__in=[Instrument.Kind.NATIONAL_PLAN, Instrument.Kind.PROVINCIAL_PLAN])
         .values("instrument__kind", "instrument__code", "instrument__title", "status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("count"))
         .order_by("instrument__kind", "instrument__code")  # national before provincial
     )
     return _bars(
@@ -131,10 +158,10 @@ def plan_bars(visible):
     )
 
 
-def jurisdiction_bars(visible):
+def jurisdiction_bars(user):
     rows = (
-        visible.values("jurisdiction__code", "jurisdiction__name", "jurisdiction__kind", "status")
-        .annotate(n=Count("pk"))
+        _counts(user).values("jurisdiction__code", "jurisdiction__name", "jurisdiction__kind", "status")
+        .annotate(n=Sum("count"))
         .order_by("jurisdiction__kind", "jurisdiction__name")
     )
     return _bars(
@@ -144,14 +171,18 @@ def jurisdiction_bars(visible):
     )
 
 
-def theme_bars(visible):
+def theme_bars(user):
     rows = (
-        visible.filter(themes__isnull=False)
-        .values("themes__slug", "themes__name", "status")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("themes__name")
+        ThemeStatusCount.objects.filter(access.readable_jurisdictions_q(user), count__gt=0)
+        .values("theme__slug", "theme__name", "status")
+        .annotate(n=Sum("count"))
+        .order_by("theme__name")
     )
-    return _bars(rows, ("themes__slug",), lambda r: Bar(r["themes__name"], {"theme": r["themes__slug"]}, {}))
+    return _bars(rows, ("theme__slug",), lambda r: Bar(r["theme__name"], {"theme": r["theme__slug"]}, {}))
+
+
+def contested_count(user):
+    return _counts(user).filter(contested=True).aggregate(n=Sum("count"))["n"] or 0
 
 
 def roll_up(visible):
@@ -204,7 +235,7 @@ def contested(visible, limit=10):
         .prefetch_related(
             Prefetch("assessments", queryset=Assessment.objects.select_related("assessor").order_by("assessor__name"))
         )
-        .order_by("-status_on", "instrument__code", "reference")[:limit]
+        .order_by("-status_on", "-id")[:limit]  # the (contested, status_on, id) index, read backwards
     )
     return rows
 
@@ -212,18 +243,19 @@ def contested(visible, limit=10):
 def overdue(visible, today, limit=10):
     """Overdue commitments, the longest overdue first."""
     return list(
-        visible.overdue(today).select_related("instrument", "jurisdiction").order_by("due_on", "instrument__code", "reference")[
-            :limit
-        ]
+        visible.overdue(today).select_related("instrument", "jurisdiction").order_by("due_on", "id")[:limit]
     )
 
 
 def stale(visible, now, limit=10):
-    """Commitments with no recent update, never-updated and longest-silent first."""
+    """Commitments with no update in effect recently, never-updated and longest-silent first.
+
+    Ordered by (last effective date, id), which an index serves: the first ten, not a sort of all.
+    """
     return list(
         visible.stale(now)
         .select_related("instrument", "jurisdiction")
-        .order_by(F("last_recorded_at").asc(nulls_first=True), "instrument__code", "reference")[:limit]
+        .order_by(F("last_effective_on").asc(nulls_first=True), "id")[:limit]
     )
 
 
@@ -293,17 +325,17 @@ def dashboard_context(user, *, today=None, now=None):
     trend_rows = trend(user, today)
     overdue_count = visible.overdue(today).count()
     stale_count = visible.stale(now).count()
-    contested_count = visible.filter(contested=True).count()
     return {
-        "overall": status_distribution(visible),
-        "gsp_groups": gsp_group_bars(visible),
-        "plans": plan_bars(visible),
-        "jurisdictions": jurisdiction_bars(visible),
-        "themes": theme_bars(visible),
+        # Bars and the contested count: sums of the maintained counts (status.py keeps them exact).
+        "overall": status_distribution(user),
+        "gsp_groups": gsp_group_bars(user),
+        "plans": plan_bars(user),
+        "jurisdictions": jurisdiction_bars(user),
+        "themes": theme_bars(user),
         "convention_rollup": convention_rollup,
         "national_rollup": national_rollup,
         "contested": contested(visible),
-        "contested_count": contested_count,
+        "contested_count": contested_count(user),
         "contested_url": list_url(contested="yes"),
         "overdue": overdue(visible, today),
         "overdue_count": overdue_count,

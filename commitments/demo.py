@@ -30,9 +30,11 @@ from .models import (
     Redaction,
     Sensitivity,
     Status,
+    StatusCount,
     StatusMonthDelta,
     StatusUpdate,
     Theme,
+    ThemeStatusCount,
 )
 from .services import earliest_allowed_date
 
@@ -144,6 +146,7 @@ def _derive(commitment, history, own_id, share):
     views = {u.status for u in latest_by_source.values() if u.status != Status.NO_INFORMATION}
     commitment.contested = len(views) > 1
     commitment.last_recorded_at = max((u.recorded_at for u in history), default=None)
+    commitment.last_effective_on = max((u.effective_on for u in unrestricted), default=None)
     return [
         Assessment(
             commitment=commitment, assessor_id=assessor_id, update=update, status=update.status,
@@ -232,6 +235,7 @@ def demo_add(*, count, random_seed=None, progress=None, today=None):
             StatusUpdate.objects.bulk_create(updates, batch_size=BATCH_SIZE)
             Evidence.objects.bulk_create(evidence, batch_size=BATCH_SIZE)
             Assessment.objects.bulk_create(assessments, batch_size=BATCH_SIZE)
+            derived.apply_counts(*derived.contributions(Commitment.objects.filter(pk__in=[c.pk for c in commitments])))
             totals["commitments"] += len(commitments)
             totals["updates"] += len(updates)
             totals["evidence"] += len(evidence)
@@ -270,6 +274,17 @@ def demo_clear():
 
     with transaction.atomic():
         commitments = Commitment.objects.filter(is_demo=True)
+        status_share, theme_share = derived.contributions(commitments)
+        derived.apply_counts(status_share, theme_share, sign=-1)
+        # Count rows that only demo data needed are now zero: remove them too (see below on concurrency).
+        for jurisdiction_id, instrument_id, status, contested in status_share:
+            StatusCount.objects.filter(
+                jurisdiction_id=jurisdiction_id, instrument_id=instrument_id, status=status, contested=contested, count=0
+            ).delete()
+        for jurisdiction_id, theme_id, status in theme_share:
+            ThemeStatusCount.objects.filter(
+                jurisdiction_id=jurisdiction_id, theme_id=theme_id, status=status, count=0
+            ).delete()
         shares = _month_contributions_by_jurisdiction(commitments)
         for jurisdiction_id, share in shares.items():
             derived.apply_month_deltas(jurisdiction_id, {key: -value for key, value in share.items()})

@@ -386,7 +386,7 @@ def _import_commitments(result, records, lookups):
                     current_themes = set(commitment.themes.values_list("pk", flat=True)) if row.action != "create" else set()
                     wanted = {t.pk for t in themes}
                     if current_themes != wanted:
-                        commitment.themes.set(themes)
+                        services.commitment_themes_set(commitment=commitment, themes=themes)
                         if row.action != "create":
                             row.changes.append(_("themes: %(names)s") % {"names": "; ".join(t.name for t in themes) or "—"})
                             row.action = "update"

@@ -26,6 +26,7 @@ from .querysets import (
     EvidenceQuerySet,
     InstrumentQuerySet,
     StatusUpdateQuerySet,
+    stale_cutoff,
 )
 
 
@@ -423,12 +424,16 @@ class Commitment(Sourced):
     status_precision = models.CharField(max_length=5, choices=Precision, blank=True, editable=False)
     contested = models.BooleanField(_("contested"), default=False, editable=False)
     last_recorded_at = models.DateTimeField(_("last update recorded"), null=True, blank=True, editable=False)
+    # The latest effective date of any unrestricted update: what "stale" is measured by.
+    last_effective_on = models.DateField(_("last update effective"), null=True, blank=True, editable=False)
 
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     history = HistoricalRecords(
-        excluded_fields=["status", "status_on", "status_precision", "contested", "last_recorded_at", "is_demo"]
+        excluded_fields=[
+            "status", "status_on", "status_precision", "contested", "last_recorded_at", "last_effective_on", "is_demo"
+        ]
     )
     objects = CommitmentQuerySet.as_manager()
 
@@ -444,6 +449,11 @@ class Commitment(Sourced):
             models.Index(fields=["jurisdiction", "status"], name="commitment_jur_status_idx"),
             models.Index(fields=["status", "due_on"], name="commitment_status_due_idx"),
             models.Index(fields=["last_recorded_at"], name="commitment_last_recorded_idx"),
+            # The stale list: never-updated and longest-silent first, ten at a time.
+            models.Index(fields=["last_effective_on", "id"], name="commitment_last_effective_idx"),
+            # The overdue count and list (by due date) and the contested list (latest status first).
+            models.Index(fields=["due_on", "status"], name="commitment_due_status_idx"),
+            models.Index(fields=["contested", "status_on", "id"], name="commitment_contested_idx"),
         ]
 
     def __str__(self):
@@ -463,10 +473,9 @@ class Commitment(Sourced):
         return self.due_on is not None and self.due_on < today and self.status != Status.IMPLEMENTED
 
     def is_stale(self, now=None):
-        """No update recorded for TRACKER_STALE_DAYS days (see CommitmentQuerySet.stale)."""
-        now = now or timezone.now()
-        cutoff = now - datetime.timedelta(days=settings.TRACKER_STALE_DAYS)
-        return self.last_recorded_at is None or self.last_recorded_at < cutoff
+        """No unrestricted update has taken effect for TRACKER_STALE_DAYS days (see CommitmentQuerySet.stale)."""
+        cutoff = stale_cutoff(now)
+        return self.last_effective_on is None or self.last_effective_on < cutoff
 
     @property
     def status_date_display(self):
@@ -637,6 +646,49 @@ class StatusMonthDelta(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.jurisdiction_id} {self.status} {self.delta:+d}"
+
+
+class StatusCount(models.Model):
+    """How many commitments of one jurisdiction and instrument hold a headline status (and are contested or not).
+
+    Maintained by status.py in the transaction that changes a commitment (its history, its
+    jurisdiction or instrument, its creation or deletion); status.recompute_counts() checks it.
+    The dashboard's status, GSP+ group, plan and jurisdiction bars and its contested count
+    are sums of these rows over the jurisdictions the user may read.
+    """
+
+    jurisdiction = models.ForeignKey(Jurisdiction, models.CASCADE, related_name="+")
+    instrument = models.ForeignKey(Instrument, models.CASCADE, related_name="+")
+    status = models.CharField(max_length=24, choices=Status)
+    contested = models.BooleanField(default=False)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "instrument", "status", "contested"], name="status_count_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.jurisdiction_id} {self.instrument_id} {self.status} {self.contested} {self.count}"
+
+
+class ThemeStatusCount(models.Model):
+    """How many commitments of one jurisdiction under a theme hold a headline status (see StatusCount)."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, models.CASCADE, related_name="+")
+    theme = models.ForeignKey(Theme, models.CASCADE, related_name="+")
+    status = models.CharField(max_length=24, choices=Status)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "theme", "status"], name="theme_status_count_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.jurisdiction_id} {self.theme_id} {self.status} {self.count}"
 
 
 # ---------------------------------------------------------------------------------------

@@ -17,6 +17,11 @@ def _sensitivity():
     return Sensitivity
 
 
+def stale_cutoff(now=None):
+    """The first day that is recent enough: an update effective before it is TRACKER_STALE_DAYS old."""
+    return timezone.localdate(now or timezone.now()) - datetime.timedelta(days=settings.TRACKER_STALE_DAYS)
+
+
 class InstrumentQuerySet(models.QuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
@@ -49,10 +54,13 @@ class CommitmentQuerySet(models.QuerySet):
 
     @staticmethod
     def stale_q(now=None):
-        """No update recorded for TRACKER_STALE_DAYS days (see Commitment.is_stale)."""
-        now = now or timezone.now()
-        cutoff = now - datetime.timedelta(days=settings.TRACKER_STALE_DAYS)
-        return Q(last_recorded_at__isnull=True) | Q(last_recorded_at__lt=cutoff)
+        """No unrestricted update has taken effect for TRACKER_STALE_DAYS days (see Commitment.is_stale).
+
+        Measured by effective date, not by when the update was recorded: an update recorded
+        today about 2019 does not make a commitment current.
+        """
+        cutoff = stale_cutoff(now)
+        return Q(last_effective_on__isnull=True) | Q(last_effective_on__lt=cutoff)
 
     def stale(self, now=None):
         return self.filter(self.stale_q(now))

@@ -78,8 +78,15 @@ def _save_new(instance, m2m):
         instance.full_clean()
         instance.save()
     for name, ids in m2m.items():
-        getattr(instance, name).set(ids)
+        _m2m_set(instance, name, ids)
     return instance
+
+
+def _m2m_set(instance, name, ids):
+    if isinstance(instance, Commitment) and name == "themes":
+        services.commitment_themes_set(commitment=instance, themes=ids)  # keeps the theme counts right
+    else:
+        getattr(instance, name).set(ids)
 
 
 def _save_changes(existing, instance, listed, m2m):
@@ -104,7 +111,7 @@ def _save_changes(existing, instance, listed, m2m):
     for name, ids in m2m.items():
         manager = getattr(existing, name)
         if set(manager.values_list("pk", flat=True)) != set(ids):
-            manager.set(ids)
+            _m2m_set(existing, name, ids)
             m2m_changed = True
     return bool(changed) or m2m_changed
 

@@ -162,6 +162,7 @@ def status_update_record(
             commitment.status_precision = locked.status_precision
             commitment.contested = locked.contested
             commitment.last_recorded_at = locked.last_recorded_at
+            commitment.last_effective_on = locked.last_effective_on
     except BaseException:
         for name in written:
             default_storage.delete(name)
@@ -263,7 +264,7 @@ def commitment_link_add(*, source, target, note=""):
 
 def commitment_save(*, commitment):
     """Save a commitment (admin, import, seed); keeps the trend summary right if its jurisdiction moved."""
-    with transaction.atomic():
+    with transaction.atomic(), derived.counts_follow([commitment]):
         old_jurisdiction_id = None
         if commitment.pk:
             old_jurisdiction_id = (
@@ -274,6 +275,18 @@ def commitment_save(*, commitment):
         if old_jurisdiction_id and old_jurisdiction_id != commitment.jurisdiction_id:
             derived.move_jurisdiction(commitment, old_jurisdiction_id)
     return commitment
+
+
+def commitment_themes_set(*, commitment, themes):
+    """Set a commitment's themes (ids or Theme objects); keeps the theme counts right."""
+    with transaction.atomic(), derived.counts_follow([commitment]):
+        commitment.themes.set(themes)
+
+
+def commitment_delete(*, commitment):
+    """Delete a commitment (one with no history: updates protect it); its counts go with it."""
+    with transaction.atomic(), derived.counts_follow([commitment]):
+        commitment.delete()
 
 
 # ---------------------------------------------------------------------------------------

@@ -3,6 +3,10 @@
 - Assessment rows: each source's latest view of a commitment.
 - Commitment.status / status_on / contested: the headline.
 - StatusMonthDelta rows: the month-by-month trend as net changes per month.
+- StatusCount / ThemeStatusCount rows: how many commitments hold each status, per jurisdiction
+  and instrument / theme. Every change of a commitment that can move them (history, jurisdiction,
+  instrument, themes, creation, deletion) runs inside counts_follow(), or, in bulk paths, adds
+  contributions() of what it inserts or removes.
 
 The headline on any date follows one rule (the same as CommitmentQuerySet.with_status_as_of):
 the latest unrestricted update (ordered by effective date, recorded at, id) of the
@@ -11,11 +15,22 @@ organisation running the tracker, or of any source where it has none.
 
 import datetime
 from collections import Counter
+from contextlib import contextmanager
 
 from django.conf import settings
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 
-from .models import Assessment, Commitment, Organisation, Sensitivity, Status, StatusMonthDelta, StatusUpdate
+from .models import (
+    Assessment,
+    Commitment,
+    Organisation,
+    Sensitivity,
+    Status,
+    StatusCount,
+    StatusMonthDelta,
+    StatusUpdate,
+    ThemeStatusCount,
+)
 
 
 def tracker_organisation_id():
@@ -98,10 +113,15 @@ def apply_month_deltas(jurisdiction_id, changes):
 
 
 def refresh(commitment, previous_timeline):
-    """Recompute the headline, each source's view and the trend summary after the history changed.
+    """Recompute the headline, each source's view, the trend summary and the counts after the history changed.
 
     `previous_timeline` is headline_timeline() as it was before the change.
     """
+    with counts_follow([commitment]):
+        return _refresh(commitment, previous_timeline)
+
+
+def _refresh(commitment, previous_timeline):
     own_id = tracker_organisation_id()
     updates = unrestricted_history(commitment.pk)
     timeline = headline_timeline(updates, own_id)
@@ -147,12 +167,14 @@ def refresh(commitment, previous_timeline):
         StatusUpdate.objects.filter(commitment=commitment).order_by("-recorded_at").values_list("recorded_at", flat=True).first()
     )
     commitment.last_recorded_at = latest_recorded
+    commitment.last_effective_on = max((u.effective_on for u in updates), default=None)
     Commitment.objects.filter(pk=commitment.pk).update(
         status=commitment.status,
         status_on=commitment.status_on,
         status_precision=commitment.status_precision,
         contested=commitment.contested,
         last_recorded_at=commitment.last_recorded_at,
+        last_effective_on=commitment.last_effective_on,
     )
     return timeline
 
@@ -228,3 +250,101 @@ def stored_month_deltas():
         for row in StatusMonthDelta.objects.all()
         if row.delta
     }
+
+
+# --- Maintained counts -------------------------------------------------------------------
+
+
+def contributions(commitments):
+    """(status counts, theme counts) of a Commitment queryset, as Counters keyed like the count tables.
+
+    Status keys are (jurisdiction_id, instrument_id, status, contested); theme keys are
+    (jurisdiction_id, theme_id, status). Two grouped queries.
+    """
+    status_counts = Counter(
+        {
+            (jurisdiction_id, instrument_id, status, contested): n
+            for jurisdiction_id, instrument_id, status, contested, n in commitments.values_list(
+                "jurisdiction_id", "instrument_id", "status", "contested"
+            )
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+    )
+    theme_counts = Counter(
+        {
+            (jurisdiction_id, theme_id, status): n
+            for jurisdiction_id, theme_id, status, n in Commitment.themes.through.objects.filter(
+                commitment__in=commitments.values("pk")
+            )
+            .values_list("commitment__jurisdiction_id", "theme_id", "commitment__status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+    )
+    return status_counts, theme_counts
+
+
+def _subtract(after, before):
+    result = Counter(after)
+    result.subtract(before)
+    return result
+
+
+def apply_counts(status_changes, theme_changes, sign=1):
+    """Add `sign` × the changes to the count tables, safely under concurrency (rows locked in key order)."""
+    for model, fields, changes in (
+        (StatusCount, ("jurisdiction_id", "instrument_id", "status", "contested"), status_changes),
+        (ThemeStatusCount, ("jurisdiction_id", "theme_id", "status"), theme_changes),
+    ):
+        changes = {key: sign * value for key, value in changes.items() if value}
+        if not changes:
+            continue
+        keys = sorted(changes, key=lambda key: tuple(str(part) for part in key))
+        model.objects.bulk_create([model(**dict(zip(fields, key)), count=0) for key in keys], ignore_conflicts=True)
+        for key in keys:
+            model.objects.filter(**dict(zip(fields, key))).update(count=F("count") + changes[key])
+
+
+@contextmanager
+def counts_follow(commitments):
+    """Keep the count tables right across a change of these commitments (Commitment instances).
+
+    Reads their contribution before and after the change (new ones count from nothing, deleted
+    ones to nothing) and applies the difference. Call inside the change's transaction.
+    """
+    before_ids = [c.pk for c in commitments if c.pk]
+    before = contributions(Commitment.objects.filter(pk__in=before_ids)) if before_ids else (Counter(), Counter())
+    yield
+    after_ids = [c.pk for c in commitments if c.pk]
+    after = contributions(Commitment.objects.filter(pk__in=after_ids)) if after_ids else (Counter(), Counter())
+    apply_counts(_subtract(after[0], before[0]), _subtract(after[1], before[1]))
+
+
+def recompute_counts():
+    """The count tables rebuilt from the Commitment table (for checks and repairs): (status, theme) dicts."""
+    status_counts, theme_counts = contributions(Commitment.objects.all())
+    return (
+        {key: value for key, value in status_counts.items() if value},
+        {key: value for key, value in theme_counts.items() if value},
+    )
+
+
+def stored_counts():
+    return (
+        {
+            (row.jurisdiction_id, row.instrument_id, row.status, row.contested): row.count
+            for row in StatusCount.objects.all()
+            if row.count
+        },
+        {(row.jurisdiction_id, row.theme_id, row.status): row.count for row in ThemeStatusCount.objects.all() if row.count},
+    )
+
+
+def check_counts():
+    """Raise AssertionError when the stored counts differ from a recount."""
+    expected, stored = recompute_counts(), stored_counts()
+    for name, want, have in (("status", expected[0], stored[0]), ("theme", expected[1], stored[1])):
+        if want != have:
+            wrong = sorted(set(want.items()) ^ set(have.items()), key=str)[:5]
+            raise AssertionError(f"{name} counts differ from a recount, e.g. {wrong}")

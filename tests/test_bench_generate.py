@@ -11,7 +11,8 @@ def snapshot():
     return (
         sorted(Assessment.objects.values_list("commitment_id", "assessor_id", "update_id", "status", "effective_on")),
         sorted(
-            Commitment.objects.values_list("pk", "status", "status_on", "status_precision", "contested", "last_recorded_at")
+            Commitment.objects.values_list("pk", "status", "status_on", "status_precision", "contested", "last_recorded_at",
+                                       "last_effective_on")
         ),
         status.stored_month_deltas(),
     )

@@ -5,10 +5,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from commitments import services, status
 from commitments.dates import Precision, format_partial_date, parse_partial_date
-from commitments.models import Assessment, Commitment, CommitmentLink, Evidence, GSPRequirement, Status
+from commitments.models import Assessment, Commitment, CommitmentLink, Evidence, GSPRequirement, Sensitivity, Status
 from tests.factories import (
     CommitmentFactory,
     GSPRequirementFactory,
@@ -300,13 +301,29 @@ def test_overdue_per_object_agrees_with_the_queryset(dri, due, status_value, exp
 
 def test_stale_per_object_agrees_with_the_queryset(dri, settings):
     settings.TRACKER_STALE_DAYS = 180
-    fresh, old, never = CommitmentFactory(), CommitmentFactory(), CommitmentFactory()
-    record(fresh, Status.IN_PROGRESS, D(2024, 1, 1), dri)
-    record(old, Status.IN_PROGRESS, D(2024, 1, 1), dri, recorded_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
-    for commitment, expected in ((fresh, False), (old, True), (never, True)):
+    today = timezone.localdate()
+    fresh, old, never, restricted_only = CommitmentFactory(), CommitmentFactory(), CommitmentFactory(), CommitmentFactory()
+    record(fresh, Status.IN_PROGRESS, today - datetime.timedelta(days=10), dri)
+    record(old, Status.IN_PROGRESS, D(2019, 1, 1), dri)  # recorded today, in effect since 2019
+    record(
+        restricted_only, Status.IN_PROGRESS, today, dri,
+        sensitivity=Sensitivity.RESTRICTED, restricted_to=[UserFactory()],
+    )
+    for commitment, expected in ((fresh, False), (old, True), (never, True), (restricted_only, True)):
         commitment.refresh_from_db()
         assert commitment.is_stale() is expected
         assert Commitment.objects.stale().filter(pk=commitment.pk).exists() is expected
+
+
+def test_an_update_recorded_long_ago_but_in_effect_recently_is_not_stale(dri, settings):
+    settings.TRACKER_STALE_DAYS = 180
+    commitment = CommitmentFactory()
+    recorded = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    record(commitment, Status.IN_PROGRESS, timezone.localdate(), dri, recorded_at=recorded)
+    commitment.refresh_from_db()
+    assert commitment.last_effective_on == timezone.localdate()
+    assert not commitment.is_stale()
+    assert not Commitment.objects.stale().filter(pk=commitment.pk).exists()
 
 
 # --- contribution links ------------------------------------------------------------------

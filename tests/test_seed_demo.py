@@ -44,7 +44,7 @@ def test_demo_derived_data_is_what_the_status_service_would_compute(seeded):
             )
         )
         return (commitment.status, commitment.status_on, commitment.status_precision, commitment.contested,
-                commitment.last_recorded_at, views)
+                commitment.last_recorded_at, commitment.last_effective_on, views)
 
     demo_commitments = list(models.Commitment.objects.filter(is_demo=True))
     assert any(c.contested for c in demo_commitments)

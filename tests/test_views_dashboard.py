@@ -147,7 +147,9 @@ def test_overdue_and_stale_lists_put_the_most_urgent_first(client):
     stale = context["stale"]
     assert stale and all(c.is_stale() for c in stale)
     # Never-updated commitments come before those updated long ago.
-    never = [c.last_recorded_at is None for c in stale]
+    never = [c.last_effective_on is None for c in stale]
+    dated = [c.last_effective_on for c in stale if c.last_effective_on]
+    assert dated == sorted(dated)
     assert never == sorted(never, reverse=True)
 
 
