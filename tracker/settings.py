@@ -312,7 +312,7 @@ TRACKER_BACKUP_KEY = env("TRACKER_BACKUP_KEY", "")
 TRACKER_ORGANISATION = env("TRACKER_ORGANISATION", "dri")
 # The public site address, used in links that leave the site (emails, calendar feeds).
 TRACKER_BASE_URL = env("TRACKER_BASE_URL", "http://127.0.0.1:8000")
-# A commitment with no update for this many days is stale.
+# A commitment none of whose updates has taken effect in this many days is stale.
 TRACKER_STALE_DAYS = env_int("TRACKER_STALE_DAYS", 180)
 # Largest evidence file accepted, in bytes.
 TRACKER_EVIDENCE_MAX_BYTES = env_int("TRACKER_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
