@@ -102,13 +102,14 @@ def check_zip_limits(zf, *, max_uncompressed=ZIP_MAX_UNCOMPRESSED):
         raise ZipTooLarge(_("it holds too many parts (%(count)d).") % {"count": len(infos)})
     total = sum(info.file_size for info in infos)
     compressed = sum(info.compress_size for info in infos) or 1
+    # The ratio first: a zip bomb is named as one, whatever size it would reach.
+    if total / compressed > ZIP_MAX_RATIO:
+        raise ZipTooLarge(_("it is compressed suspiciously tightly (a “zip bomb”)."))
     if total > max_uncompressed:
         raise ZipTooLarge(
             _("it expands to %(size)s, more than the %(limit)s allowed.")
             % {"size": filesizeformat(total), "limit": filesizeformat(max_uncompressed)}
         )
-    if total / compressed > ZIP_MAX_RATIO:
-        raise ZipTooLarge(_("it is compressed suspiciously tightly (a “zip bomb”)."))
     return total
 
 
