@@ -65,7 +65,9 @@ ZIP_MAX_RATIO = 100
 
 GPS_IFD = 0x8825
 _HEAD = 8192
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Control characters, and the direction marks, embeddings, overrides and isolates that make
+# "report\u202efdp.exe" read as "reportexe.pdf" (joiners, which Urdu and Persian names need, stay).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 @dataclasses.dataclass

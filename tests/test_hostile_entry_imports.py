@@ -350,3 +350,16 @@ def test_a_zip_bomb_is_named_as_one_whatever_size_it_would_reach(client):
     response = post_multipart(client, url, update_fields(scene), {"evidence-0-file": bomb[1:]})
     assert response.status_code == 400
     assert "zip bomb" in text_of(response)
+
+
+@pytest.mark.parametrize("name,kept", [
+    ("report\u202efdp.exe", "reportfdp.exe"),
+    ("a\u2066b\u2069\u200fc.pdf", "abc.pdf"),
+    ("\ufeffminutes.pdf", "minutes.pdf"),
+    ("../..\\evil\x00.pdf", "evil.pdf"),
+    ("می\u200cخواهم.pdf", "می\u200cخواهم.pdf"),
+])
+def test_a_stored_file_name_loses_folders_controls_and_direction_overrides_but_keeps_joiners(name, kept):
+    from commitments.evidence import clean_filename
+
+    assert clean_filename(name) == kept
