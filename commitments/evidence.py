@@ -65,7 +65,9 @@ ZIP_MAX_RATIO = 100
 
 GPS_IFD = 0x8825
 _HEAD = 8192
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Control characters, and the direction marks, embeddings, overrides and isolates that make
+# "report\u202efdp.exe" read as "reportexe.pdf" (joiners, which Urdu and Persian names need, stay).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 @dataclasses.dataclass
@@ -102,13 +104,14 @@ def check_zip_limits(zf, *, max_uncompressed=ZIP_MAX_UNCOMPRESSED):
         raise ZipTooLarge(_("it holds too many parts (%(count)d).") % {"count": len(infos)})
     total = sum(info.file_size for info in infos)
     compressed = sum(info.compress_size for info in infos) or 1
+    # The ratio first: a zip bomb is named as one, whatever size it would reach.
+    if total / compressed > ZIP_MAX_RATIO:
+        raise ZipTooLarge(_("it is compressed suspiciously tightly (a “zip bomb”)."))
     if total > max_uncompressed:
         raise ZipTooLarge(
             _("it expands to %(size)s, more than the %(limit)s allowed.")
             % {"size": filesizeformat(total), "limit": filesizeformat(max_uncompressed)}
         )
-    if total / compressed > ZIP_MAX_RATIO:
-        raise ZipTooLarge(_("it is compressed suspiciously tightly (a “zip bomb”)."))
     return total
 
 

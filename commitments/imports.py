@@ -177,6 +177,11 @@ def read_table(data):
         raise ImportFileError(_("The file is empty."))
     if len(rows) > IMPORT_MAX_ROWS + 1:
         raise ImportFileError(_("The file has more than %(max)d rows: split it.") % {"max": IMPORT_MAX_ROWS})
+    for number, row in enumerate(rows, start=1):
+        if any(isinstance(value, str) and "\x00" in value for value in row):
+            raise ImportFileError(
+                _("Row %(row)d holds a null character, which cannot be stored. Remove it and try again.") % {"row": number}
+            )
     return rows
 
 

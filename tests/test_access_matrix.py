@@ -62,6 +62,8 @@ RULES = {
         ],
     ),
     "commitments:my_settings": (None, [("get", None, every(200))]),
+    # The benchmark's yardstick: a username, to anyone logged in.
+    "commitments:whoami": (None, [("get", None, every(200))]),
     # The admin's own login page would skip the second factor: it sends everyone to the one login.
     "admin/login/": (None, [("get", None, every(302, anonymous=302))]),
     "two_factor_verify": (None, [("get", None, every(200))]),

@@ -241,3 +241,10 @@ def test_the_template_downloads_with_the_columns(admin_client):
     assert workbook.worksheets[1].max_row > len(HEADER.split(","))
     csv_response = admin_client.get(reverse("commitments:import_template", args=["csv"]) + "?kind=status")
     assert csv_response.content.decode("utf-8-sig").strip() == "instrument,reference,status,effective_on,assessor,note"
+
+
+def test_a_null_character_in_a_cell_is_refused_with_its_row_named(world):
+    data = b"instrument,reference,title,jurisdiction\nICCPR,N-1,Fine,punjab\nICCPR,N-2,Bad\x00title,punjab\n"
+    result = imports.run_import(kind="commitments", data=data, user=world.users["administrator"], dry_run=False)
+    assert not result.saved
+    assert "Row 3 holds a null character" in result.file_errors[0]

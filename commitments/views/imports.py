@@ -34,6 +34,7 @@ def import_upload(request):
         upload = form.cleaned_data["file"]
         if upload.size > imports.IMPORT_MAX_BYTES:
             form.add_error("file", _("The file is larger than %(mb)d MB.") % {"mb": imports.IMPORT_MAX_BYTES // 2**20})
+            status = 400
         else:
             data = upload.read()
             kind = form.cleaned_data["kind"]
