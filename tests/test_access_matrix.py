@@ -108,7 +108,6 @@ RULES = {
     "commitments:report_runs": (None, [("get", None, every(200))]),
     # The health check is for the load balancer: open, and it says nothing about records.
     "commitments:healthz": (None, [("get", None, every(200, anonymous=200))]),
-    "commitments:whoami": (None, [("get", None, every(200))]),
 }
 
 # One rule for the whole Django admin: only administrators get in; everyone else is sent to its login.
