@@ -11,7 +11,7 @@ Every record is marked as demo data and named "Benchmark ...": nothing here is r
 import datetime
 import hashlib
 import random
-from collections import Counter, defaultdict
+from collections import Counter
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -23,8 +23,9 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from commitments import access, status as derived
-from commitments.dates import Precision
+from commitments import access, derived
+from commitments.querysets import forget_tracker_organisation
+from commitments.choices import Precision
 from commitments.models import (
     Assessment,
     Commitment,
@@ -245,33 +246,19 @@ def generate(size, *, seed=1, progress=None, updates_per_commitment=UPDATES_PER_
                         )
             updates.extend(history)
 
-            # Derived data, by the same rules as status.refresh().
-            in_order = sorted(
-                (u for u in history if u.sensitivity != Sensitivity.RESTRICTED),
-                key=lambda u: (u.effective_on, u.recorded_at, u.id),
-            )
-            timeline = derived.headline_timeline(in_order, own_id)
-            for (month, status), value in derived.month_contributions(timeline).items():
+            # Derived data, by the one rule the services use (derived.derive()).
+            derivation = derived.derive(history, own_id)
+            for (month, status), value in derived.month_contributions(derivation.timeline).items():
                 if value:
                     month_deltas[(month, jurisdiction_id, status)] += value
-            latest_by_source = {}
-            for update in in_order:
-                latest_by_source[update.assessor_id] = update
-            for assessor_id, update in latest_by_source.items():
+            for assessor_id, update in derivation.views.items():
                 assessments.append(
                     Assessment(
                         commitment_id=commitment_id, assessor_id=assessor_id, update_id=update.id,
                         status=update.status, effective_on=update.effective_on,
                     )
                 )
-            views = {u.status for u in latest_by_source.values() if u.status != Status.NO_INFORMATION}
-            if timeline:
-                _start, _precision, headline, deciding = timeline[-1]
-                status_fields = dict(
-                    status=headline, status_on=deciding.effective_on, status_precision=deciding.effective_precision
-                )
-            else:
-                status_fields = dict(status=Status.NO_INFORMATION, status_on=None, status_precision="")
+            status_fields = {field: getattr(derivation, field) for field in derived.DERIVED_FIELDS}
             due_on = _random_day(rng, datetime.date(2018, 1, 1), datetime.date(2030, 12, 31)) if rng.random() < 0.8 else None
             commitments.append(
                 Commitment(
@@ -283,9 +270,6 @@ def generate(size, *, seed=1, progress=None, updates_per_commitment=UPDATES_PER_
                     jurisdiction_id=jurisdiction_id,
                     responsible_body_id=rng.choice(ref.sources[1:]).pk,
                     due_on=due_on,
-                    contested=len(views) > 1,
-                    last_recorded_at=max(u.recorded_at for u in history) if history else None,
-                    last_effective_on=max((u.effective_on for u in in_order), default=None),
                     is_demo=True,
                     **status_fields,
                 )
@@ -341,7 +325,7 @@ def _reset_sequences():
 def verify(progress=None):
     """Check the derived data against a full recomputation from the history; raise on any difference."""
     progress = progress or (lambda message: None)
-    derived._forget_tracker_organisation()
+    forget_tracker_organisation()
     expected = derived.recompute_month_deltas()
     stored = derived.stored_month_deltas()
     if expected != stored:

@@ -1,13 +1,23 @@
-"""Roles and what each may do. Views ask here; querysets filter with readable_jurisdictions().
+"""Who may do what: every rule of the tracker about roles and permissions, in one place.
+
+Views, templates (through the `tracker` template tags) and the admin ask here; nothing
+else reads group names or `is_staff` to decide a role. Which records a person may *read*
+is the jurisdiction filter of `querysets.py` (`visible_to(user)`), built on the same
+predicates.
 
 Roles are Django groups (created by a migration):
 - Viewer: reads the jurisdictions on their profile, changes nothing.
 - Editor: records updates and evidence in the jurisdictions they may write.
 - Reviewer: verifies other people's updates and evidence in the jurisdictions they may read.
-- Administrator: everything, including the Django admin.
+- Administrator: everything, including the Django admin, import and redaction, but never
+  reads a restricted item they are not named on.
+
+`is_staff` is not a second definition of "administrator": services.people keeps it equal
+to is_administrator() whenever a role changes, because Django's admin login reads it.
 """
 
-from django.db.models import Q
+from django.apps import apps
+from django.conf import settings
 
 VIEWER = "Viewer"
 EDITOR = "Editor"
@@ -23,71 +33,97 @@ def _group_names(user):
     return user._tracker_groups
 
 
+def is_signed_in(user):
+    return user is not None and user.is_authenticated and user.is_active
+
+
 def is_administrator(user):
-    return user.is_authenticated and user.is_active and (user.is_superuser or ADMINISTRATOR in _group_names(user))
+    """The rule register's "administrator": the Administrator role, or a superuser."""
+    return is_signed_in(user) and (user.is_superuser or ADMINISTRATOR in _group_names(user))
 
 
 def is_editor(user):
-    return is_administrator(user) or (user.is_active and EDITOR in _group_names(user))
+    return is_administrator(user) or (is_signed_in(user) and EDITOR in _group_names(user))
 
 
 def is_reviewer(user):
-    return is_administrator(user) or (user.is_active and REVIEWER in _group_names(user))
+    return is_administrator(user) or (is_signed_in(user) and REVIEWER in _group_names(user))
 
 
-def readable_jurisdictions_q(user, prefix="jurisdiction"):
-    """A Q matching records in the jurisdictions `user` may read (write implies read)."""
-    from .models import Jurisdiction
-
-    if not (user.is_authenticated and user.is_active):
-        return Q(pk__in=[])
+def role_of(user):
+    """The one role a person holds (the highest, should a database hold several), or None."""
+    if not is_signed_in(user):
+        return None
     if is_administrator(user):
-        return Q()
-    readable = Jurisdiction.objects.filter(Q(readers__user=user) | Q(writers__user=user)).values("pk")
-    return Q(**{f"{prefix}__in": readable})
+        return ADMINISTRATOR
+    for role in (REVIEWER, EDITOR, VIEWER):
+        if role in _group_names(user):
+            return role
+    return None
 
 
-def writable_jurisdictions_q(user, prefix="jurisdiction"):
-    from .models import Jurisdiction
+# --- Pages and tools --------------------------------------------------------------------
 
-    if is_administrator(user):
-        return Q()
-    if not is_editor(user):
-        return Q(pk__in=[])
-    return Q(**{f"{prefix}__in": Jurisdiction.objects.filter(writers__user=user).values("pk")})
+
+def may_use_admin(user):
+    """The Django admin is for administrators only (the admin site asks this)."""
+    return is_administrator(user)
+
+
+def may_import(user):
+    return is_administrator(user)
+
+
+def may_redact(user):
+    return is_administrator(user)
+
+
+def may_see_location_metadata(user):
+    """Images are downloaded with their GPS position only by administrators; others get a stripped copy."""
+    return is_administrator(user)
+
+
+def may_see_every_kept_report(user):
+    """Kept reports are their author's; administrators see everyone's."""
+    return is_administrator(user)
+
+
+def needs_two_factor(user):
+    """Reviewers and administrators sign in with a second factor when the deployment requires it."""
+    return bool(settings.TRACKER_REQUIRE_2FA) and is_reviewer(user)
+
+
+# --- Records ----------------------------------------------------------------------------
+
+
+def _jurisdictions():
+    # Looked up by name so that this module needs nothing of the models (no import cycle).
+    return apps.get_model("commitments", "Jurisdiction").objects
 
 
 def can_read_commitment(user, commitment):
-    from .models import Commitment
-
-    return Commitment.objects.visible_to(user).filter(pk=commitment.pk).exists()
+    if is_administrator(user):
+        return True
+    return is_signed_in(user) and _jurisdictions().readable_by(user).filter(pk=commitment.jurisdiction_id).exists()
 
 
 def can_write_commitment(user, commitment):
-    from .models import Commitment
-
     if is_administrator(user):
         return True
     if not is_editor(user):
         return False
-    return Commitment.objects.filter(writable_jurisdictions_q(user), pk=commitment.pk).exists()
+    return _jurisdictions().writable_by(user).filter(pk=commitment.jurisdiction_id).exists()
+
+
+def may_add_recommendation(user):
+    """Editors (in a jurisdiction they may write) and administrators."""
+    return is_administrator(user) or (is_editor(user) and _jurisdictions().writable_by(user).exists())
 
 
 def can_verify(user, item):
     """Reviewers verify updates and evidence they can read, but never their own."""
     author_id = getattr(item, "recorded_by_id", None) or getattr(item, "added_by_id", None)
     return is_reviewer(user) and author_id != user.pk
-
-
-def profile_for(user):
-    """The user's profile, created (with no jurisdictions) the first time it is needed."""
-    from .models import Profile
-
-    profile = getattr(user, "_tracker_profile", None)
-    if profile is None:
-        profile, _created = Profile.objects.get_or_create(user=user)
-        user._tracker_profile = profile
-    return profile
 
 
 def can_change_update(user, update):

@@ -5,7 +5,6 @@ append-only: nobody edits or deletes an update here; a superuser's change to an 
 recorded as a correction (a new update that corrects it).
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -17,8 +16,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import access, models, services
-from . import status as derived
+from . import access, models
+from .forms import CorrectionForm, ResponsibleBodyForm
+from .querysets import HISTORY_ORDER_DESC
+from .services.commitments import (
+    commitment_delete,
+    commitment_link_add,
+    commitment_link_remove,
+    commitment_save,
+    commitment_themes_set,
+)
+from .services.people import staff_flag_sync
+from .services.history import status_update_record, status_update_verify
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -50,43 +59,48 @@ class VerifiedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class TrackerAdmin(admin.ModelAdmin):
-    """Only administrators (the role) reach the admin at all."""
+class AdministratorsOnly:
+    """Every admin screen and inline follows the role (access.may_use_admin), not per-model permissions."""
 
     def has_module_permission(self, request):
-        return access.is_administrator(request.user)
+        return access.may_use_admin(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return access.is_administrator(request.user)
+        return access.may_use_admin(request.user)
 
-    def has_add_permission(self, request):
-        return access.is_administrator(request.user)
+    def has_add_permission(self, request, *args):
+        return access.may_use_admin(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return access.is_administrator(request.user)
+        return access.may_use_admin(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return access.is_administrator(request.user)
+        return access.may_use_admin(request.user)
 
 
-class TrackerHistoryAdmin(TrackerAdmin, SimpleHistoryAdmin):
+class ReadOnly:
+    """A record the admin shows but never adds, changes or deletes (logs, derived data, the history)."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TrackerAdmin(AdministratorsOnly, admin.ModelAdmin):
     pass
 
 
-class TrackerInline:
-    """Inlines follow the role too (the Administrator group carries no per-model permissions)."""
+class TrackerHistoryAdmin(AdministratorsOnly, SimpleHistoryAdmin):
+    pass
 
-    def has_view_permission(self, request, obj=None):
-        return access.is_administrator(request.user)
 
-    def has_add_permission(self, request, obj=None):
-        return access.is_administrator(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return access.is_administrator(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return access.is_administrator(request.user)
+class ReadOnlyAdmin(ReadOnly, TrackerAdmin):
+    pass
 
 
 @admin.register(models.Source)
@@ -119,7 +133,7 @@ class ThemeAdmin(TrackerAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class CommitmentInline(TrackerInline, admin.TabularInline):
+class CommitmentInline(AdministratorsOnly, admin.TabularInline):
     model = models.Commitment
     fields = ["reference", "title", "jurisdiction", "responsible_body", "due_on", "status"]
     readonly_fields = ["status"]
@@ -128,7 +142,7 @@ class CommitmentInline(TrackerInline, admin.TabularInline):
     extra = 0
 
 
-class GSPRequirementInline(TrackerInline, admin.TabularInline):
+class GSPRequirementInline(AdministratorsOnly, admin.TabularInline):
     model = models.GSPRequirement
     fk_name = "scheme"
     autocomplete_fields = ["instrument"]
@@ -150,12 +164,10 @@ class InstrumentAdmin(TrackerHistoryAdmin):
             # Commitments added or changed inline go through the service, like everywhere else.
             instances = formset.save(commit=False)
             for obj in formset.deleted_objects:
-                services.commitment_delete(commitment=obj)
+                commitment_delete(commitment=obj)
             for commitment in instances:
-                services.commitment_save(commitment=commitment)
-            # Themes set here move the theme counts: recount these commitments' share around it.
-            with transaction.atomic(), derived.counts_follow(instances):
-                formset.save_m2m()
+                commitment_save(commitment=commitment)
+            formset.save_m2m()  # the inline has no theme field: nothing derived moves
             return
         super().save_formset(request, form, formset, change)
 
@@ -179,26 +191,17 @@ class ReviewAdmin(TrackerAdmin):
     date_hierarchy = "reviewed_on"
 
 
-class StatusUpdateInline(TrackerInline, admin.TabularInline):
+class StatusUpdateInline(ReadOnly, AdministratorsOnly, admin.TabularInline):
     """The status history, read-only: it is appended to, never edited."""
 
     model = models.StatusUpdate
     fk_name = "commitment"
     fields = ["effective_on", "status", "assessor", "note", "recorded_by", "recorded_at", "verified_by", "corrects"]
     readonly_fields = fields
-    ordering = ["-effective_on", "-recorded_at"]
+    ordering = HISTORY_ORDER_DESC
     show_change_link = True
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         # Restricted updates only for the people named on them, administrators included.
@@ -208,7 +211,7 @@ class StatusUpdateInline(TrackerInline, admin.TabularInline):
         )
 
 
-class EvidenceInline(TrackerInline, admin.TabularInline):
+class EvidenceInline(ReadOnly, AdministratorsOnly, admin.TabularInline):
     model = models.Evidence
     fk_name = "commitment"
     fields = ["title", "download", "original_filename", "content_type", "size", "status_update", "added_by", "added_at", "verified_by"]
@@ -216,12 +219,6 @@ class EvidenceInline(TrackerInline, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         visible = models.Evidence.objects.visible_to(request.user).values("pk")
@@ -238,19 +235,13 @@ class EvidenceInline(TrackerInline, admin.TabularInline):
         return "—"
 
 
-class CommitmentLinkInline(TrackerInline, admin.TabularInline):
+class CommitmentLinkInline(AdministratorsOnly, admin.TabularInline):
     model = models.CommitmentLink
     fk_name = "source"
     autocomplete_fields = ["target"]
     verbose_name = _("contributes to")
     verbose_name_plural = _("contributes to")
     extra = 0
-
-
-class ResponsibleBodyForm(forms.Form):
-    responsible_body = forms.ModelChoiceField(
-        label=_("Responsible body"), queryset=models.Organisation.objects.all(), required=False
-    )
 
 
 @admin.register(models.Commitment)
@@ -270,30 +261,33 @@ class CommitmentAdmin(TrackerHistoryAdmin):
         return obj.is_overdue()
 
     def save_model(self, request, obj, form, change):
-        services.commitment_save(commitment=obj)
+        commitment_save(commitment=obj)
 
     def save_related(self, request, form, formsets, change):
-        # Themes set here move the theme counts: recount this commitment's share around it.
-        with transaction.atomic(), derived.counts_follow([form.instance]):
+        # Themes go through their service, which keeps the theme counts right.
+        themes = form.cleaned_data.pop("themes", None)
+        with transaction.atomic():
             super().save_related(request, form, formsets, change)
+            if themes is not None:
+                commitment_themes_set(commitment=form.instance, themes=themes)
 
     def delete_model(self, request, obj):
-        services.commitment_delete(commitment=obj)
+        commitment_delete(commitment=obj)
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
             for commitment in queryset:
-                services.commitment_delete(commitment=commitment)
+                commitment_delete(commitment=commitment)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is models.CommitmentLink:
             for link in formset.save(commit=False):
                 try:
-                    services.commitment_link_add(source=link.source, target=link.target, note=link.note)
+                    commitment_link_add(source=link.source, target=link.target, note=link.note)
                 except ValidationError as exc:
                     messages.error(request, " ".join(exc.messages))
             for obj in formset.deleted_objects:
-                obj.delete()
+                commitment_link_remove(link=obj)
             return
         super().save_formset(request, form, formset, change)
 
@@ -307,7 +301,7 @@ class CommitmentAdmin(TrackerHistoryAdmin):
                 for commitment in queryset:
                     if commitment.responsible_body_id != (body.pk if body else None):
                         commitment.responsible_body = body
-                        services.commitment_save(commitment=commitment)
+                        commitment_save(commitment=commitment)
                         changed += 1
                 self.message_user(
                     request,
@@ -326,12 +320,6 @@ class CommitmentAdmin(TrackerHistoryAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             "opts": self.model._meta,
         })
-
-
-class CorrectionForm(forms.ModelForm):
-    class Meta:
-        model = models.StatusUpdate
-        fields = ["status", "note"]
 
 
 @admin.register(models.StatusUpdate)
@@ -386,7 +374,7 @@ class StatusUpdateAdmin(TrackerHistoryAdmin):
         original = models.StatusUpdate.objects.get(pk=obj.pk)
         if not form.has_changed():
             return
-        correction = services.status_update_record(
+        correction = status_update_record(
             commitment=original.commitment,
             status=form.cleaned_data["status"],
             effective_on=original.effective_on,
@@ -411,7 +399,7 @@ class StatusUpdateAdmin(TrackerHistoryAdmin):
             if update.is_verified or not access.can_verify(request.user, update):
                 skipped += 1
                 continue
-            services.status_update_verify(update=update, reviewer=request.user)
+            status_update_verify(update=update, reviewer=request.user)
             done += 1
         self.message_user(request, _("%(done)d verified; %(skipped)d skipped (already verified or your own).") % {
             "done": done, "skipped": skipped})
@@ -459,36 +447,16 @@ class EvidenceAdmin(TrackerHistoryAdmin):
 
 
 @admin.register(models.Redaction)
-class RedactionAdmin(TrackerAdmin):
+class RedactionAdmin(ReadOnlyAdmin):
     list_display = ["redacted_at", "target", "redacted_by", "reason", "status_update", "evidence"]
     list_filter = ["target"]
     list_select_related = ["redacted_by", "status_update", "evidence"]
     date_hierarchy = "redacted_at"
     search_fields = ["reason"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyLogAdmin(TrackerAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(models.DownloadLog)
-class DownloadLogAdmin(ReadOnlyLogAdmin):
+class DownloadLogAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "evidence", "ip_address"]
     list_select_related = ["user", "evidence"]
     search_fields = ["user__username", "evidence__title"]
@@ -496,7 +464,7 @@ class DownloadLogAdmin(ReadOnlyLogAdmin):
 
 
 @admin.register(models.ExportLog)
-class ExportLogAdmin(ReadOnlyLogAdmin):
+class ExportLogAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "kind", "format", "audience", "rows"]
     list_filter = ["kind", "format", "audience"]
     list_select_related = ["user"]
@@ -504,30 +472,30 @@ class ExportLogAdmin(ReadOnlyLogAdmin):
 
 
 @admin.register(models.ReportRun)
-class ReportRunAdmin(ReadOnlyLogAdmin):
+class ReportRunAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "created_by", "period_from", "period_to", "format", "audience"]
     list_select_related = ["created_by"]
     date_hierarchy = "created_at"
 
 
 @admin.register(models.ReminderSent)
-class ReminderSentAdmin(ReadOnlyLogAdmin):
+class ReminderSentAdmin(ReadOnlyAdmin):
     list_display = ["sent_at", "user", "commitment", "instrument", "due_on", "threshold"]
     list_select_related = ["user", "commitment", "instrument"]
     date_hierarchy = "sent_at"
 
 
 @admin.register(models.StagedUpload)
-class StagedUploadAdmin(ReadOnlyLogAdmin):
+class StagedUploadAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "original_filename", "content_type", "size"]
     list_select_related = ["user"]
 
     def has_delete_permission(self, request, obj=None):
-        return access.is_administrator(request.user)
+        return access.may_use_admin(request.user)
 
 
 @admin.register(models.Assessment)
-class AssessmentAdmin(ReadOnlyLogAdmin):
+class AssessmentAdmin(ReadOnlyAdmin):
     list_display = ["commitment", "assessor", "status", "effective_on"]
     list_filter = ["status", "assessor"]
     list_select_related = ["commitment", "assessor"]
@@ -535,7 +503,7 @@ class AssessmentAdmin(ReadOnlyLogAdmin):
 
 
 @admin.register(models.StatusMonthDelta)
-class StatusMonthDeltaAdmin(ReadOnlyLogAdmin):
+class StatusMonthDeltaAdmin(ReadOnlyAdmin):
     list_display = ["month", "jurisdiction", "status", "delta"]
     list_filter = ["jurisdiction", "status"]
     list_select_related = ["jurisdiction"]
@@ -549,7 +517,7 @@ class CommitmentLinkAdmin(TrackerAdmin):
     autocomplete_fields = ["source", "target"]
 
     def save_model(self, request, obj, form, change):
-        services.commitment_link_add(source=obj.source, target=obj.target, note=obj.note)
+        commitment_link_add(source=obj.source, target=obj.target, note=obj.note)
 
 
 @admin.register(models.Profile)
@@ -573,7 +541,7 @@ class ProfileAdmin(TrackerAdmin):
         return ", ".join(j.code for j in obj.write_jurisdictions.all())
 
 
-class ProfileInline(TrackerInline, admin.StackedInline):
+class ProfileInline(AdministratorsOnly, admin.StackedInline):
     model = models.Profile
     fk_name = "user"
     can_delete = False
@@ -588,26 +556,36 @@ if admin.site.is_registered(User):
 
 @admin.register(User)
 class TrackerUserAdmin(TrackerAdmin, UserAdmin):
-    """Administrators manage people, roles and jurisdictions; only a superuser grants superuser rights."""
+    """Administrators manage people, roles and jurisdictions; only a superuser manages superusers.
+
+    The role is the person's group; `is_staff` is not edited here but follows the role
+    (services.people.staff_flag_sync), so the two never drift apart.
+    """
 
     inlines = [ProfileInline]
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if request.user.is_superuser:
-            return fieldsets
-        hidden = {"is_superuser", "user_permissions"}
-        return [(name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]}) for name, opts in fieldsets]
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
     list_display = ["username", "email", "is_active", "roles"]
     list_filter = ["is_active", "groups"]
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        hidden = {"is_staff"} if request.user.is_superuser else {"is_staff", "is_superuser", "user_permissions"}
+        return [(name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]}) for name, opts in fieldsets]
+
+    def _manages(self, request, obj):
+        return obj is None or not obj.is_superuser or request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return self._manages(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._manages(request, obj) and super().has_delete_permission(request, obj)
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        staff_flag_sync(user=form.instance)
 
     @admin.display(description=_("roles"))
     def roles(self, obj):

@@ -1,8 +1,17 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class CommitmentsConfig(AppConfig):
+    default = True
     name = "commitments"
     verbose_name = _("Commitments")
     default_auto_field = "django.db.models.BigAutoField"
+
+
+class TrackerAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the tracker's admin site as the default one."""
+
+    default = False
+    default_site = "commitments.admin_site.TrackerAdminSite"

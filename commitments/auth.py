@@ -1,10 +1,9 @@
 """Sign-in: password-guessing throttle and two-factor helpers."""
 
 from axes.backends import AxesStandaloneBackend
+from django.conf import settings
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from . import access
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -22,22 +21,16 @@ class LoginThrottleBackend(AxesStandaloneBackend):
 
 
 def client_ip_address(request):
-    """The client's address as the nearest trusted proxy saw it (TRUSTED_PROXY_COUNT proxies)."""
-    from django.conf import settings
+    """The client's address as the nearest trusted proxy saw it (TRUSTED_PROXY_COUNT proxies).
 
+    The one definition of a client's address: sign-in throttling and the download log both use it.
+    """
     count = settings.TRUSTED_PROXY_COUNT
     if count > 0:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= count:
             return forwarded[-count]
     return request.META.get("REMOTE_ADDR")
-
-
-def needs_two_factor(user):
-    """Reviewers and administrators must use a second factor when the deployment requires it."""
-    from django.conf import settings
-
-    return bool(settings.TRACKER_REQUIRE_2FA) and (access.is_reviewer(user) or user.is_staff)
 
 
 def confirmed_totp_device(user):

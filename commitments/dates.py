@@ -8,17 +8,11 @@ ratification is shown as "1957", never as 1 January 1957).
 import datetime
 import re
 
-from django.db import models
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy as _
+
+from .choices import Precision
 
 UNVERIFIED = "UNVERIFIED"
-
-
-class Precision(models.TextChoices):
-    YEAR = "year", _("Year")
-    MONTH = "month", _("Month")
-    DAY = "day", _("Day")
 
 
 _PARTIAL = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?$")

@@ -3,7 +3,7 @@
 Every demo row is marked (is_demo on commitments, status updates and evidence; titles
 start with "[Demo]"; references with "DEMO-") and demo_clear() removes all of it, with
 its share of the trend summary. Rows are bulk-inserted for speed, then the derived data
-(headline, each source's view, trend summary) is computed by status.refresh(), the same
+(headline, each source's view, trend summary) is computed by derived.derive(), the same
 code the status-update service runs, so it is exactly what recording them one by one
 would have given.
 """
@@ -17,8 +17,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import status as derived
-from .dates import Precision, period_end
+from . import derived
+from .choices import Precision
+from .dates import period_end
 from .models import (
     Assessment,
     Commitment,
@@ -36,7 +37,8 @@ from .models import (
     Theme,
     ThemeStatusCount,
 )
-from .services import earliest_allowed_date
+from .querysets import HISTORY_ORDER, tracker_organisation_id
+from .services.history import earliest_allowed_date
 
 DEMO_TITLE_PREFIX = "[Demo] "
 DEMO_REFERENCE_PREFIX = "DEMO-"
@@ -124,35 +126,20 @@ def _history(rng, start, today):
 def _derive(commitment, history, own_id, share):
     """Set the derived fields of a new commitment whose whole history is `history` (in recording order).
 
-    The same rules as status.refresh(), which does one stored commitment at a time: the
-    headline timeline and trend contributions come from status.headline_timeline() and
-    month_contributions(), each source's latest update is its view, and the commitment is
-    contested when the views differ. Adds the trend contributions to `share` and returns
-    the Assessment rows to create. A test checks the result against status.refresh().
+    derived.derive() decides, as it does for derived.refresh(); this adds the trend
+    contributions to `share` and returns the Assessment rows to create. A test checks the
+    result against recording the same history one update at a time.
     """
-    # History order is (effective date, recorded at, id); ids follow the recording order.
-    ordered = sorted(history, key=lambda u: (u.effective_on, u.recorded_at))
-    unrestricted = [u for u in ordered if u.sensitivity != Sensitivity.RESTRICTED]
-    timeline = derived.headline_timeline(unrestricted, own_id)
-    for key, value in derived.month_contributions(timeline).items():
+    derivation = derived.derive(history, own_id)
+    for key, value in derived.month_contributions(derivation.timeline).items():
         share[key] = share.get(key, 0) + value
-    latest_by_source = {}
-    for update in unrestricted:
-        latest_by_source[update.assessor_id] = update
-    if timeline:
-        _start, _precision, status, deciding = timeline[-1]
-        commitment.status, commitment.status_on = status, deciding.effective_on
-        commitment.status_precision = deciding.effective_precision
-    views = {u.status for u in latest_by_source.values() if u.status != Status.NO_INFORMATION}
-    commitment.contested = len(views) > 1
-    commitment.last_recorded_at = max((u.recorded_at for u in history), default=None)
-    commitment.last_effective_on = max((u.effective_on for u in unrestricted), default=None)
+    derivation.apply_to(commitment)
     return [
         Assessment(
             commitment=commitment, assessor_id=assessor_id, update=update, status=update.status,
             effective_on=update.effective_on,
         )
-        for assessor_id, update in latest_by_source.items()
+        for assessor_id, update in derivation.views.items()
     ]
 
 
@@ -171,7 +158,7 @@ def demo_add(*, count, random_seed=None, progress=None, today=None):
     themes = list(Theme.objects.values_list("pk", flat=True))
     if not (instruments and jurisdictions and organisations):
         raise ValueError("Load the seeded data first (manage.py seed): demo data needs instruments and organisations.")
-    own_id = derived.tracker_organisation_id()
+    own_id = tracker_organisation_id()
     tracker = next((o for o in organisations if o.pk == own_id), organisations[0])
     others = [o for o in organisations if o.pk != tracker.pk] or [tracker]
     bodies = [o for o in organisations if o.is_government] or organisations
@@ -249,14 +236,14 @@ def demo_add(*, count, random_seed=None, progress=None, today=None):
 
 def _month_contributions_by_jurisdiction(commitments):
     """{jurisdiction_id: {(month, status): n}}: the trend-summary share of these commitments."""
-    own_id = derived.tracker_organisation_id()
+    own_id = tracker_organisation_id()
     jurisdiction_of = dict(commitments.values_list("pk", "jurisdiction_id"))
     histories = {}
     for update in (
         StatusUpdate.objects.filter(commitment__in=commitments)
-        .exclude(sensitivity=Sensitivity.RESTRICTED)
-        .order_by("commitment_id", "effective_on", "recorded_at", "id")
-        .only("id", "commitment_id", "status", "effective_on", "effective_precision", "assessor_id", "recorded_at")
+        .unrestricted()
+        .order_by("commitment_id", *HISTORY_ORDER)
+        .only("commitment_id", *derived.HISTORY_FIELDS)
         .iterator(chunk_size=5000)
     ):
         histories.setdefault(update.commitment_id, []).append(update)
@@ -302,8 +289,7 @@ def demo_clear():
         )
         # Real commitments that carry demo updates: their derived data is refreshed after the removal.
         touched = list(Commitment.objects.filter(updates__is_demo=True, is_demo=False).distinct())
-        own_id = derived.tracker_organisation_id()
-        previous = {c.pk: derived.headline_timeline(derived.unrestricted_history(c.pk), own_id) for c in touched}
+        previous = {c.pk: derived.current_timeline(c.pk) for c in touched}
         ids = {
             Commitment: list(commitments.values_list("pk", flat=True)),
             StatusUpdate: list(updates.values_list("pk", flat=True)),

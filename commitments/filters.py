@@ -5,11 +5,11 @@ Filter state lives in the query string, so a filtered list can be bookmarked, sh
 
 import django_filters
 from django import forms
-from django.conf import settings
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, When
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .choices import Status
 from .models import (
     Assessment,
     Commitment,
@@ -18,9 +18,6 @@ from .models import (
     Instrument,
     Jurisdiction,
     Organisation,
-    Sensitivity,
-    Status,
-    StatusUpdate,
     Theme,
 )
 
@@ -33,22 +30,6 @@ def _yes_no(queryset, q, value):
     if value == "no":
         return queryset.exclude(q)
     return queryset
-
-
-def headline_update_verified():
-    """An expression: is the update behind the current headline verified?
-
-    The headline rule (see CommitmentQuerySet.with_status_as_of): the latest unrestricted update
-    of the organisation running the tracker, or of any source where it has none.
-    """
-    candidates = StatusUpdate.objects.filter(commitment=OuterRef("pk")).exclude(
-        sensitivity=Sensitivity.RESTRICTED
-    ).order_by("-effective_on", "-recorded_at", "-id")
-    own = candidates.filter(assessor__slug=settings.TRACKER_ORGANISATION)
-    return Case(
-        When(Exists(own), then=Subquery(own.values("verified_at")[:1])),
-        default=Subquery(candidates.values("verified_at")[:1]),
-    )
 
 
 class CommitmentFilter(django_filters.FilterSet):
@@ -167,7 +148,8 @@ class CommitmentFilter(django_filters.FilterSet):
         return _yes_no(queryset, Q(contested=True), value)
 
     def filter_verified(self, queryset, name, value):
-        queryset = queryset.annotate(headline_verified_at=headline_update_verified())
+        # Verified means the update that decides the headline is verified, not any update.
+        queryset = queryset.with_headline_as_of(None, fields={"headline_verified_at": "verified_at"})
         return _yes_no(queryset, Q(headline_verified_at__isnull=False), value)
 
     def filter_overdue(self, queryset, name, value):

@@ -1,4 +1,5 @@
-"""Forms for data entry: record a status update with its evidence, redact, import."""
+"""Every form of the tracker: recording an update, redaction, import, reports, the calendar's
+filter, recommendations, sign-in and the admin's own forms."""
 
 import datetime
 import uuid
@@ -6,12 +7,21 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import evidence as evidence_checks
-from .models import Organisation, Sensitivity, StagedUpload, Status
+from . import files
+from .choices import Audience, Sensitivity, Status
+from .models import Commitment, Instrument, Jurisdiction, Organisation, StagedUpload, StatusUpdate, Theme
+from .querysets import tracker_organisation_id
+from .reports import GROUP_BY, ReportKind, Scope
+from .reports.progress import scope_choices
+from .reports.runs import report_runs_visible_to
+from .selectors import deadlines
 
 NOTE_MAX_CHARS = 10_000
 EVIDENCE_MAX_ITEMS = 20
@@ -51,9 +61,9 @@ class StatusUpdateForm(forms.Form):
         self.fields["submission_key"].initial = uuid.uuid4()
         if not self.is_bound:
             self.fields["effective_on"].initial = timezone.localdate()
-            default = Organisation.objects.filter(slug=settings.TRACKER_ORGANISATION).first()
+            default = tracker_organisation_id()
             if default is not None:
-                self.fields["assessor"].initial = default.pk
+                self.fields["assessor"].initial = default
 
     def clean(self):
         data = super().clean()
@@ -97,7 +107,7 @@ class EvidenceForm(forms.Form):
         url = data.get("url")
         if upload:
             try:
-                self.checked = evidence_checks.check_upload(upload)
+                self.checked = files.check_upload(upload)
             except ValidationError as exc:
                 self.add_error("file", exc)
                 return data
@@ -121,7 +131,7 @@ class EvidenceForm(forms.Form):
             return self.staged_upload.original_filename
         upload = self.files.get(self.add_prefix("file")) if self.is_bound else None
         if upload is not None:
-            return evidence_checks.clean_filename(upload.name)
+            return files.clean_filename(upload.name)
         return self.data.get(self.add_prefix("url"), "") if self.is_bound else ""
 
 
@@ -169,3 +179,202 @@ class ImportForm(forms.Form):
 class ImportConfirmForm(forms.Form):
     kind = forms.CharField(widget=forms.HiddenInput)
     token = forms.UUIDField(widget=forms.HiddenInput)
+
+
+# --- Reports ---------------------------------------------------------------------------
+
+
+class ReportForm(forms.Form):
+    FORMAT_CHOICES = [
+        ("html", _("Web page (prints cleanly)")),
+        ("pdf", _("PDF")),
+        ("xlsx", _("Excel workbook")),
+        ("csv", _("CSV")),
+    ]
+
+    kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices, initial=ReportKind.PROGRESS)
+    scope = forms.ChoiceField(label=_("Scope"))
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    run = forms.ModelChoiceField(label=_("Kept report"), queryset=None, required=False)
+    group_by = forms.ChoiceField(label=_("Group by"), choices=list(GROUP_BY.items()), initial="instrument")
+    format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="html")
+    audience = forms.ChoiceField(
+        label=_("Audience"),
+        required=False,
+        choices=[("", _("Default: external for a PDF, internal otherwise"))] + list(Audience.choices),
+        help_text=_("An external report holds public items only, without staff names or internal notes."),
+    )
+    keep = forms.BooleanField(
+        label=_("Keep this report"), required=False,
+        help_text=_("Keep the file so that a later report can show what changed since."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = scope_choices()
+        self.fields["run"].queryset = report_runs_visible_to(user)
+        self.fields["run"].label_from_instance = lambda run: (
+            f"{run.created_at:%Y-%m-%d} · {run.scope.get('kind', 'all')}"
+            f"{':' + run.scope['value'] if run.scope.get('value') else ''} · {run.period_from} – {run.period_to}"
+        )
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == ReportKind.PROGRESS:
+            if not data.get("date_from"):
+                self.add_error("date_from", _("Give the first day of the period."))
+            if not data.get("date_to"):
+                self.add_error("date_to", _("Give the last day of the period."))
+            if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+                self.add_error("date_to", _("The period ends before it starts."))
+        if kind == ReportKind.SINCE_RUN and not data.get("run"):
+            self.add_error("run", _("Choose the kept report to compare against."))
+        return data
+
+    def report_arguments(self):
+        """What build_report() takes, from the cleaned form (ValueError for a scope that names nothing)."""
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "scope": Scope.parse(data["scope"]),
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+            "run": data.get("run"),
+            "audience": data.get("audience") or None,
+            "format": data["format"],
+            "group_by": data["group_by"],
+        }
+
+
+# --- The calendar --------------------------------------------------------------------------
+
+
+class DeadlineFilter(forms.Form):
+    """The calendar's filter, shared by the page and the feed (the feed takes the same query string)."""
+
+    WHAT_ALL, WHAT_COMMITMENTS, WHAT_REPORTS = deadlines.WHAT_ALL, deadlines.WHAT_COMMITMENTS, deadlines.WHAT_REPORTS
+    WHEN_ALL, WHEN_UPCOMING, WHEN_OVERDUE = deadlines.WHEN_ALL, deadlines.WHEN_UPCOMING, deadlines.WHEN_OVERDUE
+
+    jurisdiction = forms.ModelChoiceField(
+        Jurisdiction.objects.all(), to_field_name="code", required=False, label=_("Jurisdiction"),
+        empty_label=_("All"),
+    )
+    instrument = forms.ModelChoiceField(
+        Instrument.objects.all(), to_field_name="code", required=False, label=_("Instrument"), empty_label=_("All")
+    )
+    theme = forms.ModelChoiceField(
+        Theme.objects.all(), to_field_name="slug", required=False, label=_("Theme"), empty_label=_("All")
+    )
+    kind = forms.ChoiceField(
+        choices=[("", _("All"))] + list(Instrument.Kind.choices), required=False, label=_("Kind of instrument")
+    )
+    what = forms.ChoiceField(
+        choices=[(WHAT_ALL, _("Reports and commitments")), (WHAT_COMMITMENTS, _("Commitment deadlines")),
+                 (WHAT_REPORTS, _("Reports due"))],
+        required=False,
+        label=_("Show"),
+    )
+    when = forms.ChoiceField(
+        choices=[(WHEN_ALL, _("Overdue and upcoming")), (WHEN_UPCOMING, _("Upcoming")),
+                 (WHEN_OVERDUE, _("Overdue"))],
+        required=False,
+        label=_("When"),
+    )
+    mine = forms.BooleanField(required=False, label=_("Only where I am a focal person"))
+
+    def criteria(self):
+        """The cleaned filter; a field with a value not understood is left out, the others still apply."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
+
+    def query_string(self):
+        """The filter as a query string, for the feed link; only the fields that were set."""
+        query = QueryDict(mutable=True)
+        for name, value in self.criteria().items():
+            if value in (None, "", False):
+                continue
+            if hasattr(value, "code"):
+                value = value.code
+            elif hasattr(value, "slug"):
+                value = value.slug
+            elif value is True:
+                value = "on"
+            query[name] = value
+        return query.urlencode()
+
+
+# --- Reviews and recommendations ---------------------------------------------------------
+
+
+class RecommendationForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Reference"), max_length=60,
+        help_text=_("Unique under the instrument, e.g. CO-2024-12."),
+    )
+    title = forms.CharField(label=_("Recommendation"), max_length=300)
+    description = forms.CharField(label=_("Full text"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    recommendation_ref = forms.CharField(
+        label=_("Paragraph in the review"), max_length=200, required=False,
+        help_text=_("Where the review makes it, e.g. para. 12(b)."),
+    )
+    articles = forms.CharField(label=_("Convention articles"), max_length=200, required=False)
+    recommendation_response = forms.ChoiceField(
+        label=_("Pakistan's response"),
+        choices=[("", "—")] + list(Commitment.RecommendationResponse.choices),
+        required=False,
+    )
+    jurisdiction = forms.ModelChoiceField(Jurisdiction.objects.none(), label=_("Jurisdiction"))
+    due_on = forms.DateField(
+        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, review, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = Jurisdiction.objects.writable_by(user)
+        self.fields["jurisdiction"].queryset = choices
+        self.fields["jurisdiction"].initial = review.instrument.jurisdiction_id
+        for name in ("reference", "title", "description", "recommendation_ref", "articles"):
+            self.fields[name].widget.attrs["dir"] = "auto"
+
+
+# --- Sign-in -----------------------------------------------------------------------------
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def clean_token(self):
+        return "".join(self.cleaned_data["token"].split())
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, refusing a user name longer than any account's before trying it
+    (Django sets the length on the input only; the failed-login log could not store it)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+
+
+# --- The admin's own forms ---------------------------------------------------------------
+
+
+class ResponsibleBodyForm(forms.Form):
+    responsible_body = forms.ModelChoiceField(
+        label=_("Responsible body"), queryset=Organisation.objects.all(), required=False
+    )
+
+
+class CorrectionForm(forms.ModelForm):
+    class Meta:
+        model = StatusUpdate
+        fields = ["status", "note"]

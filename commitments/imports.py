@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import services
-from .evidence import ZipTooLarge, check_zip_limits
+from .files import ZipTooLarge, check_zip_limits
 from .models import Commitment, CommitmentLink, Instrument, Jurisdiction, Organisation, Status, StatusUpdate, Theme
+from .services.commitments import commitment_link_add, commitment_save, commitment_themes_set
+from .services.history import status_update_record
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_ROWS = 10_000
@@ -386,12 +387,12 @@ def _import_commitments(result, records, lookups):
         try:
             with transaction.atomic():
                 if row.action in ("create", "update"):
-                    services.commitment_save(commitment=commitment)
+                    commitment_save(commitment=commitment)
                 if "themes" in record:
                     current_themes = set(commitment.themes.values_list("pk", flat=True)) if row.action != "create" else set()
                     wanted = {t.pk for t in themes}
                     if current_themes != wanted:
-                        services.commitment_themes_set(commitment=commitment, themes=themes)
+                        commitment_themes_set(commitment=commitment, themes=themes)
                         if row.action != "create":
                             row.changes.append(_("themes: %(names)s") % {"names": "; ".join(t.name for t in themes) or "—"})
                             row.action = "update"
@@ -417,7 +418,7 @@ def _import_commitments(result, records, lookups):
             if CommitmentLink.objects.filter(source=commitment, target=target).exists():
                 continue
             try:
-                services.commitment_link_add(source=commitment, target=target)
+                commitment_link_add(source=commitment, target=target)
             except ValidationError as exc:
                 row.error("contributes_to", " ".join(exc.messages))
                 continue
@@ -489,7 +490,7 @@ def _import_status(result, records, lookups, user, today):
             continue
         try:
             with transaction.atomic():
-                services.status_update_record(
+                status_update_record(
                     commitment=commitment, status=status, effective_on=effective_on, assessor=assessor,
                     note=note, recorded_by=user, today=today,
                 )

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from . import auth
+from . import access, auth
+from .views.operations import healthz
 
 
 class HealthCheckMiddleware:
@@ -16,8 +17,6 @@ class HealthCheckMiddleware:
 
     def __call__(self, request):
         if request.path == "/healthz":
-            from .views.operations import healthz
-
             return healthz(request)
         return self.get_response(request)
 
@@ -38,7 +37,7 @@ class RequireTwoFactorMiddleware:
             and user is not None
             and user.is_authenticated
             and not user.is_verified()
-            and auth.needs_two_factor(user)
+            and access.needs_two_factor(user)
         ):
             allowed = [reverse(name) for name in self.ALLOWED_URL_NAMES]
             static = request.path.startswith("/static/")

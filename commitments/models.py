@@ -1,15 +1,30 @@
 """The tracker's domain: instruments, the commitments made under them, and the
 append-only history of what each source says has been done.
 
-Where is a rule decided?
-- overdue:           Commitment.is_overdue() and CommitmentQuerySet.overdue() (the same rule, tested to agree)
-- stale:             Commitment.is_stale() and CommitmentQuerySet.stale()
-- visibility:        <Model>.objects.visible_to(user) (commitments, updates, evidence); roles in access.py
-- headline/contested: services.status_update_record() through status.py, never by hand
-- status as of date: CommitmentQuerySet.with_status_as_of(date)
+The rule register: every business rule, and its one home. A rule needed both per object
+and in SQL is a named pair x() / x_q(), and a test checks that the two agree.
+
+| rule                         | home                                                                 |
+|------------------------------|----------------------------------------------------------------------|
+| overdue                      | Commitment.is_overdue() / CommitmentQuerySet.overdue_q()             |
+| open deadline                | CommitmentQuerySet.open_deadline_q() (due date, not implemented)     |
+| report overdue               | Instrument.is_report_overdue() / InstrumentQuerySet.report_overdue_q() |
+| stale                        | Commitment.is_stale() / CommitmentQuerySet.stale_q()                 |
+| history order                | querysets.HISTORY_ORDER (derived.history_key() for objects)          |
+| headline, views, contested   | derived.derive() on a history; StatusUpdateQuerySet.headline_candidates() in SQL |
+| status as of a date          | CommitmentQuerySet.with_headline_as_of() / with_status_as_of()       |
+| audience → sensitivities     | choices.Audience.sensitivities                                       |
+| the tracker's organisation   | querysets.tracker_organisation_id()                                  |
+| visibility                   | <Model>.objects.visible_to(user); jurisdictions in querysets         |
+| administrator, roles, rights | access.py                                                            |
+| a person's profile           | services.people.profile_for()                                        |
+| client address               | auth.client_ip_address()                                             |
+| contribution links acyclic   | services.commitments.commitment_link_add()                           |
+
+Derived data (headline, each source's view, contested, counts, trend) is written only by
+services.history through derived.py, in the transaction that changes the history.
 """
 
-import datetime
 import uuid
 
 from django.conf import settings
@@ -20,32 +35,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .dates import Precision, format_partial_date
+from .choices import Audience, Precision, Sensitivity, Status
+from .dates import format_partial_date
 from .querysets import (
     CommitmentQuerySet,
     EvidenceQuerySet,
     InstrumentQuerySet,
+    HISTORY_ORDER,
+    JurisdictionQuerySet,
     StatusUpdateQuerySet,
     stale_cutoff,
 )
-
-
-class Sensitivity(models.TextChoices):
-    PUBLIC = "public", _("Public")
-    INTERNAL = "internal", _("Internal")
-    RESTRICTED = "restricted", _("Restricted (named people only)")
-
-
-class Status(models.TextChoices):
-    """The status vocabulary, in order of progress (stalled and regressed last)."""
-
-    NO_INFORMATION = "no_information", _("No information")
-    NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
-    PARTIALLY_IMPLEMENTED = "partially_implemented", _("Partially implemented")
-    IMPLEMENTED = "implemented", _("Implemented")
-    STALLED = "stalled", _("Stalled")
-    REGRESSED = "regressed", _("Regressed")
 
 
 # ---------------------------------------------------------------------------------------
@@ -118,8 +118,7 @@ class Jurisdiction(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
 
-    objects = NaturalKeyManager()
-    objects.key_field = "code"
+    objects = JurisdictionQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "name"]
@@ -290,6 +289,11 @@ class Instrument(Sourced):
     def get_absolute_url(self):
         return reverse("commitments:instrument", args=[self.code])
 
+    def is_report_overdue(self, today=None):
+        """The next report to the monitoring body is past its due date (see InstrumentQuerySet.report_overdue_q)."""
+        today = today or timezone.localdate()
+        return self.next_report_due_on is not None and self.next_report_due_on < today
+
     @property
     def signed_display(self):
         return format_partial_date(self.signed_on, self.signed_precision)
@@ -418,7 +422,7 @@ class Commitment(Sourced):
         settings.AUTH_USER_MODEL, blank=True, related_name="focal_commitments", verbose_name=_("focal persons")
     )
 
-    # Derived from the status history by services.status_update_record(); never edited by hand.
+    # Derived from the status history by status_update_record(); never edited by hand.
     status = models.CharField(_("status"), max_length=24, choices=Status, default=Status.NO_INFORMATION, editable=False)
     status_on = models.DateField(_("status date"), null=True, blank=True, editable=False)
     status_precision = models.CharField(max_length=5, choices=Precision, blank=True, editable=False)
@@ -565,9 +569,9 @@ class StatusUpdate(models.Model):
     objects = StatusUpdateQuerySet.as_manager()
 
     class Meta:
-        ordering = ["commitment", "effective_on", "recorded_at", "id"]
+        ordering = ["commitment", *HISTORY_ORDER]
         verbose_name = _("status update")
-        get_latest_by = ["effective_on", "recorded_at", "id"]
+        get_latest_by = list(HISTORY_ORDER)
         constraints = [
             models.CheckConstraint(
                 condition=Q(verified_by__isnull=True) | Q(recorded_by__isnull=True) | ~Q(verified_by=F("recorded_by")),
@@ -818,10 +822,6 @@ class DownloadLog(models.Model):
 
 
 class ExportLog(models.Model):
-    class Audience(models.TextChoices):
-        INTERNAL = "internal", _("Internal")
-        EXTERNAL = "external", _("External (public items only)")
-
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=40)
     format = models.CharField(max_length=10)
@@ -846,7 +846,7 @@ class ReportRun(models.Model):
     period_from = models.DateField()
     period_to = models.DateField()
     format = models.CharField(max_length=10)
-    audience = models.CharField(max_length=10, choices=ExportLog.Audience, default=ExportLog.Audience.INTERNAL)
+    audience = models.CharField(max_length=10, choices=Audience, default=Audience.INTERNAL)
     sha256 = models.CharField(max_length=64)
     file = models.FileField(upload_to="reports/", blank=True)
 

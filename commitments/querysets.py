@@ -1,20 +1,52 @@
-"""Reads: every list, count, export, email and feed starts from `visible_to(user)`."""
+"""Reads: named filters, and `visible_to(user)`, which every list, count, export, email and feed starts from.
+
+The rules with a Python twin are written here as the `x_q()` half of a tested pair
+(`Commitment.is_overdue()` / `overdue_q()`, `is_stale()` / `stale_q()`).
+"""
 
 import datetime
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import access
+from .choices import Audience, Sensitivity, Status
+
+# The order of a commitment's history (the rule register's "history order"): later effective
+# date first decides; on the same day, the later recorded; then the later id.
+HISTORY_ORDER = ("effective_on", "recorded_at", "id")
+HISTORY_ORDER_DESC = tuple(f"-{field}" for field in HISTORY_ORDER)
 
 
-def _sensitivity():
-    from .models import Sensitivity
+def _model(name):
+    # Models are looked up by name: this module sits below models.py and cannot import it.
+    return apps.get_model("commitments", name)
 
-    return Sensitivity
+
+def tracker_organisation_id():
+    """The id of the organisation running the tracker (TRACKER_ORGANISATION), or None.
+
+    Its latest view is a commitment's headline. Found ids are kept per slug for the life of
+    the process (an organisation's slug is its natural key and does not change); a missing
+    organisation is looked up again next time, so creating it later takes effect at once.
+    """
+    slug = settings.TRACKER_ORGANISATION
+    cache = tracker_organisation_id.__dict__.setdefault("cache", {})
+    if slug not in cache:
+        found = _model("Organisation").objects.filter(slug=slug).values_list("pk", flat=True).first()
+        if found is None:
+            return None
+        cache[slug] = found
+    return cache[slug]
+
+
+def forget_tracker_organisation():
+    """Drop the kept id (after the organisation table was reloaded, in seeding and tests)."""
+    tracker_organisation_id.__dict__.get("cache", {}).clear()
 
 
 def stale_cutoff(now=None):
@@ -22,9 +54,61 @@ def stale_cutoff(now=None):
     return timezone.localdate(now or timezone.now()) - datetime.timedelta(days=settings.TRACKER_STALE_DAYS)
 
 
+# --- Jurisdictions: what a person may read and write ------------------------------------
+
+
+class JurisdictionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+    def readable_by(self, user):
+        """The jurisdictions on the user's profile (write implies read); all of them for administrators."""
+        if not access.is_signed_in(user):
+            return self.none()
+        if access.is_administrator(user):
+            return self.all()
+        return self.filter(Q(readers__user=user) | Q(writers__user=user)).distinct()
+
+    def writable_by(self, user):
+        if access.is_administrator(user):
+            return self.all()
+        if not access.is_editor(user):
+            return self.none()
+        return self.filter(writers__user=user)
+
+
+def readable_jurisdictions_q(user, prefix="jurisdiction"):
+    """A Q matching records in the jurisdictions `user` may read."""
+    if not access.is_signed_in(user):
+        return Q(pk__in=[])
+    if access.is_administrator(user):
+        return Q()
+    readable = _model("Jurisdiction").objects.filter(Q(readers__user=user) | Q(writers__user=user)).values("pk")
+    return Q(**{f"{prefix}__in": readable})
+
+
+def writable_jurisdictions_q(user, prefix="jurisdiction"):
+    if access.is_administrator(user):
+        return Q()
+    if not access.is_editor(user):
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}__in": _model("Jurisdiction").objects.filter(writers__user=user).values("pk")})
+
+
+# --- Instruments and commitments --------------------------------------------------------
+
+
 class InstrumentQuerySet(models.QuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
+
+    @staticmethod
+    def report_overdue_q(today=None):
+        """The next report is past its due date (the pair of Instrument.is_report_overdue)."""
+        return Q(next_report_due_on__lt=today or timezone.localdate())
+
+    def report_overdue(self, today=None):
+        return self.filter(self.report_overdue_q(today))
 
 
 class CommitmentQuerySet(models.QuerySet):
@@ -33,19 +117,17 @@ class CommitmentQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Commitments in the jurisdictions the user may read."""
-        return self.filter(access.readable_jurisdictions_q(user))
+        return self.filter(readable_jurisdictions_q(user))
 
     def writable_by(self, user):
-        return self.filter(access.writable_jurisdictions_q(user))
+        return self.filter(writable_jurisdictions_q(user))
 
     @staticmethod
     def overdue_q(today=None, status_field="status"):
-        """Has a due date in the past and is not implemented (see Commitment.is_overdue).
+        """Has a due date in the past and is not implemented (the pair of Commitment.is_overdue).
 
-        Reports ask it of an as-of status: status_field="status_as_of" with today=the end date.
+        Reports ask it of an as-of status: status_field="status_end" with today=the end date.
         """
-        from .models import Status
-
         today = today or timezone.localdate()
         return Q(due_on__lt=today) & ~Q(**{status_field: Status.IMPLEMENTED})
 
@@ -53,8 +135,16 @@ class CommitmentQuerySet(models.QuerySet):
         return self.filter(self.overdue_q(today))
 
     @staticmethod
+    def open_deadline_q():
+        """Has a due date and is not implemented: a deadline still to meet (overdue or not)."""
+        return Q(due_on__isnull=False) & ~Q(status=Status.IMPLEMENTED)
+
+    def with_open_deadline(self):
+        return self.filter(self.open_deadline_q())
+
+    @staticmethod
     def stale_q(now=None):
-        """No unrestricted update has taken effect for TRACKER_STALE_DAYS days (see Commitment.is_stale).
+        """No unrestricted update has taken effect for TRACKER_STALE_DAYS days (the pair of Commitment.is_stale).
 
         Measured by effective date, not by when the update was recorded: an update recorded
         today about 2019 does not make a commitment current.
@@ -65,54 +155,75 @@ class CommitmentQuerySet(models.QuerySet):
     def stale(self, now=None):
         return self.filter(self.stale_q(now))
 
-    def for_jurisdiction(self, jurisdiction):
-        return self.filter(jurisdiction=jurisdiction)
-
     def with_related(self):
         return self.select_related("instrument", "jurisdiction", "responsible_body").prefetch_related("themes")
 
-    def with_status_as_of(self, date, sensitivities=None, name="status_as_of"):
-        """Annotate `name` (default `status_as_of`): the headline status on `date`, from the history.
+    def with_headline_as_of(self, date, *, sensitivities=None, fields=None):
+        """Annotate fields of the update deciding each commitment's headline on `date`.
 
-        The one as-of implementation: the latest update (by effective date, recorded at, id)
-        effective on or before `date` of the organisation running the tracker, or of any
-        source where it has none. Restricted updates never move a headline; an external
-        audience passes sensitivities=("public",). `date` may be an expression on the
-        commitment (e.g. OuterRef("last_review_on")) so that each row has its own date.
+        `fields` maps annotation names to StatusUpdate fields, e.g. {"status_as_of": "status"}.
+        The deciding update is the first of StatusUpdateQuerySet.headline_candidates(): the
+        latest (in history order) effective on or before `date` of the organisation running
+        the tracker, or of any source where it has none. A name is None where there is no
+        update (`status` fields fall back to "no information"). `date` may be an expression
+        on the commitment (e.g. OuterRef("report_baseline")) so that each row has its own date.
         """
-        from .models import Status, StatusUpdate
+        candidates = _model("StatusUpdate").objects.headline_candidates(date, sensitivities=sensitivities)
+        own_id = tracker_organisation_id()
+        own = candidates.filter(assessor_id=own_id) if own_id is not None else candidates.none()
+        annotations = {}
+        for name, field in (fields or {}).items():
+            if field == "status":
+                # Never null: the first candidate of the organisation, else of anyone.
+                annotations[name] = Coalesce(
+                    Subquery(own.values(field)[:1]), Subquery(candidates.values(field)[:1]), Value(Status.NO_INFORMATION)
+                )
+            else:
+                annotations[name] = Case(
+                    When(Exists(own), then=Subquery(own.values(field)[:1])),
+                    default=Subquery(candidates.values(field)[:1]),
+                )
+        return self.annotate(**annotations)
 
-        Sensitivity = _sensitivity()
-        if sensitivities is None:
-            sensitivities = (Sensitivity.PUBLIC, Sensitivity.INTERNAL)
-        candidates = StatusUpdate.objects.filter(
-            commitment=OuterRef("pk"), effective_on__lte=date, sensitivity__in=sensitivities
-        ).order_by("-effective_on", "-recorded_at", "-id")
-        own = candidates.filter(assessor__slug=settings.TRACKER_ORGANISATION).values("status")[:1]
-        anyone = candidates.values("status")[:1]
-        return self.annotate(
-            **{name: Coalesce(Subquery(own), Subquery(anyone), Value(Status.NO_INFORMATION))}
-        )
+    def with_status_as_of(self, date, sensitivities=None, name="status_as_of"):
+        """Annotate `name`: the headline status on `date`, from the history (the one as-of implementation)."""
+        return self.with_headline_as_of(date, sensitivities=sensitivities, fields={name: "status"})
+
+
+# --- The history ------------------------------------------------------------------------
 
 
 class StatusUpdateQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Updates of visible commitments; restricted ones only for the people named on them."""
-        Sensitivity = _sensitivity()
-        qs = self.filter(access.readable_jurisdictions_q(user, prefix="commitment__jurisdiction"))
-        if not user.is_authenticated:
+        qs = self.filter(readable_jurisdictions_q(user, prefix="commitment__jurisdiction"))
+        if not access.is_signed_in(user):
             return qs.none()
         named = self.model.restricted_to.through.objects.filter(statusupdate_id=OuterRef("pk"), user_id=user.pk)
         return qs.filter(~Q(sensitivity=Sensitivity.RESTRICTED) | Exists(named))
 
     def public(self):
-        return self.filter(sensitivity=_sensitivity().PUBLIC)
+        return self.filter(sensitivity=Sensitivity.PUBLIC)
 
     def unrestricted(self):
-        return self.exclude(sensitivity=_sensitivity().RESTRICTED)
+        return self.exclude(sensitivity=Sensitivity.RESTRICTED)
 
     def in_order(self):
-        return self.order_by("effective_on", "recorded_at", "id")
+        return self.order_by(*HISTORY_ORDER)
+
+    def headline_candidates(self, date=None, *, sensitivities=None):
+        """The updates of the commitment OuterRef("pk") that may decide its headline on `date`, best first.
+
+        Restricted updates never move a headline (everyone who may see the commitment sees
+        its headline); an external audience passes sensitivities=("public",). With no
+        date, every update counts, whatever its effective date.
+        """
+        if sensitivities is None:
+            sensitivities = Audience.INTERNAL.sensitivities
+        candidates = self.model.objects.filter(commitment=OuterRef("pk"), sensitivity__in=sensitivities)
+        if date is not None:
+            candidates = candidates.filter(effective_on__lte=date)
+        return candidates.order_by(*HISTORY_ORDER_DESC)
 
     def latest_per_source_as_of(self, date, sensitivities=None):
         """Each source's view on `date`: per (commitment, assessor), the latest update effective by then.
@@ -120,9 +231,8 @@ class StatusUpdateQuerySet(models.QuerySet):
         The per-source companion of CommitmentQuerySet.with_status_as_of (same order, same
         sensitivity rule), used where reports show who says what.
         """
-        Sensitivity = _sensitivity()
         if sensitivities is None:
-            sensitivities = (Sensitivity.PUBLIC, Sensitivity.INTERNAL)
+            sensitivities = Audience.INTERNAL.sensitivities
         candidates = self.model.objects.filter(effective_on__lte=date, sensitivity__in=sensitivities)
         later = candidates.filter(
             commitment_id=OuterRef("commitment_id"), assessor_id=OuterRef("assessor_id")
@@ -137,14 +247,11 @@ class StatusUpdateQuerySet(models.QuerySet):
 class EvidenceQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Evidence of visible commitments; restricted items (or items of a restricted update) only for those named."""
-        Sensitivity = _sensitivity()
-        qs = self.filter(access.readable_jurisdictions_q(user, prefix="commitment__jurisdiction"))
-        if not user.is_authenticated:
+        qs = self.filter(readable_jurisdictions_q(user, prefix="commitment__jurisdiction"))
+        if not access.is_signed_in(user):
             return qs.none()
-        from .models import StatusUpdate
-
         named = self.model.restricted_to.through.objects.filter(evidence_id=OuterRef("pk"), user_id=user.pk)
-        update_named = StatusUpdate.restricted_to.through.objects.filter(
+        update_named = _model("StatusUpdate").restricted_to.through.objects.filter(
             statusupdate_id=OuterRef("status_update_id"), user_id=user.pk
         )
         return qs.filter(
@@ -156,7 +263,6 @@ class EvidenceQuerySet(models.QuerySet):
         )
 
     def public(self):
-        Sensitivity = _sensitivity()
         return self.filter(sensitivity=Sensitivity.PUBLIC).filter(
             Q(status_update__isnull=True) | Q(status_update__sensitivity=Sensitivity.PUBLIC)
         )

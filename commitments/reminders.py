@@ -17,12 +17,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .calendar import Deadline, commitment_deadline, profile_for, report_deadline
-from .models import Commitment, Instrument, Profile, ReminderSent, Status
+from .models import Commitment, Instrument, Profile, ReminderSent
+from .selectors.deadlines import Deadline, absolute_url, commitment_deadline, report_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -85,11 +86,9 @@ def due_reminders(*, today):
 
     commitment_links = list(
         Commitment.focal_persons.through.objects.filter(
-            commitment__due_on__isnull=False,
-            commitment__due_on__lte=horizon,
+            commitment__in=Commitment.objects.with_open_deadline().filter(due_on__lte=horizon),
             user__is_active=True,
         )
-        .exclude(commitment__status=Status.IMPLEMENTED)
         .exclude(user__email="")
         .values_list("user_id", "commitment_id")
     )
@@ -154,7 +153,7 @@ def due_reminders(*, today):
                 continue
             if (user_id, commitment_id, commitment.due_on, threshold) in sent_commitments:
                 continue
-            reminders.append(Reminder(user, commitment_deadline(commitment), threshold))
+            reminders.append(Reminder(user, commitment_deadline(commitment, today), threshold))
         for instrument_id in sorted(instrument_ids):
             instrument = instruments[instrument_id]
             due_on = instrument.next_report_due_on
@@ -163,7 +162,7 @@ def due_reminders(*, today):
                 continue
             if (user_id, instrument_id, due_on, threshold) in sent_instruments:
                 continue
-            reminders.append(Reminder(user, report_deadline(instrument), threshold))
+            reminders.append(Reminder(user, report_deadline(instrument, today), threshold))
     return reminders
 
 
@@ -185,7 +184,7 @@ def reminder_email(user, reminders, today, connection=None):
     lines += [
         "",
         _("To stop these reminders, turn them off in your settings: %(url)s")
-        % {"url": settings.TRACKER_BASE_URL.rstrip("/") + _settings_path()},
+        % {"url": absolute_url(reverse("commitments:my_settings"))},
     ]
     return EmailMessage(
         subject=subject,
@@ -194,12 +193,6 @@ def reminder_email(user, reminders, today, connection=None):
         to=[user.email],
         connection=connection,
     )
-
-
-def _settings_path():
-    from django.urls import reverse
-
-    return reverse("commitments:my_settings")
 
 
 def _record(reminder):
@@ -240,19 +233,3 @@ def send_due_reminders(*, today, dry_run=False):
             continue
         sent.extend(user_reminders)
     return sent
-
-
-def reminders_set(*, user, enabled, now=None):
-    """Turn the user's reminders on or off. Turning them on starts from now: nothing already reached is sent."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        profile = profile_for(user)
-        profile = Profile.objects.select_for_update().get(pk=profile.pk)
-        if enabled and not profile.reminders_enabled:
-            profile.reminders_enabled = True
-            profile.reminders_enabled_at = now
-            profile.save(update_fields=["reminders_enabled", "reminders_enabled_at"])
-        elif not enabled and profile.reminders_enabled:
-            profile.reminders_enabled = False
-            profile.save(update_fields=["reminders_enabled"])
-    return profile

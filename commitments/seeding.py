@@ -18,8 +18,7 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import services
-from . import status as derived
+from .querysets import forget_tracker_organisation
 from .dates import parse_partial_date
 from .models import (
     Commitment,
@@ -29,6 +28,8 @@ from .models import (
     Review,
     StatusUpdate,
 )
+from .services.commitments import commitment_link_add, commitment_save, commitment_themes_set
+from .services.history import EvidenceItem, status_update_record
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 # In dependency order: each file refers only to records of the files before it.
@@ -71,9 +72,9 @@ def _existing(instance):
 def _save_new(instance, m2m):
     model = type(instance)
     if model is CommitmentLink:
-        return services.commitment_link_add(source=instance.source, target=instance.target, note=instance.note)
+        return commitment_link_add(source=instance.source, target=instance.target, note=instance.note)
     if model is Commitment:
-        services.commitment_save(commitment=instance)
+        commitment_save(commitment=instance)
     else:
         instance.full_clean()
         instance.save()
@@ -84,7 +85,7 @@ def _save_new(instance, m2m):
 
 def _m2m_set(instance, name, ids):
     if isinstance(instance, Commitment) and name == "themes":
-        services.commitment_themes_set(commitment=instance, themes=ids)  # keeps the theme counts right
+        commitment_themes_set(commitment=instance, themes=ids)  # keeps the theme counts right
     else:
         getattr(instance, name).set(ids)
 
@@ -103,7 +104,7 @@ def _save_changes(existing, instance, listed, m2m):
     if changed:
         if model is Commitment:
             # The stored row keeps its derived status; the service keeps the trend right if it moved.
-            services.commitment_save(commitment=existing)
+            commitment_save(commitment=existing)
         else:
             existing.full_clean()
             existing.save(update_fields=changed)
@@ -148,7 +149,7 @@ def load_status_updates(path, result):
         commitment = Commitment.objects.select_related("instrument").get_by_natural_key(*entry["commitment"])
         effective_on, precision = parse_partial_date(entry["effective"])
         evidence = [
-            services.EvidenceItem(
+            EvidenceItem(
                 title=item["title"],
                 url=item["url"],
                 source_organisation=organisations.get(item.get("source_organisation")),
@@ -156,7 +157,7 @@ def load_status_updates(path, result):
             )
             for item in entry["evidence"]
         ]
-        services.status_update_record(
+        status_update_record(
             commitment=commitment,
             status=entry["status"],
             effective_on=effective_on,
@@ -180,8 +181,8 @@ def seed_load(*, fixtures_dir=None):
             for name in FIXTURE_FILES:
                 load_fixture(fixtures_dir / name, result)
             # The tracker's own organisation may have just been created: look it up again.
-            derived._forget_tracker_organisation()
+            forget_tracker_organisation()
             load_status_updates(fixtures_dir / STATUS_UPDATES_FILE, result)
     finally:
-        derived._forget_tracker_organisation()
+        forget_tracker_organisation()
     return result

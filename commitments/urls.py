@@ -1,7 +1,6 @@
 from django.urls import path
 
-from .views import entry, imports  # data entry
-from .views import browse, dashboard, evidence, operations, reports
+from .views import browse, dashboard, evidence, history, imports, operations, reports, reviews
 from .views import calendar as calendar_views
 
 app_name = "commitments"
@@ -13,12 +12,12 @@ urlpatterns = [
     path("commitments/<int:pk>/", browse.commitment_detail, name="detail"),
     path("instruments/<str:code>/", browse.instrument_detail, name="instrument"),
 
-    # Data entry
-    path("commitments/<int:pk>/record/", entry.record_update, name="record_update"),
-    path("updates/<int:pk>/verify/", entry.update_verify, name="update_verify"),
-    path("updates/<int:pk>/redact/", entry.update_redact, name="update_redact"),
-    path("evidence/<int:pk>/verify/", entry.evidence_verify, name="evidence_verify"),
-    path("evidence/<int:pk>/redact/", entry.evidence_redact, name="evidence_redact"),
+    # The status history: record, verify, redact
+    path("commitments/<int:pk>/record/", history.record_update, name="record_update"),
+    path("updates/<int:pk>/verify/", history.update_verify, name="update_verify"),
+    path("updates/<int:pk>/redact/", history.update_redact, name="update_redact"),
+    path("evidence/<int:pk>/verify/", history.evidence_verify, name="evidence_verify"),
+    path("evidence/<int:pk>/redact/", history.evidence_redact, name="evidence_redact"),
     path("import/", imports.import_upload, name="import"),
     path("import/confirm/", imports.import_confirm, name="import_confirm"),
     path("import/template.<str:fmt>", imports.import_template, name="import_template"),
@@ -33,8 +32,8 @@ urlpatterns = [
     # Calendar and reminders
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/feed/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
-    path("reviews/<int:pk>/", calendar_views.review_detail, name="review"),
-    path("reviews/<int:pk>/recommendations/add/", calendar_views.review_recommendation_add, name="review_recommendation_add"),
+    path("reviews/<int:pk>/", reviews.review_detail, name="review"),
+    path("reviews/<int:pk>/recommendations/add/", reviews.review_recommendation_add, name="review_recommendation_add"),
     path("me/settings/", calendar_views.my_settings, name="my_settings"),
 
     # Operations

@@ -40,12 +40,12 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _tracker_organisation(settings):
-    from commitments import status
+    from commitments.querysets import forget_tracker_organisation
 
     settings.TRACKER_ORGANISATION = "dri"
-    status._forget_tracker_organisation()
+    forget_tracker_organisation()
     yield
-    status._forget_tracker_organisation()
+    forget_tracker_organisation()
 
 
 @pytest.fixture

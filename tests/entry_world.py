@@ -4,7 +4,7 @@ import dataclasses
 
 from django.core.files.base import ContentFile
 
-from commitments import access, services
+from commitments import access
 from tests import entry_files
 from tests.factories import (
     CommitmentFactory,
@@ -14,6 +14,7 @@ from tests.factories import (
     ProfileFactory,
     UserFactory,
 )
+from commitments.services.history import EvidenceItem, status_update_record
 
 ROLES = ("anonymous", "viewer", "editor_kp", "editor_punjab", "reviewer", "administrator")
 PASSWORD = "correct horse battery staple"
@@ -51,7 +52,7 @@ def make_world():
         user = UserFactory(username=name, role=role)
         ProfileFactory(user=user, read=read, write=write)
         users[name] = user
-    update = services.status_update_record(
+    update = status_update_record(
         commitment=kp_commitment,
         status="in_progress",
         effective_on=__import__("datetime").date(2024, 3, 1),
@@ -59,7 +60,7 @@ def make_world():
         recorded_by=users["editor_kp"],
         note="Survey started",
         evidence=[
-            services.EvidenceItem(
+            EvidenceItem(
                 title="Survey notice",
                 file=ContentFile(entry_files.pdf_bytes("notice"), name="notice.pdf"),
                 original_filename="notice.pdf",

@@ -6,10 +6,13 @@ import hashlib
 import factory
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
+from django.db import transaction
 from factory.django import DjangoModelFactory
 
-from commitments import access, models, services
-from commitments.dates import Precision
+from commitments import access, derived, models
+from commitments.choices import Precision
+from commitments.services.commitments import commitment_themes_set
+from commitments.services.history import status_update_record
 
 
 class UserFactory(DjangoModelFactory):
@@ -138,21 +141,15 @@ class CommitmentFactory(DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         # Saved without validation (tests check the database's own constraints), but with the
         # dashboard's counts kept right, as every path that creates a commitment does.
-        from django.db import transaction
-
-        from commitments import status
-
         commitment = model_class(*args, **kwargs)
-        with transaction.atomic(), status.counts_follow([commitment]):
+        with transaction.atomic(), derived.counts_follow([commitment]):
             commitment.save()
         return commitment
 
     @factory.post_generation
     def themes(commitment, create, extracted, **kwargs):
         if create and extracted:
-            from commitments import services
-
-            services.commitment_themes_set(commitment=commitment, themes=extracted)
+            commitment_themes_set(commitment=commitment, themes=extracted)
 
 
 class CommitmentLinkFactory(DjangoModelFactory):
@@ -164,7 +161,7 @@ class CommitmentLinkFactory(DjangoModelFactory):
 
 
 class StatusUpdateFactory(factory.Factory):
-    """Builds through services.status_update_record, so derived data stays right."""
+    """Builds through status_update_record, so derived data stays right."""
 
     class Meta:
         model = models.StatusUpdate
@@ -180,7 +177,7 @@ class StatusUpdateFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
-        return services.status_update_record(**kwargs)
+        return status_update_record(**kwargs)
 
 
 def pdf_bytes(text="evidence"):

@@ -10,7 +10,9 @@ import datetime
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.files.base import ContentFile
 
-from commitments import access, calendar, services, status
+from commitments import access, derived
+from commitments.querysets import forget_tracker_organisation
+from commitments.services.people import calendar_token_create
 from commitments.models import Sensitivity
 from tests.factories import (
     CommitmentFactory,
@@ -22,6 +24,7 @@ from tests.factories import (
     UserFactory,
     pdf_bytes,
 )
+from commitments.services.history import EvidenceItem, status_update_record
 
 PASSWORD = "correct horse battery staple"
 SECRET_MARKERS = ("RESTRICTED-NOTE-7Q4", "RESTRICTED-EVIDENCE-9K2", "RESTRICTED-FILE-3X8")
@@ -51,7 +54,7 @@ def build():
     for role in access.ROLES:
         Group.objects.get_or_create(name=role)
     dri = OrganisationFactory(slug="dri", name="Democracy Reporting International", kind="civil_society")
-    status._forget_tracker_organisation()
+    forget_tracker_organisation()
     punjab = JurisdictionFactory(code="punjab", name="Punjab")
     sindh = JurisdictionFactory(code="sindh", name="Sindh")
     instrument = InstrumentFactory(code="ICCPR", next_report_due_on=datetime.date(2030, 1, 1),
@@ -74,35 +77,35 @@ def build():
         user = UserFactory(username=name, role=role)
         ProfileFactory(user=user, read=read, write=write)
         users[name] = user
-    token = calendar.calendar_token_create(user=users["viewer"])
+    token = calendar_token_create(user=users["viewer"])
 
     def pdf(text):
-        return services.EvidenceItem(
+        return EvidenceItem(
             title=text, file=ContentFile(pdf_bytes(text), name="e.pdf"), original_filename=f"{text}.pdf",
             content_type="application/pdf",
         )
 
-    update = services.status_update_record(
+    update = status_update_record(
         commitment=commitment, status="in_progress", effective_on=datetime.date(2024, 1, 10), assessor=dri,
         recorded_by=users["editor"], note="Draft bill tabled", evidence=[pdf("Cabinet minutes")],
         sensitivity=Sensitivity.PUBLIC,
     )
-    restricted_update = services.status_update_record(
+    restricted_update = status_update_record(
         commitment=commitment, status="stalled", effective_on=datetime.date(2024, 3, 1), assessor=dri,
         recorded_by=users["named"], note=f"Witness statement {SECRET_MARKERS[0]}",
         sensitivity=Sensitivity.RESTRICTED, restricted_to=[users["named"]],
         evidence=[dataclasses.replace(pdf(SECRET_MARKERS[2]), sensitivity=Sensitivity.RESTRICTED,
                                       restricted_to=(users["named"],))],
     )
-    with_restricted_link = services.EvidenceItem(
+    with_restricted_link = EvidenceItem(
         title=f"Interview {SECRET_MARKERS[1]}", url=f"https://example.org/{SECRET_MARKERS[1]}",
         sensitivity=Sensitivity.RESTRICTED, restricted_to=(users["named"],),
     )
-    link_update = services.status_update_record(
+    link_update = status_update_record(
         commitment=commitment, status="in_progress", effective_on=datetime.date(2024, 2, 1), assessor=dri,
         recorded_by=users["editor"], note="Consultation held", evidence=[with_restricted_link],
     )
-    services.status_update_record(
+    status_update_record(
         commitment=other, status="not_started", effective_on=datetime.date(2024, 1, 10), assessor=dri,
         recorded_by=users["outsider"], note="Sindh note", evidence=[pdf("Sindh minutes")],
     )

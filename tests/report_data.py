@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 
 from commitments import access
 from commitments.models import Instrument, Sensitivity, Status
-from commitments.services import EvidenceItem
+from commitments.services.history import EvidenceItem
 from tests.factories import (
     CommitmentFactory,
     InstrumentFactory,
@@ -51,7 +51,7 @@ def build(today=TODAY):
             sensitivity=sensitivity, note=note, evidence=evidence, today=today,
         )
         if verified:
-            from commitments.services import status_update_verify
+            from commitments.services.history import status_update_verify
 
             status_update_verify(update=result, reviewer=reviewer)
         return result

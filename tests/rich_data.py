@@ -9,7 +9,7 @@ import datetime
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from commitments import access, models, services
+from commitments import access, models
 from tests.factories import (
     CommitmentFactory,
     GSPRequirementFactory,
@@ -20,6 +20,8 @@ from tests.factories import (
     ThemeFactory,
     UserFactory,
 )
+from commitments.services.commitments import commitment_link_add
+from commitments.services.history import status_update_record, status_update_verify
 
 S = models.Status
 
@@ -70,7 +72,7 @@ def base():
 
 
 def record(d, commitment, status, on, assessor=None, **kwargs):
-    return services.status_update_record(
+    return status_update_record(
         commitment=commitment,
         status=status,
         effective_on=on,
@@ -114,7 +116,7 @@ def add(d, scale=1, start=0):
             recorded_at=long_ago if kind == 4 else None,
         )
         if kind == 1:
-            services.status_update_verify(update=update, reviewer=d.reviewer)
+            status_update_verify(update=update, reviewer=d.reviewer)
         if kind == 2:
             # The government and a civil-society group disagree.
             record(d, c, S.IMPLEMENTED, datetime.date(2024, 9, 1), assessor=d.government)
@@ -132,9 +134,9 @@ def add(d, scale=1, start=0):
     provincial = [c for c in made if c.instrument.kind == "provincial_plan"]
     for index, c in enumerate(provincial):
         if national:
-            services.commitment_link_add(source=c, target=national[index % len(national)])
+            commitment_link_add(source=c, target=national[index % len(national)])
         if conventions:
-            services.commitment_link_add(source=c, target=conventions[index % len(conventions)])
+            commitment_link_add(source=c, target=conventions[index % len(conventions)])
     d.commitments.extend(made)
     return made
 

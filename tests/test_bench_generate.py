@@ -3,7 +3,8 @@
 import pytest
 
 from bench import generate
-from commitments import status
+from commitments import derived
+from commitments.querysets import forget_tracker_organisation, tracker_organisation_id
 from commitments.models import Assessment, Commitment, Evidence, StatusMonthDelta, StatusUpdate
 
 
@@ -14,7 +15,7 @@ def snapshot():
             Commitment.objects.values_list("pk", "status", "status_on", "status_precision", "contested", "last_recorded_at",
                                        "last_effective_on")
         ),
-        status.stored_month_deltas(),
+        derived.stored_month_deltas(),
     )
 
 
@@ -31,11 +32,11 @@ def test_generated_history_has_the_headline_assessments_and_trend_the_services_w
     generate.verify()
     bulk = snapshot()
     # Let the service's own refresh recompute everything, commitment by commitment.
-    status._forget_tracker_organisation()
-    own_id = status.tracker_organisation_id()
+    forget_tracker_organisation()
+    own_id = tracker_organisation_id()
     for commitment in Commitment.objects.all():
-        timeline = status.headline_timeline(status.unrestricted_history(commitment.pk), own_id)
-        status.refresh(commitment, timeline)
+        timeline = derived.headline_timeline(derived.unrestricted_history(commitment.pk), own_id)
+        derived.refresh(commitment, timeline)
     assert snapshot() == bulk
 
 

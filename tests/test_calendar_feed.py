@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commitments import access
-from commitments.calendar import calendar_token_create, calendar_token_revoke
+from commitments.services.people import calendar_token_create, calendar_token_revoke
 from commitments.models import Status
 from tests.factories import (
     CommitmentFactory,

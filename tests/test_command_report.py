@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
-from commitments import report_output
+from commitments.reports import output as report_output
 from commitments.models import Commitment, ExportLog, ReportRun, Status, StatusUpdate
-from commitments.reports import Scope, build_progress_report
+from commitments.reports.progress import Scope, build_progress_report
 from tests import report_data
 from tests.factories import InstrumentFactory, JurisdictionFactory, OrganisationFactory, UserFactory
 

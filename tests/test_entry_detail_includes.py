@@ -7,19 +7,19 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from commitments import services
 from tests import entry_files
 from tests.entry_world import make_world
+from commitments.services.history import EvidenceItem, status_update_record
 
 pytestmark = pytest.mark.django_db
 
 
 def add_updates(world, count):
     for n in range(count):
-        services.status_update_record(
+        status_update_record(
             commitment=world.kp_commitment, status="in_progress", effective_on=datetime.date(2024, 4, 1 + n),
             assessor=world.dri, recorded_by=world.users["editor_kp"], note=f"update {n}",
-            evidence=[services.EvidenceItem(title=f"doc {n}", file=ContentFile(entry_files.pdf_bytes(f"d{n}"), name="d.pdf"))],
+            evidence=[EvidenceItem(title=f"doc {n}", file=ContentFile(entry_files.pdf_bytes(f"d{n}"), name="d.pdf"))],
         )
 
 

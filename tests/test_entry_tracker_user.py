@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from commitments import access
+from commitments.services.people import profile_for
 from tests.factories import JurisdictionFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def test_it_creates_an_editor_who_writes_only_their_province(capsys):
     password = out.split("Password: ")[1].strip()
     assert user.check_password(password)
     assert access.is_editor(user) and not access.is_administrator(user)
-    profile = access.profile_for(user)
+    profile = profile_for(user)
     assert list(profile.write_jurisdictions.values_list("code", flat=True)) == ["kp"]
 
 
@@ -35,7 +36,7 @@ def test_running_it_again_changes_the_role_instead_of_adding_one(capsys):
 
     user = User.objects.get(username="bilal")
     assert list(user.groups.values_list("name", flat=True)) == ["Viewer"]
-    profile = access.profile_for(user)
+    profile = profile_for(user)
     assert sorted(profile.read_jurisdictions.values_list("code", flat=True)) == ["kp", "punjab"]
     assert not profile.write_jurisdictions.exists()
     assert not user.has_usable_password()

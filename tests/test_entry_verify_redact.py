@@ -7,10 +7,10 @@ from django.urls import reverse
 
 from django.core.files.base import ContentFile
 
-from commitments import services
 from commitments.models import Evidence, Redaction, StatusUpdate
 from tests import entry_files
 from tests.entry_world import make_world
+from commitments.services.history import EvidenceItem, status_update_record
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def test_an_update_is_unverified_until_a_reviewer_verifies_it_and_who_and_when_a
 
 
 def test_nobody_verifies_their_own_update(client, world):
-    own = services.status_update_record(
+    own = status_update_record(
         commitment=world.kp_commitment, status="implemented", effective_on=world.kp_update.effective_on,
         assessor=world.dri, recorded_by=world.users["reviewer"], note="by the reviewer",
     )
@@ -68,10 +68,10 @@ def test_redacting_evidence_removes_every_stored_copy_from_storage_and_history(
     client, world, django_capture_on_commit_callbacks
 ):
     path = world.kp_evidence.file.path
-    copy = services.status_update_record(
+    copy = status_update_record(
         commitment=world.punjab_commitment, status="in_progress", effective_on=world.kp_update.effective_on,
         assessor=world.dri, recorded_by=world.users["editor_punjab"], note="same file",
-        evidence=[services.EvidenceItem(title="Copy", file=ContentFile(entry_files.pdf_bytes("notice"), name="c.pdf"))],
+        evidence=[EvidenceItem(title="Copy", file=ContentFile(entry_files.pdf_bytes("notice"), name="c.pdf"))],
     ).evidence.get()
     assert copy.sha256 == world.kp_evidence.sha256
     copy_path = copy.file.path

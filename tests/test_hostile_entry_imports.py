@@ -360,6 +360,6 @@ def test_a_zip_bomb_is_named_as_one_whatever_size_it_would_reach(client):
     ("می\u200cخواهم.pdf", "می\u200cخواهم.pdf"),
 ])
 def test_a_stored_file_name_loses_folders_controls_and_direction_overrides_but_keeps_joiners(name, kept):
-    from commitments.evidence import clean_filename
+    from commitments.files import clean_filename
 
     assert clean_filename(name) == kept

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from commitments import services, status
-from commitments.dates import Precision, format_partial_date, parse_partial_date
+from commitments import derived
+from commitments.choices import Precision
+from commitments.dates import format_partial_date, parse_partial_date
 from commitments.models import Assessment, Commitment, CommitmentLink, Evidence, GSPRequirement, Sensitivity, Status
 from tests.factories import (
     CommitmentFactory,
@@ -18,6 +19,8 @@ from tests.factories import (
     StatusUpdateFactory,
     UserFactory,
 )
+from commitments.services.commitments import commitment_link_add, commitment_save
+from commitments.services.history import EvidenceItem, status_update_record, status_update_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +39,7 @@ def government():
 
 def record(commitment, status_value, day, assessor, **kwargs):
     kwargs.setdefault("recorded_by", UserFactory())
-    return services.status_update_record(
+    return status_update_record(
         commitment=commitment, status=status_value, effective_on=day, assessor=assessor, **kwargs
     )
 
@@ -64,7 +67,7 @@ def test_nobody_verifies_their_own_update(government):
             verified_by=update.recorded_by, verified_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
         )
     with pytest.raises(ValidationError):
-        services.status_update_verify(update=update, reviewer=update.recorded_by)
+        status_update_verify(update=update, reviewer=update.recorded_by)
 
 
 def test_a_gsp_requirement_is_unique_per_scheme_and_convention():
@@ -131,7 +134,7 @@ def test_a_backdated_update_does_not_replace_a_later_one(dri):
     record(commitment, Status.NOT_STARTED, D(2023, 1, 1), dri)  # recorded later, effective earlier
     commitment.refresh_from_db()
     assert commitment.status == Status.IN_PROGRESS
-    assert status.recompute_month_deltas() == status.stored_month_deltas()
+    assert derived.recompute_month_deltas() == derived.stored_month_deltas()
 
 
 def test_a_correction_takes_effect_at_the_corrected_date_and_wins(dri):
@@ -220,8 +223,8 @@ def test_evidence_failure_saves_nothing_and_removes_written_files(dri, settings)
     from django.core.files.base import ContentFile
 
     commitment = CommitmentFactory()
-    good = services.EvidenceItem(title="Report", file=ContentFile(b"%PDF-1.4 ok", name="a.pdf"), content_type="application/pdf")
-    bad = services.EvidenceItem(title="   ")  # no title, no file: rejected
+    good = EvidenceItem(title="Report", file=ContentFile(b"%PDF-1.4 ok", name="a.pdf"), content_type="application/pdf")
+    bad = EvidenceItem(title="   ")  # no title, no file: rejected
     with pytest.raises(ValidationError):
         record(commitment, Status.IN_PROGRESS, D(2024, 1, 1), dri, evidence=[good, bad])
     assert commitment.updates.count() == 0
@@ -256,14 +259,14 @@ def test_the_trend_summary_agrees_with_a_full_recomputation(dri, government):
         record(commitment, Status.IN_PROGRESS, D(2023, 1 + index, 5), government)
         record(commitment, Status.IMPLEMENTED, D(2023, 6, 1), government)
         record(commitment, Status.REGRESSED, D(2023, 3 + index, 1), dri)  # backdated, own view
-    assert status.recompute_month_deltas() == status.stored_month_deltas()
+    assert derived.recompute_month_deltas() == derived.stored_month_deltas()
 
 
 def test_the_trend_counts_a_status_only_in_the_months_it_held(dri):
     commitment = CommitmentFactory()
     record(commitment, Status.IMPLEMENTED, D(2024, 3, 15), dri)
     record(commitment, Status.REGRESSED, D(2024, 5, 15), dri)
-    months = dict(status.trend(first=D(2024, 2, 1), last=D(2024, 5, 1)))
+    months = dict(derived.trend(first=D(2024, 2, 1), last=D(2024, 5, 1)))
     assert [months[D(2024, m, 1)][Status.IMPLEMENTED] for m in (2, 3, 4, 5)] == [0, 1, 1, 0]
     assert months[D(2024, 5, 1)][Status.REGRESSED] == 1
 
@@ -274,8 +277,8 @@ def test_moving_a_commitment_to_another_jurisdiction_moves_its_trend(dri):
     commitment = CommitmentFactory()
     record(commitment, Status.IN_PROGRESS, D(2024, 1, 1), dri)
     commitment.jurisdiction = JurisdictionFactory()
-    services.commitment_save(commitment=commitment)
-    assert status.recompute_month_deltas() == status.stored_month_deltas()
+    commitment_save(commitment=commitment)
+    assert derived.recompute_month_deltas() == derived.stored_month_deltas()
 
 
 # --- overdue, stale ----------------------------------------------------------------------
@@ -331,9 +334,9 @@ def test_an_update_recorded_long_ago_but_in_effect_recently_is_not_stale(dri, se
 
 def test_a_contribution_cycle_is_refused():
     kp_item, national, gsp = CommitmentFactory(), CommitmentFactory(), CommitmentFactory()
-    services.commitment_link_add(source=kp_item, target=national)
-    services.commitment_link_add(source=national, target=gsp)
+    commitment_link_add(source=kp_item, target=national)
+    commitment_link_add(source=national, target=gsp)
     with pytest.raises(ValidationError, match="already contributes"):
-        services.commitment_link_add(source=gsp, target=kp_item)
+        commitment_link_add(source=gsp, target=kp_item)
     assert CommitmentLink.objects.count() == 2
     assert set(gsp.contributions.all()) == {national}

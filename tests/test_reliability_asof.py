@@ -8,10 +8,12 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commitments import services, status
+from commitments import derived
+from commitments.querysets import forget_tracker_organisation
 from commitments.models import Assessment, Commitment, Sensitivity, Status
 from tests import figures
 from tests.factories import CommitmentFactory, JurisdictionFactory, OrganisationFactory, UserFactory
+from commitments.services.history import status_update_record
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +67,7 @@ def month_end(month):
 def test_status_as_of_any_date_follows_the_rule_for_any_history(history, jurisdiction_split):
     with transaction.atomic():
         organisations = {slug: OrganisationFactory(slug=slug, name=slug.upper()) for slug in ASSESSORS}
-        status._forget_tracker_organisation()
+        forget_tracker_organisation()
         punjab = JurisdictionFactory(code="punjab", name="Punjab")
         sindh = JurisdictionFactory(code="sindh", name="Sindh") if jurisdiction_split else punjab
         commitments = [
@@ -79,7 +81,7 @@ def test_status_as_of_any_date_follows_the_rule_for_any_history(history, jurisdi
         for index, update in history:
             commitment = commitments[index]
             recorded_at = BASE_TIME + datetime.timedelta(minutes=update["recorded_minute"])
-            saved = services.status_update_record(
+            saved = status_update_record(
                 commitment=commitment,
                 status=update["status"],
                 effective_on=update["day"],
@@ -112,12 +114,12 @@ def test_status_as_of_any_date_follows_the_rule_for_any_history(history, jurisdi
             }
             assert assessments == {slug: (u["id"], u["status"]) for slug, u in sources.items()}
 
-        assert status.recompute_month_deltas() == status.stored_month_deltas()
+        assert derived.recompute_month_deltas() == derived.stored_month_deltas()
 
         # The trend (read from the maintained summary) counts at each month end what the
         # as-of rule says held on that day.
         first, last = BASE_DAY, BASE_DAY + datetime.timedelta(days=7 * 121)
-        for month, counts in status.trend(first=first, last=last)[::5]:
+        for month, counts in derived.trend(first=first, last=last)[::5]:
             expected = {value: 0 for value in Status.values}
             for updates in recorded.values():
                 held = reference_view(updates, month_end(month))

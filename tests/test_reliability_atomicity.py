@@ -10,11 +10,13 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 
-from commitments import imports, seeding, services
+from commitments import imports, seeding
 from commitments.models import Commitment
 from tests import figures
 from tests.reliability_scene import build
 from tests.seed_fixtures import row_counts
+from commitments.services.commitments import commitment_save
+from commitments.services.history import status_update_record
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +112,7 @@ def test_a_seed_interrupted_at_any_write_on_a_seeded_database_leaves_it_as_it_wa
 
 
 def test_a_seed_whose_status_update_service_fails_part_way_leaves_the_database_as_it_was(monkeypatch):
-    original = services.status_update_record
+    original = status_update_record
     calls = [0]
 
     def fail_on_the_third(**kwargs):
@@ -119,7 +121,7 @@ def test_a_seed_whose_status_update_service_fails_part_way_leaves_the_database_a
             raise Injected("the service failed")
         return original(**kwargs)
 
-    monkeypatch.setattr(seeding.services, "status_update_record", fail_on_the_third)
+    monkeypatch.setattr(seeding, "status_update_record", fail_on_the_third)
     before = row_counts()
     with pytest.raises(Injected):
         seed_quietly()
@@ -172,7 +174,7 @@ def test_an_import_interrupted_at_any_write_saves_nothing(kind, data):
 def test_an_import_whose_service_fails_while_saving_row_n_saves_no_row(monkeypatch, failing_row):
     scene = build()
     admin = scene.users["administrator"]
-    original = services.commitment_save
+    original = commitment_save
     calls = [0]
 
     def fail_on_row(**kwargs):
@@ -181,7 +183,7 @@ def test_an_import_whose_service_fails_while_saving_row_n_saves_no_row(monkeypat
             raise Injected(f"row {failing_row + 1} failed")
         return original(**kwargs)
 
-    monkeypatch.setattr(imports.services, "commitment_save", fail_on_row)
+    monkeypatch.setattr(imports, "commitment_save", fail_on_row)
     before = row_counts()
     with pytest.raises(Injected):
         imports.run_import(kind="commitments", data=commitments_csv(5), user=admin, dry_run=False)

@@ -16,7 +16,8 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
-from commitments import access, services, status
+from commitments import access, derived
+from commitments.querysets import forget_tracker_organisation, tracker_organisation_id
 from commitments.models import Assessment, Commitment, Evidence, Status, StatusUpdate
 from tests import figures
 from tests.factories import (
@@ -29,6 +30,7 @@ from tests.factories import (
     pdf_bytes,
 )
 from tests.http_client import Browser
+from commitments.services.history import EvidenceItem, status_update_record
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -52,7 +54,7 @@ def office():
         Group.objects.get_or_create(name=role)
     dri = OrganisationFactory(slug="dri", name="DRI")
     ministry = OrganisationFactory(slug="mohr", name="Ministry of Human Rights")
-    status._forget_tracker_organisation()
+    forget_tracker_organisation()
     punjab = JurisdictionFactory(code="punjab", name="Punjab")
     sindh = JurisdictionFactory(code="sindh", name="Sindh")
     instrument = InstrumentFactory(code="ICCPR")
@@ -94,7 +96,7 @@ def assert_nothing_lost(office, planned, media_root):
     assert set(notes) == {p["note"] for p in planned}
     assert max(notes.values()) == 1, [note for note, count in notes.items() if count > 1][:5]
 
-    own_id = status.tracker_organisation_id()
+    own_id = tracker_organisation_id()
     for commitment in Commitment.objects.all():
         updates = list(StatusUpdate.objects.filter(commitment=commitment))
         assert commitment.status == expected_headline(updates, own_id), commitment.reference
@@ -102,7 +104,7 @@ def assert_nothing_lost(office, planned, media_root):
         for u in sorted(updates, key=lambda u: (u.effective_on, u.recorded_at, u.id)):
             latest[u.assessor_id] = u.pk
         assert dict(Assessment.objects.filter(commitment=commitment).values_list("assessor_id", "update_id")) == latest
-    assert status.recompute_month_deltas() == status.stored_month_deltas()
+    assert derived.recompute_month_deltas() == derived.stored_month_deltas()
 
     files_expected = sum(1 for p in planned if p["with_file"])
     evidence = list(Evidence.objects.all())
@@ -190,11 +192,11 @@ def test_eight_writers_calling_the_service_at_once_keep_the_derived_data_right(o
                 if plan["with_file"]:
                     from django.core.files.base import ContentFile
 
-                    evidence = [services.EvidenceItem(
+                    evidence = [EvidenceItem(
                         title=plan["note"], file=ContentFile(pdf_bytes(plan["note"]), name="e.pdf"),
                         original_filename="e.pdf", content_type="application/pdf",
                     )]
-                services.status_update_record(
+                status_update_record(
                     commitment=Commitment.objects.get(pk=plan["commitment"].pk), status=plan["status"],
                     effective_on=plan["effective_on"], assessor=plan["assessor"],
                     recorded_by=office["editors"][client], note=plan["note"], evidence=evidence,
@@ -216,7 +218,7 @@ def test_the_same_form_posted_by_eight_threads_at_the_same_moment_records_one_up
     def post(client):
         try:
             start.wait(timeout=60)
-            return services.status_update_record(
+            return status_update_record(
                 commitment=Commitment.objects.get(pk=commitment.pk), status=Status.IN_PROGRESS,
                 effective_on=datetime.date(2024, 2, 1), assessor=office["sources"][0],
                 recorded_by=office["editors"][0], note="posted at once", submission_key=key,
@@ -230,5 +232,5 @@ def test_the_same_form_posted_by_eight_threads_at_the_same_moment_records_one_up
     assert StatusUpdate.objects.filter(commitment=commitment).count() == 1
     commitment.refresh_from_db()
     assert commitment.status == Status.IN_PROGRESS
-    assert status.recompute_month_deltas() == status.stored_month_deltas()
+    assert derived.recompute_month_deltas() == derived.stored_month_deltas()
     figures.add("double submits recorded once", CLIENTS - 1)

@@ -14,10 +14,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db import DatabaseError, OperationalError, connection, transaction
 
-from commitments import services, status
+from commitments import derived
+from commitments.querysets import forget_tracker_organisation
 from commitments.models import Assessment, Commitment, Evidence, StatusMonthDelta, StatusUpdate
 from tests import figures
 from tests.factories import CommitmentFactory, OrganisationFactory, StatusUpdateFactory, UserFactory, pdf_bytes
+from commitments.services import history as history_services
+from commitments.services.history import EvidenceItem, evidence_attach, status_update_record
 
 D = datetime.date
 
@@ -53,16 +56,16 @@ def snapshot():
         "evidence": sorted(Evidence.objects.values_list("pk", "file")),
         "assessments": sorted(Assessment.objects.values_list("commitment_id", "assessor_id", "update_id", "status")),
         "headlines": sorted(Commitment.objects.values_list("pk", "status", "status_on", "contested", "last_recorded_at")),
-        "deltas": status.stored_month_deltas(),
+        "deltas": derived.stored_month_deltas(),
         "history": StatusUpdate.history.count() + Evidence.history.count(),
     }
 
 
 def two_files():
     return [
-        services.EvidenceItem(title="Notification", file=ContentFile(pdf_bytes("one"), name="one.pdf"),
+        EvidenceItem(title="Notification", file=ContentFile(pdf_bytes("one"), name="one.pdf"),
                               original_filename="one.pdf", content_type="application/pdf"),
-        services.EvidenceItem(title="Minutes", file=ContentFile(pdf_bytes("two"), name="two.pdf"),
+        EvidenceItem(title="Minutes", file=ContentFile(pdf_bytes("two"), name="two.pdf"),
                               original_filename="two.pdf", content_type="application/pdf"),
     ]
 
@@ -71,7 +74,7 @@ def two_files():
 def scene(db):
     """A commitment with a history (so derived data exists to be disturbed) and a clerk."""
     dri = OrganisationFactory(slug="dri", name="DRI")
-    status._forget_tracker_organisation()
+    forget_tracker_organisation()
     commitment = CommitmentFactory()
     clerk = UserFactory(username="clerk")
     StatusUpdateFactory(commitment=commitment, status="not_started", effective_on=D(2023, 5, 1), assessor=dri,
@@ -81,7 +84,7 @@ def scene(db):
 
 def record(scene, **kwargs):
     commitment, dri, clerk = scene
-    return services.status_update_record(
+    return status_update_record(
         commitment=commitment, status="in_progress", effective_on=D(2024, 3, 1), assessor=dri, recorded_by=clerk,
         evidence=two_files(), **kwargs
     )
@@ -165,12 +168,12 @@ def test_the_database_server_dropping_the_connection_mid_update_saves_nothing_an
     if connection.vendor != "postgresql":
         pytest.fail("runs on PostgreSQL: set DATABASE_URL=postgres://...")
     dri = OrganisationFactory(slug="dri", name="DRI")
-    status._forget_tracker_organisation()
+    forget_tracker_organisation()
     commitment = CommitmentFactory()
     clerk = UserFactory(username="clerk")
     before = snapshot()
 
-    attach = services.evidence_attach
+    attach = evidence_attach
     calls = []
 
     def attach_then_drop(**kwargs):
@@ -184,15 +187,15 @@ def test_the_database_server_dropping_the_connection_mid_update_saves_nothing_an
                 admin.execute("SELECT pg_terminate_backend(%s)", [pid])
         return attach(**kwargs)
 
-    services.evidence_attach = attach_then_drop
+    history_services.evidence_attach = attach_then_drop
     try:
         with pytest.raises(DatabaseError):
-            services.status_update_record(
+            status_update_record(
                 commitment=commitment, status="in_progress", effective_on=D(2024, 3, 1), assessor=dri,
                 recorded_by=clerk, evidence=two_files(),
             )
     finally:
-        services.evidence_attach = attach
+        history_services.evidence_attach = attach
     connection.close()  # the next query opens a new session
     assert snapshot() == before
     assert stored_files(settings.MEDIA_ROOT) == []

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from commitments import access
 from commitments.models import Profile, ReminderSent, Status
-from commitments.reminders import reminders_set, send_due_reminders
+from commitments.reminders import send_due_reminders
+from commitments.services.people import reminders_set
 from tests.factories import (
     CommitmentFactory,
     InstrumentFactory,

@@ -6,7 +6,8 @@ import pytest
 
 from commitments import access
 from commitments.models import Sensitivity, Status
-from commitments.reports import Audience, Movement, Scope, build_progress_report, movement
+from commitments.choices import Audience
+from commitments.reports.progress import Movement, Scope, build_progress_report, movement
 from tests.factories import (
     CommitmentFactory,
     JurisdictionFactory,

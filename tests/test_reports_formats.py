@@ -14,9 +14,10 @@ import pytest
 from django.core.management import call_command, get_commands
 from pypdf import PdfReader
 
-from commitments import report_output
+from commitments.reports import output as report_output
 from commitments.models import Status
-from commitments.reports import Audience, Scope, build_progress_report
+from commitments.choices import Audience
+from commitments.reports.progress import Scope, build_progress_report
 from tests import report_data
 from tests.conftest import require_binary
 

@@ -6,7 +6,7 @@ import pytest
 
 from commitments import access
 from commitments.models import Sensitivity, Status
-from commitments.reports import Movement, Scope, build_since_review_report, build_since_run_report
+from commitments.reports.progress import Movement, Scope, build_since_review_report, build_since_run_report
 from tests.factories import (
     CommitmentFactory,
     InstrumentFactory,

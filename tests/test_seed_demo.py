@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from commitments import demo, models, status
+from commitments import demo, derived, models
+from commitments.querysets import tracker_organisation_id
 
 from .seed_fixtures import row_counts, seeded  # noqa: F401 (a fixture)
 
@@ -13,28 +14,28 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_data_added_and_cleared_leaves_counts_and_trend_as_before(seeded):
     counts = row_counts()
-    deltas = status.stored_month_deltas()
-    trend = status.trend(first=datetime.date(2014, 1, 1), last=datetime.date(2025, 12, 1))
+    deltas = derived.stored_month_deltas()
+    trend = derived.trend(first=datetime.date(2014, 1, 1), last=datetime.date(2025, 12, 1))
 
     added = demo.demo_add(count=60, random_seed=7)
 
     assert added["commitments"] == 60
     assert models.Commitment.objects.filter(is_demo=True).count() == 60
-    assert status.recompute_month_deltas() == status.stored_month_deltas()
-    assert status.stored_month_deltas() != deltas
+    assert derived.recompute_month_deltas() == derived.stored_month_deltas()
+    assert derived.stored_month_deltas() != deltas
 
     removed = demo.demo_clear()
 
     assert removed["commitments"] == 60
     assert removed["updates"] == added["updates"]
     assert row_counts() == counts
-    assert status.stored_month_deltas() == deltas
-    assert status.trend(first=datetime.date(2014, 1, 1), last=datetime.date(2025, 12, 1)) == trend
+    assert derived.stored_month_deltas() == deltas
+    assert derived.trend(first=datetime.date(2014, 1, 1), last=datetime.date(2025, 12, 1)) == trend
 
 
 def test_demo_derived_data_is_what_the_status_service_would_compute(seeded):
     demo.demo_add(count=80, random_seed=3)
-    own_id = status.tracker_organisation_id()
+    own_id = tracker_organisation_id()
 
     def snapshot(commitment):
         commitment.refresh_from_db()
@@ -50,9 +51,9 @@ def test_demo_derived_data_is_what_the_status_service_would_compute(seeded):
     assert any(c.contested for c in demo_commitments)
     for commitment in demo_commitments:
         bulk = snapshot(commitment)
-        status.refresh(commitment, status.headline_timeline(status.unrestricted_history(commitment.pk), own_id))
+        derived.refresh(commitment, derived.headline_timeline(derived.unrestricted_history(commitment.pk), own_id))
         assert snapshot(commitment) == bulk
-    assert status.recompute_month_deltas() == status.stored_month_deltas()
+    assert derived.recompute_month_deltas() == derived.stored_month_deltas()
 
 
 def test_demo_rows_are_marked_as_demo_everywhere(seeded):

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from commitments import models, seeding, status
+from commitments import derived, models, seeding
 from commitments.dates import parse_partial_date
 
 from .seed_fixtures import seeded  # noqa: F401 (a fixture)
@@ -266,5 +266,5 @@ def test_each_seeded_commitment_starts_with_one_update_with_one_link_as_evidence
 
 
 def test_seeded_updates_keep_the_derived_data_right(seeded):
-    assert status.recompute_month_deltas() == status.stored_month_deltas()
+    assert derived.recompute_month_deltas() == derived.stored_month_deltas()
     assert models.Assessment.objects.count() == models.StatusUpdate.objects.count()

@@ -4,11 +4,13 @@ import datetime
 
 import pytest
 
-from commitments import demo, imports, services, status
+from commitments import demo, derived, imports
 from commitments.models import Commitment, Instrument, Jurisdiction, Organisation, Sensitivity, Status, StatusCount, Theme
 from tests.factories import CommitmentFactory, UserFactory
 
 from .seed_fixtures import seeded  # noqa: F401 (a fixture)
+from commitments.services.commitments import commitment_delete, commitment_save, commitment_themes_set
+from commitments.services.history import status_update_record
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +24,9 @@ IMPORT_CSV = "\n".join([
 
 
 def assert_counts_agree():
-    expected, stored = status.recompute_counts(), status.stored_counts()
+    expected, stored = derived.recompute_counts(), derived.stored_counts()
     assert stored == expected
-    status.check_counts()
+    derived.check_counts()
 
 
 def test_the_counts_equal_a_recount_after_a_mixed_sequence_of_changes(seeded):
@@ -37,16 +39,16 @@ def test_the_counts_equal_a_recount_after_a_mixed_sequence_of_changes(seeded):
 
     commitment = Commitment.objects.filter(jurisdiction=kp).first()
     record = dict(recorded_by=admin, assessor=dri)
-    services.status_update_record(commitment=commitment, status=Status.IN_PROGRESS, effective_on=D(2024, 5, 1), **record)
+    status_update_record(commitment=commitment, status=Status.IN_PROGRESS, effective_on=D(2024, 5, 1), **record)
     assert_counts_agree()
     # Backdated, and a second source that disagrees (contested).
-    services.status_update_record(commitment=commitment, status=Status.NOT_STARTED, effective_on=D(2016, 1, 1), **record)
-    services.status_update_record(
+    status_update_record(commitment=commitment, status=Status.NOT_STARTED, effective_on=D(2016, 1, 1), **record)
+    status_update_record(
         commitment=commitment, status=Status.IMPLEMENTED, effective_on=D(2024, 6, 1), recorded_by=admin, assessor=other
     )
     assert_counts_agree()
     # Restricted: moves nothing.
-    services.status_update_record(
+    status_update_record(
         commitment=commitment, status=Status.NOT_STARTED,
         effective_on=D(2025, 1, 1), sensitivity=Sensitivity.RESTRICTED, restricted_to=[admin], **record,
     )
@@ -54,23 +56,23 @@ def test_the_counts_equal_a_recount_after_a_mixed_sequence_of_changes(seeded):
 
     # Moved to another jurisdiction, then to another instrument.
     commitment.jurisdiction = punjab
-    services.commitment_save(commitment=commitment)
+    commitment_save(commitment=commitment)
     assert_counts_agree()
     commitment.instrument = Instrument.objects.exclude(pk=commitment.instrument_id).get(code="CEDAW")
-    services.commitment_save(commitment=commitment)
+    commitment_save(commitment=commitment)
     assert_counts_agree()
-    services.commitment_themes_set(commitment=commitment, themes=themes)
+    commitment_themes_set(commitment=commitment, themes=themes)
     assert_counts_agree()
-    services.commitment_themes_set(commitment=commitment, themes=themes[:1])
+    commitment_themes_set(commitment=commitment, themes=themes[:1])
     assert_counts_agree()
 
     # Created, themed, recorded, deleted.
     created = CommitmentFactory(jurisdiction=kp, themes=themes[1:])
     assert_counts_agree()
-    services.status_update_record(commitment=created, status=Status.IMPLEMENTED, effective_on=D(2023, 1, 1), **record)
+    status_update_record(commitment=created, status=Status.IMPLEMENTED, effective_on=D(2023, 1, 1), **record)
     assert_counts_agree()
     fresh = CommitmentFactory(jurisdiction=punjab, themes=themes)
-    services.commitment_delete(commitment=fresh)
+    commitment_delete(commitment=fresh)
     assert_counts_agree()
 
     # Demo data added and cleared.
@@ -94,4 +96,4 @@ def test_a_count_written_by_hand_is_found_by_the_check(seeded):
     row.count += 1
     row.save()
     with pytest.raises(AssertionError):
-        status.check_counts()
+        derived.check_counts()

@@ -8,7 +8,8 @@ from django.db.models import Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commitments import services, status
+from commitments import derived
+from commitments.querysets import forget_tracker_organisation
 from commitments.models import Commitment, Sensitivity, Status
 from tests.factories import (
     CommitmentFactory,
@@ -17,6 +18,8 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from commitments.services.commitments import commitment_save
+from commitments.services.history import status_update_record
 
 DAYS = st.dates(min_value=datetime.date(2019, 1, 1), max_value=datetime.date(2025, 12, 31))
 ENTRY = st.tuples(
@@ -51,7 +54,7 @@ def month_end(month):
 def test_the_trend_summary_equals_a_recomputation_after_any_history_including_backdated_updates(entries, move):
     # Each example runs in a savepoint rolled back at its end: the examples share one test database.
     with transaction.atomic():
-        status._forget_tracker_organisation()
+        forget_tracker_organisation()
         check_history(entries, move)
         transaction.set_rollback(True)
 
@@ -68,18 +71,18 @@ def check_history(entries, move):
     ]
     for which, value, day, is_own, sensitivity in entries:
         # Entries arrive in any order of effective date: later ones are often backdated.
-        services.status_update_record(
+        status_update_record(
             commitment=commitments[which], status=value, effective_on=day, assessor=own if is_own else other,
             recorded_by=recorder, sensitivity=sensitivity,
             restricted_to=[recorder] if sensitivity == Sensitivity.RESTRICTED else (),
         )
     if move:
         commitments[0].jurisdiction = sindh
-        services.commitment_save(commitment=commitments[0])
+        commitment_save(commitment=commitments[0])
 
-    assert status.stored_month_deltas() == status.recompute_month_deltas()
+    assert derived.stored_month_deltas() == derived.recompute_month_deltas()
     for jurisdiction in (punjab, sindh):
-        months = status.trend(
+        months = derived.trend(
             Q(jurisdiction=jurisdiction), first=datetime.date(2019, 1, 1), last=datetime.date(2026, 1, 1)
         )
         for month, counts in months[::7]:
@@ -92,18 +95,18 @@ def test_a_backdated_update_changes_the_trend_from_its_own_month_on():
     own = OrganisationFactory(slug="dri", name="DRI")
     recorder = UserFactory()
     commitment = CommitmentFactory()
-    services.status_update_record(
+    status_update_record(
         commitment=commitment, status=Status.IN_PROGRESS, effective_on=datetime.date(2024, 6, 10),
         assessor=own, recorded_by=recorder,
     )
-    services.status_update_record(
+    status_update_record(
         commitment=commitment, status=Status.NOT_STARTED, effective_on=datetime.date(2024, 2, 3),
         assessor=own, recorded_by=recorder,
     )
-    months = dict(status.trend(first=datetime.date(2024, 1, 1), last=datetime.date(2024, 7, 1)))
+    months = dict(derived.trend(first=datetime.date(2024, 1, 1), last=datetime.date(2024, 7, 1)))
     assert months[datetime.date(2024, 1, 1)][Status.NOT_STARTED] == 0
     assert months[datetime.date(2024, 2, 1)][Status.NOT_STARTED] == 1
     assert months[datetime.date(2024, 5, 1)][Status.NOT_STARTED] == 1
     assert months[datetime.date(2024, 6, 1)][Status.NOT_STARTED] == 0
     assert months[datetime.date(2024, 6, 1)][Status.IN_PROGRESS] == 1
-    assert status.stored_month_deltas() == status.recompute_month_deltas()
+    assert derived.stored_month_deltas() == derived.recompute_month_deltas()

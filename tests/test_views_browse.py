@@ -7,9 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments import models, services
+from commitments import models
 from tests import rich_data
 from tests.factories import CommitmentFactory, EvidenceFactory
+from commitments.services.commitments import commitment_link_add
 
 
 LIST = reverse("commitments:list")
@@ -168,7 +169,7 @@ def test_the_commitment_page_query_count_does_not_grow_with_its_history(client, 
     client.force_login(data.admin)
     commitment = CommitmentFactory(instrument=data.nap, jurisdiction=data.federal)
     for target in data.commitments[:2]:
-        services.commitment_link_add(source=commitment, target=target)
+        commitment_link_add(source=commitment, target=target)
     rich_data.record(data, commitment, "in_progress", datetime.date(2024, 1, 1))
     EvidenceFactory(commitment=commitment)
     client.get(commitment.get_absolute_url())
@@ -178,7 +179,7 @@ def test_the_commitment_page_query_count_does_not_grow_with_its_history(client, 
         update = rich_data.record(data, commitment, "in_progress", datetime.date(2024, 2, day), note=f"Day {day}")
         EvidenceFactory(commitment=commitment, status_update=update)
     for target in data.commitments[2:30]:
-        services.commitment_link_add(source=commitment, target=target)
+        commitment_link_add(source=commitment, target=target)
     with CaptureQueriesContext(connection) as many:
         response = client.get(commitment.get_absolute_url())
     assert "Day 27" in response.content.decode()

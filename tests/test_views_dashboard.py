@@ -9,7 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from commitments import dashboard, models
+from commitments import models
+from commitments.selectors import dashboard
+from commitments.services.history import status_update_record
 from tests import rich_data
 from tests.factories import (
     CommitmentFactory,
@@ -93,7 +95,7 @@ def test_the_trend_counts_a_commitment_implemented_in_march_and_regressed_in_may
         (models.Status.IMPLEMENTED, datetime.date(2024, 3, 10)),
         (models.Status.REGRESSED, datetime.date(2024, 5, 3)),
     ):
-        rich_data.services.status_update_record(
+        status_update_record(
             commitment=commitment, status=status, effective_on=day, assessor=own, recorded_by=editor
         )
     # Today's status is "regressed": the trend must come from the history, not from it.
@@ -195,7 +197,7 @@ def test_plans_and_gsp_groups_show_counts_per_status(client):
 
 @pytest.mark.django_db
 def test_recent_activity_is_the_ten_latest_recorded_updates_newest_first():
-    from commitments.dashboard import recent_activity
+    from commitments.selectors.dashboard import recent_activity
 
     data = rich_data.build()
     visible = list(models.StatusUpdate.objects.visible_to(data.punjab_viewer))

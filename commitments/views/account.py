@@ -4,19 +4,15 @@ import base64
 import time
 from urllib.parse import urlencode
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.validators import MaxLengthValidator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -26,33 +22,13 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import auth
+from ..forms import LoginForm, TokenForm
 
 PENDING_USER = "tracker_2fa_user"
 PENDING_BACKEND = "tracker_2fa_backend"
 PENDING_SINCE = "tracker_2fa_since"
 # A password accepted without its code is forgotten after this many seconds.
 PENDING_SECONDS = 5 * 60
-
-
-class TokenForm(forms.Form):
-    token = forms.CharField(
-        label=gettext_lazy("Code from your authenticator app"),
-        max_length=8,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
-    )
-
-    def clean_token(self):
-        return "".join(self.cleaned_data["token"].split())
-
-
-class LoginForm(AuthenticationForm):
-    """Django's login form, refusing a user name longer than any account's before trying it
-    (Django sets the length on the input only; the failed-login log could not store it)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["username"]
-        field.validators.append(MaxLengthValidator(field.max_length))
 
 
 def _next_url(request):

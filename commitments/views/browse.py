@@ -1,17 +1,20 @@
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Prefetch
-from django.http import Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from .. import access
-from ..dashboard import Bar, STATUS_LABELS
+from ..charts import STATUS_LABELS, Bar
+from ..choices import Audience
+from ..exports.commitment_list import FORMATS, commitment_list_export
 from ..filters import CommitmentFilter
-from ..list_export import FORMATS, export_response
-from ..models import Assessment, Commitment, Evidence, ExportLog, Instrument, StatusUpdate
+from ..models import Assessment, Commitment, Evidence, Instrument, StatusUpdate
+from ..querysets import HISTORY_ORDER_DESC
+from ..selectors.history import commitment_history
 from ..tables import CommitmentTable, StatusAsOfColumn
 
 PAGE_SIZE = 50
@@ -53,11 +56,16 @@ class CommitmentListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         # The table decides the order, exactly as on screen; the export covers every page.
         table = self.get_table_class()(self.object_list, **self.get_table_kwargs())
         RequestConfig(request, paginate=False).configure(table)
-        audience = request.GET.get("audience", ExportLog.Audience.INTERNAL)
-        if audience not in ExportLog.Audience.values:
-            audience = ExportLog.Audience.INTERNAL
+        audience = request.GET.get("audience", Audience.INTERNAL)
+        if audience not in Audience.values:
+            audience = Audience.INTERNAL
         scope = {key: value for key, value in request.GET.items() if key not in ("export", "page")}
-        return export_response(table.data.data, user=request.user, format=export, audience=audience, scope=scope)
+        export = commitment_list_export(table.data.data, user=request.user, format=export, audience=audience, scope=scope)
+        if not export.streaming:
+            return FileResponse(export.content, as_attachment=True, filename=export.filename, content_type=export.content_type)
+        response = StreamingHttpResponse(export.content, content_type=export.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -103,7 +111,7 @@ def commitment_detail(request, pk):
         .filter(commitment=commitment)
         .select_related("assessor", "recorded_by", "verified_by", "corrects")
         .prefetch_related(Prefetch("evidence", queryset=evidence))
-        .order_by("-effective_on", "-recorded_at", "-id")
+        .order_by(*HISTORY_ORDER_DESC)
     )
     visible = Commitment.objects.visible_to(user)
     context = {
@@ -117,6 +125,7 @@ def commitment_detail(request, pk):
         "sources": commitment.sources.all(),
         "is_overdue": commitment.is_overdue(),
         "can_write": access.can_write_commitment(user, commitment),
+        "history": commitment_history(user, commitment),
     }
     return render(request, "commitments/commitment_detail.html", context)
 

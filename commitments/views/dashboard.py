@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from ..dashboard import dashboard_context
+from ..selectors.dashboard import dashboard_context
 
 
 @login_required

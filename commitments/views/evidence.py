@@ -3,7 +3,8 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 from django.utils.http import content_disposition_header
 
 from .. import access
-from ..evidence import ALLOWED_TYPES, IMAGE_TYPES, strip_location
+from ..auth import client_ip_address
+from ..files import ALLOWED_TYPES, IMAGE_TYPES, strip_location
 from ..models import DownloadLog, Evidence
 from ..storage import evidence_signed_url
 
@@ -20,14 +21,14 @@ def evidence_download(request, pk):
     evidence = Evidence.objects.visible_to(request.user).filter(pk=pk, redacted_at__isnull=True).first()
     if evidence is None:
         raise Http404
-    DownloadLog.objects.create(evidence=evidence, user=request.user, ip_address=request.META.get("REMOTE_ADDR"))
+    DownloadLog.objects.create(evidence=evidence, user=request.user, ip_address=client_ip_address(request))
     if not evidence.file:
         return HttpResponseRedirect(evidence.url)
     # The stored type was decided by content when the file arrived; anything else is opaque bytes.
     content_type = evidence.content_type if evidence.content_type in ALLOWED_TYPES else "application/octet-stream"
     inline = content_type in INLINE_TYPES
     filename = evidence.original_filename or f"evidence-{evidence.pk}"
-    if content_type in IMAGE_TYPES and evidence.location_metadata and not access.is_administrator(request.user):
+    if content_type in IMAGE_TYPES and evidence.location_metadata and not access.may_see_location_metadata(request.user):
         # Never hand out the original (or a link to it): only administrators see the location.
         with evidence.file.open("rb") as handle:
             data = strip_location(handle.read())

@@ -1,6 +1,7 @@
 """Import commitments or status history from a spreadsheet: upload, preview row by row, confirm."""
 
 import csv
+import hashlib
 import io
 
 from django.contrib import messages
@@ -11,15 +12,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .. import access, imports, services
+from .. import access, imports
+from ..files import CheckedFile, clean_filename
 from ..forms import ImportConfirmForm, ImportForm
 from ..models import StagedUpload
+from ..services import uploads
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_administrator(request):
-    if not access.is_administrator(request.user):
+    if not access.may_import(request.user):
         raise PermissionDenied(_("Only administrators import spreadsheets."))
 
 
@@ -51,15 +54,12 @@ def import_upload(request):
 
 
 def _stage(user, data, name):
-    from ..evidence import CheckedFile, clean_filename
-    import hashlib
-
     checked = CheckedFile(
         file=ContentFile(data, name="import"), original_filename=clean_filename(name),
         content_type=XLSX if data[:4] == b"PK\x03\x04" else "text/csv", size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
     )
-    return services.staged_upload_save(user=user, checked=checked)
+    return uploads.staged_upload_save(user=user, checked=checked)
 
 
 @login_required
@@ -80,7 +80,7 @@ def import_confirm(request):
     result = imports.run_import(kind=form.cleaned_data["kind"], data=data, user=request.user, dry_run=False)
     if not result.is_valid:
         return render(request, "commitments/import.html", {"form": ImportForm(), "result": result}, status=400)
-    services.staged_upload_discard(staged=staged)
+    uploads.staged_upload_discard(staged=staged)
     messages.success(
         request,
         _("Imported: %(created)d created, %(updated)d changed, %(unchanged)d unchanged.")
@@ -103,7 +103,7 @@ def import_template(request, fmt):
         csv.writer(out).writerow(header)
         response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     else:
-        import openpyxl
+        import openpyxl  # heavy, and only for this download
 
         workbook = openpyxl.Workbook()
         sheet = workbook.active

@@ -13,17 +13,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from commitments import report_output
+from commitments.choices import Audience
 from commitments.models import ReportRun
-from commitments.report_runs import report_log, report_run_keep, write_to_tempfile
-from commitments.reports import (
-    GROUP_BY,
-    Audience,
-    Scope,
-    build_progress_report,
-    build_since_review_report,
-    build_since_run_report,
-)
+from commitments.reports import GROUP_BY, ReportKind, Scope, build_report, output
+from commitments.reports.runs import report_log, report_run_keep, write_to_tempfile
 
 
 def _date(value):
@@ -43,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", help="Last day of the period (YYYY-MM-DD); default today.")
         parser.add_argument("--since-last-review", action="store_true", help="Compare each commitment with its instrument's last review.")
         parser.add_argument("--since-run", type=int, help="Compare with a kept report (its id).")
-        parser.add_argument("--format", choices=report_output.FORMATS, required=True)
+        parser.add_argument("--format", choices=output.FORMATS, required=True)
         parser.add_argument("--audience", choices=Audience.values, help="Default: external for pdf, internal otherwise.")
         parser.add_argument("--group-by", choices=list(GROUP_BY), default="instrument")
         parser.add_argument("--output", required=True, help="File to write.")
@@ -54,46 +47,47 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No active user called {options['as_user']}.")
         format = options["format"]
-        audience = options["audience"] or (Audience.EXTERNAL if format == "pdf" else Audience.INTERNAL)
-        common = {"user": user, "audience": audience, "group_by": options["group_by"]}
+        run = None
+        if options["since_run"]:
+            kind = ReportKind.SINCE_RUN
+            run = ReportRun.objects.filter(pk=options["since_run"]).first()
+            if run is None:
+                raise CommandError(f"No kept report {options['since_run']}.")
+        elif options["since_last_review"]:
+            kind = ReportKind.SINCE_REVIEW
+        else:
+            kind = ReportKind.PROGRESS
+            if not options["date_from"]:
+                raise CommandError("Give --from (or --since-last-review, or --since-run).")
         try:
-            if options["since_run"]:
-                run = ReportRun.objects.filter(pk=options["since_run"]).first()
-                if run is None:
-                    raise CommandError(f"No kept report {options['since_run']}.")
-                report = build_since_run_report(run=run, **common)
-            elif options["since_last_review"]:
-                report = build_since_review_report(scope=Scope.parse(options["scope"]), **common)
-            else:
-                if not options["date_from"]:
-                    raise CommandError("Give --from (or --since-last-review, or --since-run).")
-                report = build_progress_report(
-                    scope=Scope.parse(options["scope"]),
-                    date_from=_date(options["date_from"]),
-                    date_to=_date(options["date_to"]) if options["date_to"] else timezone.localdate(),
-                    **common,
-                )
+            report = build_report(
+                kind=kind,
+                user=user,
+                scope=Scope.parse(options["scope"]),
+                date_from=_date(options["date_from"]) if options["date_from"] else None,
+                date_to=_date(options["date_to"]) if options["date_to"] else timezone.localdate(),
+                run=run,
+                audience=options["audience"],
+                format=format,
+                group_by=options["group_by"],
+            )
+        except output.TooLarge as error:
+            raise CommandError(str(error)) from error
         except ValueError as error:
             raise CommandError(str(error)) from error
-
-        if format in ("pdf", "html"):
-            try:
-                report_output.check_paged_size(report)
-            except report_output.TooLarge as error:
-                raise CommandError(str(error)) from error
 
         self.stderr.write(f"{report.title}: {report.total} commitments, {report.period_label}")
 
         def progress(done, total):
             self.stderr.write(f"  {done} / {total} commitments")
 
-        output, sha256 = write_to_tempfile(report, format, progress=progress)
-        with output:
+        written, sha256 = write_to_tempfile(report, format, progress=progress)
+        with written:
             with open(options["output"], "wb") as target:
-                shutil.copyfileobj(output, target)
-            output.seek(0)
+                shutil.copyfileobj(written, target)
+            written.seek(0)
             report_log(user=user, report=report, format=format)
             if options["keep"]:
-                run = report_run_keep(user=user, report=report, format=format, output=output, sha256=sha256)
+                run = report_run_keep(user=user, report=report, format=format, output=written, sha256=sha256)
                 self.stderr.write(f"Kept as report {run.pk}.")
         self.stdout.write(f"Wrote {options['output']} (SHA-256 {sha256})")

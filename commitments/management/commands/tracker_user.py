@@ -3,7 +3,8 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from commitments import access, services
+from commitments import access
+from commitments.services.people import profile_for, tracker_user_save
 
 
 def _codes(values):
@@ -29,12 +30,12 @@ class Command(BaseCommand):
         if generated:
             password = secrets.token_urlsafe(12)
         try:
-            user, created = services.tracker_user_save(
+            user, created = tracker_user_save(
                 username=username, role=role, read=_codes(read), write=_codes(write), email=email, password=password
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages))
-        profile = access.profile_for(user)
+        profile = profile_for(user)
         self.stdout.write(
             f"{'Created' if created else 'Updated'} {user.username}: {role}; "
             f"reads {', '.join(sorted(profile.read_jurisdictions.values_list('code', flat=True))) or '-'}; "

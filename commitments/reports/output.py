@@ -13,12 +13,12 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from .exports import neutralise
-from .models import Status
+from ..charts import Bar
+from ..choices import Status
+from ..exports import neutralise
 
 FORMATS = ("html", "pdf", "xlsx", "csv")
 CONTENT_TYPES = {
@@ -60,51 +60,21 @@ def filename(report, format):
 # ---------------------------------------------------------------------------------------
 
 
-START_COLOUR, END_COLOUR = "#b8c1cf", "#0b5cab"
-
-
-def chart_svg(report):
-    """Bars of each status's count at the start and at the end: a picture with no script."""
-    lines = [line for line in report.summary if line.start or line.end]
-    biggest = max([1] + [max(line.start, line.end) for line in lines])
-    label_width, bar_width, row_height = 190, 330, 36
-    height = 30 + row_height * len(lines)
-    bars = []
-    for index, line in enumerate(lines):
-        y = 28 + index * row_height
-        start_w = round(bar_width * line.start / biggest)
-        end_w = round(bar_width * line.end / biggest)
-        bars.append(
-            format_html(
-                '<text x="0" y="{}" fill="#1d2330">{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="12" fill="' + START_COLOUR + '"/>'
-                '<text x="{}" y="{}" fill="#1d2330">{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="12" fill="' + END_COLOUR + '"/>'
-                '<text x="{}" y="{}" fill="#1d2330">{}</text>',
-                y + 17, line.label,
-                label_width, y, start_w, label_width + start_w + 4, y + 10, line.start,
-                label_width, y + 14, end_w, label_width + end_w + 4, y + 24, line.end,
-            )
-        )
-    legend = format_html(
-        '<rect x="{}" y="4" width="12" height="12" fill="' + START_COLOUR + '"/><text x="{}" y="14">{}</text>'
-        '<rect x="{}" y="4" width="12" height="12" fill="' + END_COLOUR + '"/><text x="{}" y="14">{}</text>',
-        label_width, label_width + 16, _("Start of period"),
-        label_width + 150, label_width + 166, _("End of period"),
-    )
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {} {}" width="{}" height="{}" role="img"'
-        ' aria-label="{}" font-size="12" font-family="Noto Sans, sans-serif">{}{}</svg>',
-        label_width + bar_width + 50, height, label_width + bar_width + 50, height,
-        _("Commitments by status at the start and at the end of the period"),
-        legend, mark_safe("".join(bars)),
-    )
+def chart_bars(report):
+    """The start and the end of the period as two status bars (charts.Bar, drawn like the dashboard's)."""
+    return [
+        Bar(_("Start of period"), None, {line.status: line.start for line in report.summary if line.start}),
+        Bar(_("End of period"), None, {line.status: line.end for line in report.summary if line.end}),
+    ]
 
 
 def _report_css():
-    path = finders.find("commitments/report.css")
-    with open(path, encoding="utf-8") as handle:
-        return handle.read()
+    """The report's own styles and the shared status colours, inlined: the PDF fetches nothing."""
+    parts = []
+    for name in ("commitments/status.css", "commitments/report.css"):
+        with open(finders.find(name), encoding="utf-8") as handle:
+            parts.append(handle.read())
+    return "\n".join(parts)
 
 
 def report_context(report):
@@ -114,7 +84,7 @@ def report_context(report):
         "report": report,
         "rows": list(report.rows()),
         "sources": report.sources(),
-        "chart": chart_svg(report),
+        "chart_bars": chart_bars(report),
     }
 
 
@@ -163,7 +133,7 @@ def summary_records(report):
     yield [_("Moved forward"), report.moved_forward]
     yield [_("Slipped back"), report.slipped_back]
     yield [_("New"), report.new]
-    if report.kind == "since_review":
+    if report.is_since_review:
         yield [_("Left out: no review to compare against"), report.without_review]
 
 
@@ -173,7 +143,7 @@ SUMMARY_TABLE_FIRST_ROW = 10  # 1-based row of the first status line above
 def detail_header(report):
     header = [
         _("Group"), _("Instrument"), _("Reference"), _("Commitment"), _("Jurisdiction"), _("Due"),
-        _("Compared from") if report.kind == "since_review" else _("Status before"),
+        _("Compared from") if report.is_since_review else _("Status before"),
         _("Status at start"), _("Status at end"), _("Movement"), _("Overdue at end"),
         _("Each source at end (where they disagree)"),
         _("Change date"), _("Change status"), _("Who says so"),

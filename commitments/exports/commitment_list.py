@@ -1,25 +1,24 @@
 """Exports of a filtered commitment list (CSV, Excel, JSON), in constant memory.
 
 The rows are the rows of the list on screen (same filters, same order). Everything a row
-needs is a correlated subquery of one streaming row query (themes and source documents joined
-into strings, the latest note and evidence count from visible_to(user)), so an export costs the
-same few queries whatever the number of rows. An external audience sees only public updates
-and evidence (in the status, the latest note and the counts).
+needs is a correlated subquery of one streaming row query, so an export costs the same few
+queries whatever the number of rows. An external audience sees only public updates and
+evidence (in the status, its note and the counts).
 """
 
 import csv
+import dataclasses
 import json
 import tempfile
 
-from django.conf import settings
-from django.db.models import Case, CharField, Exists, F, Func, IntegerField, OuterRef, Subquery, Value, When
-from django.http import FileResponse, StreamingHttpResponse
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, IntegerField, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .dates import partial_date_iso
-from .exports import GroupConcat, export_log, neutralise
-from .models import Commitment, Evidence, ExportLog, Sensitivity, Status, StatusUpdate
+from ..choices import Audience, Status
+from ..dates import partial_date_iso
+from ..models import Commitment, Evidence
+from . import GroupConcat, export_log, neutralise
 
 FORMATS = ("csv", "xlsx", "json")
 CHUNK = 2000  # rows read from the database at a time
@@ -44,80 +43,67 @@ COLUMNS = (
 )
 
 
-def annotate_for_export(commitments, *, user, audience):
+def annotate_for_export(commitments, *, user, audience, today=None):
     """The commitments with all an export row shows, each part a correlated subquery of the row query.
 
-    Themes and source documents come joined into one string each; the latest note, its source
-    and the evidence count come from visible_to(user) (public only for an external audience).
+    Status, its date, who says so and the note all come from the one update that decides the
+    headline (StatusUpdateQuerySet.headline_candidates), so a row never pairs one source's
+    status with another's words. An external audience's headline is what the public history
+    alone says. Themes and source documents come joined into one string each; the evidence
+    count comes from visible_to(user) (public only for an external audience).
     """
-    external = audience == ExportLog.Audience.EXTERNAL
-    updates = StatusUpdate.objects.visible_to(user)
+    today = today or timezone.localdate()
+    sensitivities = Audience(audience).sensitivities
     evidence = Evidence.objects.visible_to(user).filter(redacted_at__isnull=True)
-    if external:
-        updates, evidence = updates.public(), evidence.public()
-    latest = updates.filter(commitment=OuterRef("pk")).order_by("-effective_on", "-recorded_at", "-id").annotate(
-        shown_note=Case(When(redacted_at__isnull=False, then=Value("")), default=F("note"), output_field=CharField())
-    )
+    if audience == Audience.EXTERNAL:
+        evidence = evidence.public()
     # COUNT without GROUP BY: one row, 0 when there is no evidence.
     counts = evidence.filter(commitment=OuterRef("pk")).order_by().annotate(
         n=Func(F("pk"), function="COUNT", output_field=IntegerField())
     ).values("n")
-    queryset = commitments.prefetch_related(None).annotate(
+    queryset = commitments.prefetch_related(None).with_headline_as_of(
+        today,
+        sensitivities=sensitivities,
+        fields={
+            "export_status": "status",
+            "export_status_on": "effective_on",
+            "export_status_precision": "effective_precision",
+            "export_note": "note",
+            "export_source": "assessor__name",
+        },
+    )
+    return queryset.annotate(
         export_themes=GroupConcat(
             Commitment.themes.through.objects.filter(commitment=OuterRef("pk")), "theme__name", separator=", "
         ),
         export_sources=GroupConcat(
             Commitment.sources.through.objects.filter(commitment=OuterRef("pk")), "source__url", separator="; "
         ),
-        export_note=Subquery(latest.values("shown_note")[:1]),
-        export_source=Subquery(latest.values("assessor__name")[:1]),
         export_evidence=Subquery(counts, output_field=IntegerField()),
+        export_overdue=ExpressionWrapper(
+            Commitment.objects.overdue_q(today, status_field="export_status"), output_field=BooleanField()
+        ),
     )
-    if external:
-        # The headline as the public history alone tells it (the same rule as with_status_as_of).
-        today = timezone.localdate()
-        public = StatusUpdate.objects.public().filter(commitment=OuterRef("pk"), effective_on__lte=today).order_by(
-            "-effective_on", "-recorded_at", "-id"
-        )
-        own = public.filter(assessor__slug=settings.TRACKER_ORGANISATION)
-        queryset = queryset.with_status_as_of(today, sensitivities=(Sensitivity.PUBLIC,)).annotate(
-            public_status_on=Case(
-                When(Exists(own), then=Subquery(own.values("effective_on")[:1])),
-                default=Subquery(public.values("effective_on")[:1]),
-            ),
-            public_status_precision=Case(
-                When(Exists(own), then=Subquery(own.values("effective_precision")[:1])),
-                default=Subquery(public.values("effective_precision")[:1]),
-            ),
-        )
-    return queryset
 
 
 FIELDS = (
-    "reference", "instrument__code", "jurisdiction__name", "responsible_body__name", "export_themes", "status",
-    "status_on", "status_precision", "due_on", "export_note", "export_evidence", "export_source", "export_sources",
+    "reference", "instrument__code", "jurisdiction__name", "responsible_body__name", "export_themes", "export_status",
+    "export_status_on", "export_status_precision", "due_on", "export_overdue", "export_note", "export_evidence",
+    "export_source", "export_sources",
 )
-EXTERNAL_FIELDS = ("status_as_of", "public_status_on", "public_status_precision")
 
 
-def export_rows(queryset, *, audience, today=None):
+def export_rows(queryset):
     """Each commitment as a list of cells, text cells neutralised against formula injection.
 
     One streaming query of plain tuples, read CHUNK rows at a time: the query count and the
     memory stay the same whatever the number of rows.
     """
-    today = today or timezone.localdate()
-    external = audience == ExportLog.Audience.EXTERNAL
-    fields = FIELDS + (EXTERNAL_FIELDS if external else ())
     labels = {key: str(label) for key, label in STATUS_LABELS.items()}
     yes, no = neutralise(_("yes")), neutralise(_("no"))
-    implemented = Status.IMPLEMENTED
-    for row in queryset.values_list(*fields).iterator(chunk_size=CHUNK):
-        (reference, instrument, jurisdiction, body, themes, status, status_on, precision, due_on, note, evidence,
-         source, sources) = row[:13]
-        if external:
-            status, status_on, precision = row[13], row[14], row[15] or ""
-        overdue = due_on is not None and due_on < today and status != implemented
+    for row in queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK):
+        (reference, instrument, jurisdiction, body, themes, status, status_on, precision, due_on, overdue, note,
+         evidence, source, sources) = row
         yield [
             neutralise(reference),
             neutralise(instrument),
@@ -125,7 +111,7 @@ def export_rows(queryset, *, audience, today=None):
             neutralise(body or ""),
             neutralise(themes or ""),
             neutralise(labels.get(status, status)),
-            partial_date_iso(status_on, precision),
+            partial_date_iso(status_on, precision or ""),
             due_on.isoformat() if due_on else "",
             yes if overdue else no,
             neutralise(note or ""),
@@ -194,23 +180,31 @@ def _xlsx_file(rows):
     return handle
 
 
-def export_response(commitments, *, user, format, audience, scope, filename="commitments"):
-    """Log the export, then stream it."""
+@dataclasses.dataclass
+class ListExport:
+    """An export ready to send: its content (text blocks, or a file for Excel) and how to name it."""
+
+    content: object
+    content_type: str
+    filename: str
+    streaming: bool
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def commitment_list_export(commitments, *, user, format, audience, scope, filename="commitments"):
+    """Log the export, then produce it (CSV and JSON stream; Excel is written to a temporary file)."""
     queryset = annotate_for_export(commitments, user=user, audience=audience)
     export_log(user=user, kind="commitment_list", format=format, scope=scope, audience=audience, rows=commitments.count())
-    rows = export_rows(queryset, audience=audience)
-    stamp = timezone.localdate().isoformat()
-    name = f"{filename}-{stamp}.{format}"
+    rows = export_rows(queryset)
+    name = f"{filename}-{timezone.localdate().isoformat()}.{format}"
     if format == "csv":
-        response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
-    elif format == "json":
-        response = StreamingHttpResponse(_json_stream(rows), content_type="application/json")
-    else:
-        return FileResponse(
-            _xlsx_file(rows),
-            as_attachment=True,
-            filename=name,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        return ListExport(_csv_stream(rows), CONTENT_TYPES[format], name, streaming=True)
+    if format == "json":
+        return ListExport(_json_stream(rows), CONTENT_TYPES[format], name, streaming=True)
+    return ListExport(_xlsx_file(rows), CONTENT_TYPES[format], name, streaming=False)

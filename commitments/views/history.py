@@ -1,4 +1,4 @@
-"""Data entry outside the admin: record a status update with its evidence, verify, redact."""
+"""The status history outside the admin: record an update with its evidence, verify, redact."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,9 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import access, services
+from .. import access
+from ..choices import Sensitivity
 from ..forms import EVIDENCE_MAX_ITEMS, EvidenceFormSet, RedactionForm, StatusUpdateForm
-from ..models import Commitment, Evidence, Sensitivity, StatusUpdate
+from ..models import Commitment, Evidence, StatusUpdate
+from ..services import history, uploads
 
 EVIDENCE_PREFIX = "evidence"
 
@@ -39,7 +41,7 @@ def _evidence_items(formset, *, sensitivity, personal_data, restricted_to):
             continue
         common = {"sensitivity": sensitivity, "personal_data": personal_data, "restricted_to": restricted_to}
         if form.checked:
-            items.append(services.EvidenceItem(
+            items.append(history.EvidenceItem(
                 title=data.get("title") or source.original_filename,
                 file=source.file,
                 original_filename=source.original_filename,
@@ -51,7 +53,7 @@ def _evidence_items(formset, *, sensitivity, personal_data, restricted_to):
         elif form.staged_upload:
             with source.file.open("rb") as handle:
                 content = ContentFile(handle.read(), name="upload")
-            items.append(services.EvidenceItem(
+            items.append(history.EvidenceItem(
                 title=data.get("title") or source.original_filename,
                 file=content,
                 original_filename=source.original_filename,
@@ -61,7 +63,7 @@ def _evidence_items(formset, *, sensitivity, personal_data, restricted_to):
                 **common,
             ))
         else:
-            items.append(services.EvidenceItem(title=data.get("title") or data["url"], url=data["url"], **common))
+            items.append(history.EvidenceItem(title=data.get("title") or data["url"], url=data["url"], **common))
     return items
 
 
@@ -69,7 +71,7 @@ def _stage_accepted_files(request, formset):
     """Keep each accepted file of a rejected submission so it need not be sent again."""
     for form in formset.forms:
         if form.checked is not None:
-            form.staged_upload = services.staged_upload_save(user=request.user, checked=form.checked)
+            form.staged_upload = uploads.staged_upload_save(user=request.user, checked=form.checked)
             form.checked = None
 
 
@@ -105,7 +107,7 @@ def record_update(request, pk):
     extra = min(int(rows), EVIDENCE_MAX_ITEMS) if rows.isdigit() and int(rows) > 0 else 3
     status_code = 200
     if request.method == "POST":
-        services.staged_uploads_purge_expired()
+        uploads.staged_uploads_purge_expired()
         form = StatusUpdateForm(request.POST)
         formset = EvidenceFormSet(request.POST, request.FILES, prefix=EVIDENCE_PREFIX, form_kwargs={"user": user})
         form_ok = form.is_valid()
@@ -120,7 +122,7 @@ def record_update(request, pk):
                 restricted_to=restricted_to,
             )
             try:
-                update = services.status_update_record(
+                update = history.status_update_record(
                     commitment=commitment,
                     status=data["status"],
                     effective_on=data["effective_on"],
@@ -142,7 +144,7 @@ def record_update(request, pk):
             else:
                 for f in formset.forms:
                     if f.staged_upload is not None:
-                        services.staged_upload_discard(staged=f.staged_upload)
+                        uploads.staged_upload_discard(staged=f.staged_upload)
                 messages.success(request, _("Update recorded with %(count)d evidence item(s).") % {
                     "count": update.evidence.count()})
                 _already_stored_notices(request, update)
@@ -177,7 +179,7 @@ def _verifiable(request, queryset, pk):
 @require_POST
 def update_verify(request, pk):
     update = _verifiable(request, StatusUpdate.objects.visible_to(request.user), pk)
-    services.status_update_verify(update=update, reviewer=request.user)
+    history.status_update_verify(update=update, reviewer=request.user)
     messages.success(request, _("Update marked as verified."))
     return redirect(update.commitment)
 
@@ -186,14 +188,14 @@ def update_verify(request, pk):
 @require_POST
 def evidence_verify(request, pk):
     evidence = _verifiable(request, Evidence.objects.visible_to(request.user), pk)
-    services.evidence_verify(evidence=evidence, reviewer=request.user)
+    history.evidence_verify(evidence=evidence, reviewer=request.user)
     messages.success(request, _("Evidence marked as verified."))
     return redirect(evidence.commitment)
 
 
 def _redactable(request, queryset, pk):
     item = get_object_or_404(queryset.select_related("commitment"), pk=pk)
-    if not access.is_administrator(request.user):
+    if not access.may_redact(request.user):
         raise PermissionDenied(_("Only administrators redact."))
     return item
 
@@ -202,14 +204,14 @@ def _redactable(request, queryset, pk):
 def update_redact(request, pk):
     update = _redactable(request, StatusUpdate.objects.visible_to(request.user), pk)
     return _redact(request, update, what=_("the note of this update"), service=lambda reason: (
-        services.status_update_note_redact(update=update, reason=reason, redacted_by=request.user)))
+        history.status_update_note_redact(update=update, reason=reason, redacted_by=request.user)))
 
 
 @login_required
 def evidence_redact(request, pk):
     evidence = _redactable(request, Evidence.objects.visible_to(request.user).filter(Q(redacted_at__isnull=True)), pk)
     return _redact(request, evidence, what=_("this evidence file or link (every stored copy)"), service=lambda reason: (
-        services.evidence_file_redact(evidence=evidence, reason=reason, redacted_by=request.user)))
+        history.evidence_file_redact(evidence=evidence, reason=reason, redacted_by=request.user)))
 
 
 def _redact(request, item, *, what, service):

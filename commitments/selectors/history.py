@@ -1,28 +1,14 @@
-"""Template helpers for data entry: verification rights and a commitment's change history."""
+"""A commitment's change history: who changed what and when, from the stored versions of
+the commitment, its updates and its evidence (django-simple-history)."""
 
-from django import template
 from django.db.models import ForeignKey
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import access
 from ..models import Commitment, Evidence, StatusUpdate
-
-register = template.Library()
 
 HISTORY_LIMIT = 100
 ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
-
-
-@register.simple_tag(takes_context=True)
-def user_is_administrator(context):
-    return access.is_administrator(context["request"].user)
-
-
-@register.simple_tag(takes_context=True)
-def may_verify(context, item):
-    user = context["request"].user
-    return access.can_verify(user, item)
 
 
 def _field_label(model, name):
@@ -82,13 +68,11 @@ def _fk_names(records_by_model):
     return names
 
 
-@register.simple_tag(takes_context=True)
-def commitment_history(context, commitment):
+def commitment_history(user, commitment):
     """Who changed what and when: the commitment, its updates and its evidence, newest first.
 
     Only updates and evidence the user may read appear.
     """
-    user = context["request"].user
     visible_updates = StatusUpdate.objects.visible_to(user).filter(commitment=commitment).values("pk")
     visible_evidence = Evidence.objects.visible_to(user).filter(commitment=commitment).values("pk")
     commitment_records = list(

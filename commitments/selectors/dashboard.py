@@ -8,90 +8,26 @@ queries served by indexes."""
 
 import calendar
 import datetime
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Sum
-from django.urls import get_script_prefix, reverse
-from django.utils.functional import cached_property
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import access
-from . import status as derived
-from .models import (
+from .. import derived
+from ..charts import STATUS_LABELS, STATUS_ORDER, TREND_STATUSES, Bar, list_url, trend_chart
+from ..querysets import readable_jurisdictions_q
+from ..models import (
     Assessment,
     Commitment,
     CommitmentLink,
     GSPRequirement,
     Instrument,
-    Status,
     StatusCount,
     StatusUpdate,
     ThemeStatusCount,
 )
-
-STATUS_ORDER = list(Status.values)
-STATUS_LABELS = dict(Status.choices)
-# The statuses the trend follows.
-TREND_STATUSES = (Status.IMPLEMENTED, Status.PARTIALLY_IMPLEMENTED, Status.IN_PROGRESS)
-
-
-def _list_path():
-    """reverse("commitments:list"), once per script prefix: the dashboard links to it hundreds of times."""
-    cache = _list_path.__dict__.setdefault("cache", {})
-    prefix = get_script_prefix()
-    if prefix not in cache:
-        cache[prefix] = reverse("commitments:list")
-    return cache[prefix]
-
-
-def list_url(**params):
-    """The commitment list filtered by `params` (None values left out)."""
-    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
-    return _list_path() + (f"?{query}" if query else "")
-
-
-class Bar:
-    """One labelled stacked bar: counts per status, each with the link that lists them."""
-
-    def __init__(self, label, filters, counts, url=None):
-        self.label = label
-        self.filters = filters
-        self.counts = counts  # {status: n}
-        self.url = url  # the page about the thing itself (an instrument), if any
-
-    @property
-    def total(self):
-        return sum(self.counts.values())
-
-    @property
-    def total_url(self):
-        return list_url(**self.filters)
-
-    @cached_property
-    def segments(self):
-        """[(status, label, count, url, x, width)] in status order, widths in percent of the total."""
-        total = self.total or 1
-        x = 0.0
-        result = []
-        for status in STATUS_ORDER:
-            count = self.counts.get(status, 0)
-            if not count:
-                continue
-            width = 100.0 * count / total
-            result.append(
-                {
-                    "status": status,
-                    "label": STATUS_LABELS[status],
-                    "count": count,
-                    "url": list_url(**self.filters, status=status),
-                    "x": round(x, 3),
-                    "width": round(width, 3),
-                }
-            )
-            x += width
-        return result
 
 
 def _bars(rows, key_fields, make):
@@ -107,7 +43,7 @@ def _bars(rows, key_fields, make):
 
 def _counts(user):
     """The maintained status counts the user may see (a few hundred rows at most, whatever the size)."""
-    return StatusCount.objects.filter(access.readable_jurisdictions_q(user), count__gt=0)
+    return StatusCount.objects.filter(readable_jurisdictions_q(user), count__gt=0)
 
 
 def status_distribution(user):
@@ -173,7 +109,7 @@ def jurisdiction_bars(user):
 
 def theme_bars(user):
     rows = (
-        ThemeStatusCount.objects.filter(access.readable_jurisdictions_q(user), count__gt=0)
+        ThemeStatusCount.objects.filter(readable_jurisdictions_q(user), count__gt=0)
         .values("theme__slug", "theme__name", "status")
         .annotate(n=Sum("count"))
         .order_by("theme__name")
@@ -283,7 +219,7 @@ def trend(user, today, months=12):
     index = today.year * 12 + today.month - 1 - (months - 1)
     first = datetime.date(index // 12, index % 12 + 1, 1)
     result = []
-    for month, counts in derived.trend(access.readable_jurisdictions_q(user), first=first, last=today):
+    for month, counts in derived.trend(readable_jurisdictions_q(user), first=first, last=today):
         end = month_end(month)
         result.append(
             {
@@ -303,20 +239,6 @@ def trend(user, today, months=12):
     return result
 
 
-def trend_chart(rows, height=120):
-    """Points of one polyline per followed status, in a 0..100 × 0..height box (server-side SVG)."""
-    peak = max([c["count"] for row in rows for c in row["counts"]] or [0]) or 1
-    step = 100.0 / max(len(rows) - 1, 1)
-    lines = []
-    for index, status in enumerate(TREND_STATUSES):
-        points = " ".join(
-            f"{round(position * step, 2)},{round(height - height * row['counts'][index]['count'] / peak, 2)}"
-            for position, row in enumerate(rows)
-        )
-        lines.append({"status": status, "label": STATUS_LABELS[status], "points": points})
-    return {"lines": lines, "peak": peak, "height": height}
-
-
 def dashboard_context(user, *, today=None, now=None):
     today = today or timezone.localdate()
     now = now or timezone.now()
@@ -326,7 +248,7 @@ def dashboard_context(user, *, today=None, now=None):
     overdue_count = visible.overdue(today).count()
     stale_count = visible.stale(now).count()
     return {
-        # Bars and the contested count: sums of the maintained counts (status.py keeps them exact).
+        # Bars and the contested count: sums of the maintained counts (derived.py keeps them exact).
         "overall": status_distribution(user),
         "gsp_groups": gsp_group_bars(user),
         "plans": plan_bars(user),

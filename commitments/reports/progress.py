@@ -16,31 +16,36 @@ import dataclasses
 import datetime
 from collections import Counter, defaultdict
 
-from django.conf import settings
-from django.db.models import Count, DateField, OuterRef, Q, Subquery, Value
+from django.db import models
+from django.db.models import BooleanField, Count, DateField, ExpressionWrapper, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .dates import format_partial_date
-from .models import (
+from ..choices import Audience, Status
+from ..dates import format_partial_date
+from ..derived import is_contested
+from ..models import (
     Commitment,
     Evidence,
-    ExportLog,
     GSPRequirement,
     Instrument,
     Jurisdiction,
     Organisation,
     Review,
-    Sensitivity,
     Source,
-    Status,
     StatusUpdate,
     Theme,
 )
+from ..querysets import HISTORY_ORDER, tracker_organisation_id
 
-Audience = ExportLog.Audience
 CHUNK = 500
+
+
+class ReportKind(models.TextChoices):
+    PROGRESS = "progress", gettext_lazy("Progress over a period")
+    SINCE_REVIEW = "since_review", gettext_lazy("Change since the last review")
+    SINCE_RUN = "since_run", gettext_lazy("Change since a kept report")
 
 # How far along a status is; a move to a higher rank is progress, to a lower one a slip.
 PROGRESS_RANK = {
@@ -74,12 +79,6 @@ def movement(start, end):
     if start == Status.NO_INFORMATION:
         return Movement.NEW
     return Movement.FORWARD if PROGRESS_RANK[end] > PROGRESS_RANK[start] else Movement.SLIPPED
-
-
-def sensitivities_for(audience):
-    if audience == Audience.EXTERNAL:
-        return (Sensitivity.PUBLIC,)
-    return (Sensitivity.PUBLIC, Sensitivity.INTERNAL)
 
 
 # ---------------------------------------------------------------------------------------
@@ -289,8 +288,9 @@ class ProgressReport:
         self.group_by = group_by
         self.generated_at = timezone.now()
         self.generated_by = _generated_by(user, audience)
-        self.sensitivities = sensitivities_for(audience)
-        self._commitments = commitments
+        self.sensitivities = Audience(audience).sensitivities
+        overdue_end = Commitment.objects.overdue_q(date_to, status_field="status_end")
+        self._commitments = commitments.annotate(overdue_end=ExpressionWrapper(overdue_end, output_field=BooleanField()))
         self._baseline = baseline
         self.without_review = 0
         self._summarise()
@@ -299,18 +299,22 @@ class ProgressReport:
 
     @property
     def title(self):
-        if self.kind == "since_review":
+        if self.is_since_review:
             return _("Change since the last review: %(scope)s") % {"scope": self.scope_label}
         return _("Progress report: %(scope)s") % {"scope": self.scope_label}
 
     @property
     def period_label(self):
-        if self.kind == "since_review":
+        if self.is_since_review:
             return _("From each instrument's last review to %(to)s") % {"to": format_partial_date(self.date_to, "day")}
         return _("%(from)s to %(to)s") % {
             "from": format_partial_date(self.date_from, "day"),
             "to": format_partial_date(self.date_to, "day"),
         }
+
+    @property
+    def is_since_review(self):
+        return self.kind == ReportKind.SINCE_REVIEW
 
     @property
     def audience_label(self):
@@ -394,7 +398,7 @@ class ProgressReport:
             self._updates()
             .filter(commitment_id__in=ids, effective_on__gt=earliest, effective_on__lte=self.date_to)
             .select_related("assessor", "recorded_by")
-            .order_by("commitment_id", "effective_on", "recorded_at", "id")
+            .order_by("commitment_id", *HISTORY_ORDER)
         )
         evidence = defaultdict(list)
         for item in (
@@ -456,7 +460,7 @@ class ProgressReport:
             sources[link.commitment_id].append(link.source)
         for commitment in batch:
             said = views.get(commitment.pk, [])
-            disagree = len({v.status for v in said if v.status != Status.NO_INFORMATION}) > 1
+            disagree = is_contested(v.status for v in said)
             yield Row(
                 pk=commitment.pk,
                 reference=commitment.reference,
@@ -468,9 +472,7 @@ class ProgressReport:
                 baseline=commitment.report_baseline,
                 status_start=commitment.status_start,
                 status_end=commitment.status_end,
-                overdue_end=commitment.due_on is not None
-                and commitment.due_on < self.date_to
-                and commitment.status_end != Status.IMPLEMENTED,
+                overdue_end=commitment.overdue_end,
                 changes=[c for day, c in changes.get(commitment.pk, []) if day > commitment.report_baseline],
                 source_views=said if disagree else [],
                 sources=sources.get(commitment.pk, []),
@@ -491,7 +493,7 @@ def _person(user):
 def _generated_by(user, audience):
     """Internal reports name the person; external ones the organisation running the tracker."""
     if audience == Audience.EXTERNAL or user is None:
-        organisation = Organisation.objects.filter(slug=settings.TRACKER_ORGANISATION).first()
+        organisation = Organisation.objects.filter(pk=tracker_organisation_id()).first()
         return str(organisation.name) if organisation else ""
     return _person(user)
 
@@ -513,7 +515,7 @@ def build_progress_report(*, user, scope, date_from, date_to, audience=Audience.
     if group_by not in GROUP_BY:
         raise ValueError(_("Group by one of: %s.") % ", ".join(GROUP_BY))
     baseline = date_from - datetime.timedelta(days=1)
-    sensitivities = sensitivities_for(audience)
+    sensitivities = Audience(audience).sensitivities
     commitments = (
         _in_scope(user, scope)
         .annotate(report_baseline=Value(baseline, output_field=DateField()))
@@ -521,7 +523,7 @@ def build_progress_report(*, user, scope, date_from, date_to, audience=Audience.
         .with_status_as_of(date_to, sensitivities, name="status_end")
     )
     return ProgressReport(
-        kind="progress",
+        kind=ReportKind.PROGRESS,
         user=user,
         scope=scope,
         date_from=date_from,
@@ -540,7 +542,7 @@ def build_since_review_report(*, user, scope, today=None, audience=Audience.INTE
     in `without_review`.
     """
     today = today or timezone.localdate()
-    sensitivities = sensitivities_for(audience)
+    sensitivities = Audience(audience).sensitivities
     last_review = (
         Review.objects.filter(instrument_id=OuterRef("instrument_id"), reviewed_on__lte=today)
         .order_by("-reviewed_on")
@@ -553,7 +555,7 @@ def build_since_review_report(*, user, scope, today=None, audience=Audience.INTE
         .with_status_as_of(today, sensitivities, name="status_end")
     )
     report = ProgressReport(
-        kind="since_review",
+        kind=ReportKind.SINCE_REVIEW,
         user=user,
         scope=scope,
         date_from=None,

@@ -1,10 +1,8 @@
-"""Writes that touch more than one row. Admin, forms, import and seed all come through here,
-so the rules (append-only history, headline status, contested flag, sensitivity) hold
-whichever way data arrives."""
+"""Writes to the status history: record an update (with its evidence), attach evidence,
+verify, redact. All or nothing; the derived data follows in the same transaction."""
 
 import dataclasses
 import datetime
-import hashlib
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -13,15 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import status as derived
-from .dates import Precision, period_end
-from .models import (
-    Commitment,
-    CommitmentLink,
-    Evidence,
-    Sensitivity,
-    StatusUpdate,
-)
+from .. import access, derived
+from ..choices import Precision, Sensitivity
+from ..dates import period_end
+from ..models import Commitment, Evidence, Redaction, StagedUpload, StatusUpdate
+from .uploads import sha256_of
 
 
 @dataclasses.dataclass
@@ -62,15 +56,6 @@ def _check_effective_date(commitment, effective_on, precision, today):
         }
     if errors:
         raise ValidationError(errors)
-
-
-def _sha256_of(django_file):
-    digest = hashlib.sha256()
-    django_file.seek(0)
-    for chunk in django_file.chunks():
-        digest.update(chunk)
-    django_file.seek(0)
-    return digest.hexdigest()
 
 
 def status_update_record(
@@ -139,7 +124,7 @@ def status_update_record(
         with transaction.atomic():
             # Serialise writers of one commitment so the derived data is computed on a stable history.
             locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
-            previous = derived.headline_timeline(derived.unrestricted_history(locked.pk), derived.tracker_organisation_id())
+            previous = derived.current_timeline(locked.pk)
             try:
                 with transaction.atomic():
                     update.save()
@@ -157,12 +142,8 @@ def status_update_record(
                     is_demo=is_demo,
                 )
             derived.refresh(locked, previous)
-            commitment.status = locked.status
-            commitment.status_on = locked.status_on
-            commitment.status_precision = locked.status_precision
-            commitment.contested = locked.contested
-            commitment.last_recorded_at = locked.last_recorded_at
-            commitment.last_effective_on = locked.last_effective_on
+            for field in derived.DERIVED_FIELDS:
+                setattr(commitment, field, getattr(locked, field))
     except BaseException:
         for name in written:
             default_storage.delete(name)
@@ -195,7 +176,7 @@ def evidence_attach(*, commitment, item, added_by, status_update=None, _written=
         is_demo=is_demo,
     )
     if item.file:
-        evidence.sha256 = item.sha256 or _sha256_of(item.file)
+        evidence.sha256 = item.sha256 or sha256_of(item.file)
         evidence.size = item.file.size
         evidence.file.save("upload", item.file, save=False)
         if _written is not None:
@@ -209,9 +190,7 @@ def evidence_attach(*, commitment, item, added_by, status_update=None, _written=
 
 def status_update_verify(*, update, reviewer):
     """Mark an update verified. Nobody verifies their own."""
-    from .access import can_verify
-
-    if not can_verify(reviewer, update):
+    if not access.can_verify(reviewer, update):
         raise ValidationError(_("You cannot verify this update."))
     StatusUpdate.objects.filter(pk=update.pk, verified_at__isnull=True).update(
         verified_by=reviewer, verified_at=timezone.now()
@@ -221,9 +200,7 @@ def status_update_verify(*, update, reviewer):
 
 
 def evidence_verify(*, evidence, reviewer):
-    from .access import can_verify
-
-    if not can_verify(reviewer, evidence):
+    if not access.can_verify(reviewer, evidence):
         raise ValidationError(_("You cannot verify this evidence."))
     Evidence.objects.filter(pk=evidence.pk, verified_at__isnull=True).update(
         verified_by=reviewer, verified_at=timezone.now()
@@ -232,115 +209,8 @@ def evidence_verify(*, evidence, reviewer):
     return evidence
 
 
-def would_create_cycle(source, target):
-    """True if `target` already contributes (directly or not) to `source`."""
-    if source.pk == target.pk:
-        return True
-    seen = {target.pk}
-    frontier = [target.pk]
-    while frontier:
-        frontier = [
-            pk
-            for pk in CommitmentLink.objects.filter(source_id__in=frontier).values_list("target_id", flat=True)
-            if pk not in seen
-        ]
-        if source.pk in frontier:
-            return True
-        seen.update(frontier)
-    return False
-
-
-def commitment_link_add(*, source, target, note=""):
-    """`source` contributes to `target`. Contribution links form no cycles."""
-    with transaction.atomic():
-        if would_create_cycle(source, target):
-            raise ValidationError(
-                _("%(source)s cannot contribute to %(target)s: %(target)s already contributes to it.")
-                % {"source": source.reference, "target": target.reference}
-            )
-        link, _created = CommitmentLink.objects.get_or_create(source=source, target=target, defaults={"note": note})
-    return link
-
-
-def commitment_save(*, commitment):
-    """Save a commitment (admin, import, seed); keeps the trend summary right if its jurisdiction moved."""
-    with transaction.atomic(), derived.counts_follow([commitment]):
-        old_jurisdiction_id = None
-        if commitment.pk:
-            old_jurisdiction_id = (
-                Commitment.objects.filter(pk=commitment.pk).values_list("jurisdiction_id", flat=True).first()
-            )
-        commitment.full_clean(exclude=["sources", "themes"])
-        commitment.save()
-        if old_jurisdiction_id and old_jurisdiction_id != commitment.jurisdiction_id:
-            derived.move_jurisdiction(commitment, old_jurisdiction_id)
-    return commitment
-
-
-def commitment_themes_set(*, commitment, themes):
-    """Set a commitment's themes (ids or Theme objects); keeps the theme counts right."""
-    with transaction.atomic(), derived.counts_follow([commitment]):
-        commitment.themes.set(themes)
-
-
-def commitment_delete(*, commitment):
-    """Delete a commitment (one with no history: updates protect it); its counts go with it."""
-    with transaction.atomic(), derived.counts_follow([commitment]):
-        commitment.delete()
-
-
-# ---------------------------------------------------------------------------------------
-# Data entry: staged files, redaction, users
-# ---------------------------------------------------------------------------------------
-
-
-def staged_upload_save(*, user, checked):
-    """Keep a file accepted in a rejected submission, so a slow connection need not send it again."""
-    from .models import StagedUpload
-
-    staged = StagedUpload(
-        user=user,
-        original_filename=checked.original_filename,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        location_metadata=checked.location_metadata,
-    )
-    checked.file.seek(0)
-    staged.file.save("upload", checked.file, save=False)
-    try:
-        staged.save()
-    except BaseException:
-        default_storage.delete(staged.file.name)
-        raise
-    return staged
-
-
-def staged_upload_discard(*, staged):
-    name = staged.file.name
-    staged.delete()
-    if name:
-        default_storage.delete(name)
-
-
-def staged_uploads_purge_expired(*, now=None):
-    """Remove staged files older than TRACKER_STAGED_UPLOAD_HOURS. Returns how many."""
-    from django.conf import settings
-
-    from .models import StagedUpload
-
-    now = now or timezone.now()
-    cutoff = now - datetime.timedelta(hours=settings.TRACKER_STAGED_UPLOAD_HOURS)
-    expired = list(StagedUpload.objects.filter(created_at__lt=cutoff))
-    for staged in expired:
-        staged_upload_discard(staged=staged)
-    return len(expired)
-
-
 def status_update_note_redact(*, update, reason, redacted_by):
     """Purge a note from the update and from every history row of it; leave a tombstone."""
-    from .models import Redaction
-
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the note is redacted.")})
     with transaction.atomic():
@@ -357,8 +227,6 @@ def status_update_note_redact(*, update, reason, redacted_by):
 
 def evidence_file_redact(*, evidence, reason, redacted_by):
     """Purge an evidence file (every stored copy of the same content) from the record, its history and storage."""
-    from .models import Redaction, StagedUpload
-
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the file is redacted.")})
     to_delete = []
@@ -396,43 +264,3 @@ def evidence_file_redact(*, evidence, reason, redacted_by):
     return redactions
 
 
-def tracker_user_save(*, username, role, read=(), write=(), email="", password=None):
-    """Create or update a user with one role and the jurisdictions they may read and write.
-
-    `read` and `write` are jurisdiction codes; write implies read. Returns (user, created).
-    """
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from . import access
-    from .models import Jurisdiction
-
-    if role not in access.ROLES:
-        raise ValidationError({"role": _("Unknown role %(role)s: choose one of %(roles)s.") % {
-            "role": role, "roles": ", ".join(access.ROLES)}})
-    codes = set(read) | set(write)
-    found = {j.code: j for j in Jurisdiction.objects.filter(code__in=codes)}
-    missing = sorted(codes - set(found))
-    if missing:
-        raise ValidationError({"jurisdictions": _("Unknown jurisdiction code(s): %(codes)s.") % {
-            "codes": ", ".join(missing)}})
-    User = get_user_model()
-    with transaction.atomic():
-        user, created = User.objects.get_or_create(username=username, defaults={"email": email})
-        if email:
-            user.email = email
-        user.is_staff = role == access.ADMINISTRATOR
-        if password is not None:
-            from django.contrib.auth.password_validation import validate_password
-
-            validate_password(password, user)
-            user.set_password(password)
-        elif created:
-            user.set_unusable_password()
-        user.save()
-        user.groups.remove(*Group.objects.filter(name__in=access.ROLES))
-        user.groups.add(Group.objects.get_or_create(name=role)[0])
-        profile = access.profile_for(user)
-        profile.read_jurisdictions.set([found[c] for c in codes])
-        profile.write_jurisdictions.set([found[c] for c in set(write)])
-    return user, created

@@ -1,5 +1,5 @@
-"""Producing a report file, logging it, and keeping it as a ReportRun: shared by the views and
-the `report` command so that both log and keep the same way."""
+"""Producing a report file, logging it, and keeping it as a ReportRun: shared by the reports
+page and the `report` command so that both log and keep the same way."""
 
 import hashlib
 import tempfile
@@ -7,9 +7,10 @@ import tempfile
 from django.core.files import File
 from django.db import transaction
 
-from . import report_output
-from .exports import export_log
-from .models import ReportRun
+from .. import access
+from ..exports import export_log
+from ..models import ReportRun
+from . import output as formats
 
 
 def report_log(*, user, report, format):
@@ -27,7 +28,7 @@ def report_log(*, user, report, format):
 def write_to_tempfile(report, format, progress=None):
     """The report in a temporary file (rewound), and its SHA-256."""
     output = tempfile.TemporaryFile()
-    report_output.write(report, format, output, progress)
+    formats.write(report, format, output, progress)
     output.seek(0)
     digest = hashlib.sha256()
     for chunk in iter(lambda: output.read(1 << 20), b""):
@@ -48,7 +49,7 @@ def report_run_keep(*, user, report, format, output, sha256):
             audience=report.audience,
             sha256=sha256,
         )
-        run.file.save(report_output.filename(report, format), File(output), save=False)
+        run.file.save(formats.filename(report, format), File(output), save=False)
         run.full_clean(exclude=["file"])
         run.save()
     output.seek(0)
@@ -57,9 +58,7 @@ def report_run_keep(*, user, report, format, output, sha256):
 
 def report_runs_visible_to(user):
     """Kept runs a user may compare against: their own; an administrator's view is all of them."""
-    from . import access
-
     runs = ReportRun.objects.select_related("created_by")
-    if access.is_administrator(user):
+    if access.may_see_every_kept_report(user):
         return runs
     return runs.filter(created_by=user)

@@ -1,49 +1,51 @@
 """Derived status data, written only by services in the transaction that changes the history.
 
+- derive(): from one commitment's history, its headline, each source's view, whether it is
+  contested and when its latest update took effect. One pure function, used by refresh()
+  (one stored commitment), the demo data and the benchmark generator (many new ones).
 - Assessment rows: each source's latest view of a commitment.
-- Commitment.status / status_on / contested: the headline.
+- Commitment.status / status_on / contested / last_*: the headline and what the lists sort by.
 - StatusMonthDelta rows: the month-by-month trend as net changes per month.
 - StatusCount / ThemeStatusCount rows: how many commitments hold each status, per jurisdiction
   and instrument / theme. Every change of a commitment that can move them (history, jurisdiction,
   instrument, themes, creation, deletion) runs inside counts_follow(), or, in bulk paths, adds
   contributions() of what it inserts or removes.
 
-The headline on any date follows one rule (the same as CommitmentQuerySet.with_status_as_of):
-the latest unrestricted update (ordered by effective date, recorded at, id) of the
-organisation running the tracker, or of any source where it has none.
+The headline on any date follows one rule (the same as CommitmentQuerySet.with_headline_as_of):
+the latest unrestricted update, in history order, of the organisation running the tracker, or
+of any source where it has none.
 """
 
+import dataclasses
 import datetime
 from collections import Counter
 from contextlib import contextmanager
 
-from django.conf import settings
 from django.db.models import Count, F, Sum
 
+from .choices import Sensitivity, Status
 from .models import (
     Assessment,
     Commitment,
-    Organisation,
-    Sensitivity,
-    Status,
     StatusCount,
     StatusMonthDelta,
     StatusUpdate,
     ThemeStatusCount,
 )
+from .querysets import HISTORY_ORDER, tracker_organisation_id
+
+# The fields derive() reads of each update.
+HISTORY_FIELDS = ("id", "status", "effective_on", "effective_precision", "assessor_id", "recorded_at", "sensitivity")
 
 
-def tracker_organisation_id():
-    """The id of the organisation whose view is the headline (None when it is not in the database)."""
-    slug = settings.TRACKER_ORGANISATION
-    cache = tracker_organisation_id.__dict__.setdefault("cache", {})
-    if slug not in cache:
-        cache[slug] = Organisation.objects.filter(slug=slug).values_list("pk", flat=True).first()
-    return cache[slug]
+def history_key(update):
+    """An update's place in history order (querysets.HISTORY_ORDER); unsaved updates keep their list order."""
+    return (update.effective_on, update.recorded_at, update.id or 0)
 
 
-def _forget_tracker_organisation(**kwargs):
-    tracker_organisation_id.__dict__.get("cache", {}).clear()
+def is_contested(statuses):
+    """Sources disagree when their current views hold more than one status ("no information" is no view)."""
+    return len({status for status in statuses if status != Status.NO_INFORMATION}) > 1
 
 
 def headline_timeline(updates, own_id):
@@ -72,6 +74,56 @@ def headline_timeline(updates, own_id):
     return timeline
 
 
+@dataclasses.dataclass
+class Derivation:
+    """What a commitment's history says now: see derive()."""
+
+    timeline: list
+    views: dict  # assessor id -> that source's latest update
+    status: str
+    status_on: datetime.date | None
+    status_precision: str
+    contested: bool
+    last_effective_on: datetime.date | None
+    last_recorded_at: datetime.datetime | None
+
+    def apply_to(self, commitment):
+        """Set the commitment's derived fields (not saved)."""
+        for field in DERIVED_FIELDS:
+            setattr(commitment, field, getattr(self, field))
+
+
+DERIVED_FIELDS = ("status", "status_on", "status_precision", "contested", "last_effective_on", "last_recorded_at")
+
+
+def derive(updates, own_id):
+    """The headline, each source's view, contested and the latest dates, from one commitment's history.
+
+    `updates` may be in any order and may hold restricted updates: they are left out, because
+    a restricted update never moves anything everyone who may read the commitment sees.
+    """
+    unrestricted = sorted((u for u in updates if u.sensitivity != Sensitivity.RESTRICTED), key=history_key)
+    timeline = headline_timeline(unrestricted, own_id)
+    views = {}
+    for update in unrestricted:
+        views[update.assessor_id] = update
+    if timeline:
+        _start, _precision, status, deciding = timeline[-1]
+        status_on, precision = deciding.effective_on, deciding.effective_precision
+    else:
+        status, status_on, precision = Status.NO_INFORMATION, None, ""
+    return Derivation(
+        timeline=timeline,
+        views=views,
+        status=status,
+        status_on=status_on,
+        status_precision=precision,
+        contested=is_contested(u.status for u in views.values()),
+        last_effective_on=max((u.effective_on for u in unrestricted), default=None),
+        last_recorded_at=max((u.recorded_at for u in unrestricted), default=None),
+    )
+
+
 def _month(day):
     return day.replace(day=1)
 
@@ -89,10 +141,15 @@ def month_contributions(timeline):
 def unrestricted_history(commitment_id):
     return list(
         StatusUpdate.objects.filter(commitment_id=commitment_id)
-        .exclude(sensitivity=Sensitivity.RESTRICTED)
-        .order_by("effective_on", "recorded_at", "id")
-        .only("id", "status", "effective_on", "effective_precision", "assessor_id", "recorded_at")
+        .unrestricted()
+        .order_by(*HISTORY_ORDER)
+        .only(*HISTORY_FIELDS)
     )
+
+
+def current_timeline(commitment_id):
+    """The headline timeline as the stored history gives it now (before a change, to diff against after)."""
+    return headline_timeline(unrestricted_history(commitment_id), tracker_organisation_id())
 
 
 def apply_month_deltas(jurisdiction_id, changes):
@@ -122,19 +179,14 @@ def refresh(commitment, previous_timeline):
 
 
 def _refresh(commitment, previous_timeline):
-    own_id = tracker_organisation_id()
-    updates = unrestricted_history(commitment.pk)
-    timeline = headline_timeline(updates, own_id)
+    derivation = derive(unrestricted_history(commitment.pk), tracker_organisation_id())
 
-    diff = month_contributions(timeline)
+    diff = month_contributions(derivation.timeline)
     diff.subtract(month_contributions(previous_timeline))
     apply_month_deltas(commitment.jurisdiction_id, diff)
 
-    latest_by_source = {}
-    for update in updates:
-        latest_by_source[update.assessor_id] = update
     existing = {a.assessor_id: a for a in Assessment.objects.filter(commitment=commitment)}
-    for assessor_id, update in latest_by_source.items():
+    for assessor_id, update in derivation.views.items():
         current = existing.pop(assessor_id, None)
         if current is None:
             Assessment.objects.create(
@@ -152,36 +204,14 @@ def _refresh(commitment, previous_timeline):
     if existing:
         Assessment.objects.filter(pk__in=[a.pk for a in existing.values()]).delete()
 
-    views = {u.status for u in latest_by_source.values() if u.status != Status.NO_INFORMATION}
-    if timeline:
-        _start, _precision, status, deciding = timeline[-1]
-        commitment.status = status
-        commitment.status_on = deciding.effective_on
-        commitment.status_precision = deciding.effective_precision
-    else:
-        commitment.status = Status.NO_INFORMATION
-        commitment.status_on = None
-        commitment.status_precision = ""
-    commitment.contested = len(views) > 1
-    latest_recorded = (
-        StatusUpdate.objects.filter(commitment=commitment).order_by("-recorded_at").values_list("recorded_at", flat=True).first()
-    )
-    commitment.last_recorded_at = latest_recorded
-    commitment.last_effective_on = max((u.effective_on for u in updates), default=None)
-    Commitment.objects.filter(pk=commitment.pk).update(
-        status=commitment.status,
-        status_on=commitment.status_on,
-        status_precision=commitment.status_precision,
-        contested=commitment.contested,
-        last_recorded_at=commitment.last_recorded_at,
-        last_effective_on=commitment.last_effective_on,
-    )
-    return timeline
+    derivation.apply_to(commitment)
+    Commitment.objects.filter(pk=commitment.pk).update(**{field: getattr(derivation, field) for field in DERIVED_FIELDS})
+    return derivation.timeline
 
 
 def move_jurisdiction(commitment, old_jurisdiction_id):
     """Move a commitment's share of the trend summary when its jurisdiction changes."""
-    contributions = month_contributions(headline_timeline(unrestricted_history(commitment.pk), tracker_organisation_id()))
+    contributions = month_contributions(current_timeline(commitment.pk))
     apply_month_deltas(old_jurisdiction_id, {key: -value for key, value in contributions.items()})
     apply_month_deltas(commitment.jurisdiction_id, contributions)
 
@@ -229,9 +259,9 @@ def recompute_month_deltas():
     histories = {}
     jurisdiction_of = dict(Commitment.objects.values_list("pk", "jurisdiction_id"))
     for update in (
-        StatusUpdate.objects.exclude(sensitivity=Sensitivity.RESTRICTED)
-        .order_by("commitment_id", "effective_on", "recorded_at", "id")
-        .only("id", "commitment_id", "status", "effective_on", "effective_precision", "assessor_id", "recorded_at")
+        StatusUpdate.objects.unrestricted()
+        .order_by("commitment_id", *HISTORY_ORDER)
+        .only("commitment_id", *HISTORY_FIELDS)
         .iterator(chunk_size=5000)
     ):
         histories.setdefault(update.commitment_id, []).append(update)

@@ -3,7 +3,8 @@
 from django.db import NotSupportedError
 from django.db.models import F, Subquery, TextField
 
-from .models import ExportLog
+from ..choices import Audience
+from ..models import ExportLog
 
 # A cell starting with one of these is read as a formula by Excel or LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -16,7 +17,7 @@ def neutralise(value):
     return value
 
 
-def export_log(*, user, kind, format, scope, audience=ExportLog.Audience.INTERNAL, rows=None):
+def export_log(*, user, kind, format, scope, audience=Audience.INTERNAL, rows=None):
     """Record who exported what, in which format, for which audience."""
     return ExportLog.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,

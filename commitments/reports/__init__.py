@@ -1,0 +1,54 @@
+"""Reports: what the tracker says about a scope over a period, in every format.
+
+- progress.py: the report itself (ProgressReport) and its kinds, scopes and groupings
+- output.py:   the same report written as HTML, PDF, Excel or CSV
+- runs.py:     logging a report, and keeping it so that a later one can compare against it
+
+build_report() is the one entry point: the reports page and `manage.py report` both call it,
+so the choice of report, the default audience and the size check are made in one place.
+"""
+
+from ..choices import Audience
+from . import output
+from .progress import (
+    GROUP_BY,
+    ReportKind,
+    Scope,
+    build_progress_report,
+    build_since_review_report,
+    build_since_run_report,
+)
+
+__all__ = ["GROUP_BY", "ReportKind", "Scope", "build_report", "default_audience"]
+
+# Formats laid out in pages: they hold every row at once, so their size is bounded.
+PAGED_FORMATS = ("html", "pdf")
+
+
+def default_audience(format):
+    """A PDF travels: external unless asked otherwise; every other format is internal."""
+    return Audience.EXTERNAL if format == "pdf" else Audience.INTERNAL
+
+
+def build_report(*, kind, user, audience, format, scope=None, date_from=None, date_to=None, run=None, group_by="instrument"):
+    """Build the report of `kind` for `user`; raises ValueError (bad request) or output.TooLarge.
+
+    `audience` None takes default_audience(format).
+    """
+    audience = audience or default_audience(format)
+    common = {"user": user, "audience": audience, "group_by": group_by}
+    if kind == ReportKind.SINCE_RUN:
+        if run is None:
+            raise ValueError("Choose the kept report to compare against.")
+        report = build_since_run_report(run=run, **common)
+    elif kind == ReportKind.SINCE_REVIEW:
+        report = build_since_review_report(scope=scope or Scope(), **common)
+    elif kind == ReportKind.PROGRESS:
+        if date_from is None or date_to is None:
+            raise ValueError("Give the first and the last day of the period.")
+        report = build_progress_report(scope=scope or Scope(), date_from=date_from, date_to=date_to, **common)
+    else:
+        raise ValueError(f"Unknown kind of report: {kind}")
+    if format in PAGED_FORMATS:
+        output.check_paged_size(report)
+    return report

@@ -1,0 +1,1 @@
+"""Reads that several pages share: the dashboard, deadlines, a commitment's history."""

@@ -1,0 +1,121 @@
+"""Writes to commitments: save, themes, contribution links, recommendations received in a review.
+
+Every change that can move the maintained counts or the trend summary runs inside
+derived.counts_follow(), so the dashboard stays exact whichever way the change arrives
+(the admin, the import, the seed, a review page)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .. import derived
+from ..models import Commitment, CommitmentLink, Jurisdiction
+
+
+def would_create_cycle(source, target):
+    """True if `target` already contributes (directly or not) to `source`."""
+    if source.pk == target.pk:
+        return True
+    seen = {target.pk}
+    frontier = [target.pk]
+    while frontier:
+        frontier = [
+            pk
+            for pk in CommitmentLink.objects.filter(source_id__in=frontier).values_list("target_id", flat=True)
+            if pk not in seen
+        ]
+        if source.pk in frontier:
+            return True
+        seen.update(frontier)
+    return False
+
+
+def commitment_link_add(*, source, target, note=""):
+    """`source` contributes to `target`. Contribution links form no cycles."""
+    with transaction.atomic():
+        if would_create_cycle(source, target):
+            raise ValidationError(
+                _("%(source)s cannot contribute to %(target)s: %(target)s already contributes to it.")
+                % {"source": source.reference, "target": target.reference}
+            )
+        link, _created = CommitmentLink.objects.get_or_create(source=source, target=target, defaults={"note": note})
+    return link
+
+
+def commitment_save(*, commitment):
+    """Save a commitment (admin, import, seed); keeps the trend summary right if its jurisdiction moved."""
+    with transaction.atomic(), derived.counts_follow([commitment]):
+        old_jurisdiction_id = None
+        if commitment.pk:
+            old_jurisdiction_id = (
+                Commitment.objects.filter(pk=commitment.pk).values_list("jurisdiction_id", flat=True).first()
+            )
+        commitment.full_clean(exclude=["sources", "themes"])
+        commitment.save()
+        if old_jurisdiction_id and old_jurisdiction_id != commitment.jurisdiction_id:
+            derived.move_jurisdiction(commitment, old_jurisdiction_id)
+    return commitment
+
+
+def commitment_themes_set(*, commitment, themes):
+    """Set a commitment's themes (ids or Theme objects); keeps the theme counts right."""
+    with transaction.atomic(), derived.counts_follow([commitment]):
+        commitment.themes.set(themes)
+
+
+def commitment_delete(*, commitment):
+    """Delete a commitment (one with no history: updates protect it); its counts go with it."""
+    with transaction.atomic(), derived.counts_follow([commitment]):
+        commitment.delete()
+
+
+
+
+def commitment_link_remove(*, link):
+    """Remove a contribution link (the roll-ups read links live: nothing derived to follow)."""
+    link.delete()
+
+
+def review_recommendation_add(
+    *,
+    review,
+    user,
+    reference,
+    title,
+    jurisdiction,
+    description="",
+    recommendation_ref="",
+    articles="",
+    recommendation_response="",
+    due_on=None,
+):
+    """Record a recommendation received in `review` as a commitment under its instrument.
+
+    Only someone who may write in `jurisdiction` may add it; a reference already used
+    under the instrument is refused and nothing is saved.
+    """
+    if not Jurisdiction.objects.writable_by(user).filter(pk=jurisdiction.pk).exists():
+        raise PermissionDenied(_("You may not add commitments in %(jurisdiction)s.") % {"jurisdiction": jurisdiction})
+    reference = reference.strip()
+    if Commitment.objects.filter(instrument=review.instrument, reference=reference).exists():
+        raise ValidationError(
+            {"reference": _("%(instrument)s already has a commitment %(reference)s.")
+             % {"instrument": review.instrument.code, "reference": reference}}
+        )
+    commitment = Commitment(
+        instrument=review.instrument,
+        review=review,
+        reference=reference,
+        title=title.strip(),
+        description=description,
+        jurisdiction=jurisdiction,
+        recommendation_ref=recommendation_ref.strip(),
+        articles=articles.strip(),
+        recommendation_response=recommendation_response,
+        due_on=due_on,
+    )
+    with transaction.atomic():
+        commitment_save(commitment=commitment)
+        # The recommendation rests on the review's own sources.
+        commitment.sources.set(review.sources.all())
+    return commitment

@@ -1,0 +1,105 @@
+"""Writes about people: accounts and roles, profiles, calendar tokens, reminder settings."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import access
+from ..models import Jurisdiction, Profile
+
+
+def profile_for(user):
+    """The user's profile, created with the defaults the first time it is needed.
+
+    Reminders are on by default since the account exists, so creating the profile later
+    (to get a calendar token, say) does not move that date. Kept on the user object.
+    """
+    profile = getattr(user, "_tracker_profile", None)
+    if profile is None:
+        profile, _created = Profile.objects.get_or_create(user=user, defaults={"reminders_enabled_at": user.date_joined})
+        user._tracker_profile = profile
+    return profile
+
+
+def staff_flag_sync(*, user):
+    """Keep `is_staff` (which Django's admin login reads) equal to the role: access.is_administrator()."""
+    user.__dict__.pop("_tracker_groups", None)  # the groups may just have changed
+    wanted = access.is_administrator(user)
+    if user.is_staff != wanted:
+        user.is_staff = wanted
+        type(user).objects.filter(pk=user.pk).update(is_staff=wanted)
+    return user
+
+
+def tracker_user_save(*, username, role, read=(), write=(), email="", password=None):
+    """Create or update a user with one role and the jurisdictions they may read and write.
+
+    `read` and `write` are jurisdiction codes; write implies read. Returns (user, created).
+    """
+    if role not in access.ROLES:
+        raise ValidationError({"role": _("Unknown role %(role)s: choose one of %(roles)s.") % {
+            "role": role, "roles": ", ".join(access.ROLES)}})
+    codes = set(read) | set(write)
+    found = {j.code: j for j in Jurisdiction.objects.filter(code__in=codes)}
+    missing = sorted(codes - set(found))
+    if missing:
+        raise ValidationError({"jurisdictions": _("Unknown jurisdiction code(s): %(codes)s.") % {
+            "codes": ", ".join(missing)}})
+    User = get_user_model()
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(username=username, defaults={"email": email})
+        if email:
+            user.email = email
+        user.is_staff = role == access.ADMINISTRATOR or user.is_superuser
+        if password is not None:
+            validate_password(password, user)
+            user.set_password(password)
+        elif created:
+            user.set_unusable_password()
+        user.save()
+        user.groups.remove(*Group.objects.filter(name__in=access.ROLES))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+        user.__dict__.pop("_tracker_groups", None)
+        profile = profile_for(user)
+        profile.read_jurisdictions.set([found[c] for c in codes])
+        profile.write_jurisdictions.set([found[c] for c in set(write)])
+    return user, created
+
+
+def calendar_token_create(*, user):
+    """Give the user a new calendar token; any previous feed address stops working."""
+    with transaction.atomic():
+        profile = profile_for(user)
+        profile.calendar_token = secrets.token_urlsafe(32)
+        profile.save(update_fields=["calendar_token"])
+    return profile.calendar_token
+
+
+def calendar_token_revoke(*, user):
+    """Revoke the user's calendar token: their feed address answers 404 from now on."""
+    Profile.objects.filter(user=user).update(calendar_token=None)
+    cached = getattr(user, "_tracker_profile", None)
+    if cached is not None:
+        cached.calendar_token = None
+
+
+def reminders_set(*, user, enabled, now=None):
+    """Turn the user's reminders on or off. Turning them on starts from now: nothing already reached is sent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        profile = Profile.objects.select_for_update().get(pk=profile_for(user).pk)
+        if enabled and not profile.reminders_enabled:
+            profile.reminders_enabled = True
+            profile.reminders_enabled_at = now
+            profile.save(update_fields=["reminders_enabled", "reminders_enabled_at"])
+        elif not enabled and profile.reminders_enabled:
+            profile.reminders_enabled = False
+            profile.save(update_fields=["reminders_enabled"])
+    user._tracker_profile = profile
+    return profile

@@ -1,0 +1,21 @@
+"""Template tags that ask access.py: what the person viewing the page may do."""
+
+from django import template
+
+from .. import access
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def may(context, rule, item=None):
+    """{% may "redact" as can_redact %}, {% may "verify" update as can_verify %}: the access rule of that name."""
+    user = context["request"].user
+    rules = {
+        "administer": access.may_use_admin,
+        "import": access.may_import,
+        "redact": access.may_redact,
+        "verify": lambda user: access.can_verify(user, item),
+        "write": lambda user: access.can_write_commitment(user, item),
+    }
+    return rules[rule](user)
