@@ -5,7 +5,7 @@ import dataclasses
 from django.core.files.base import ContentFile
 
 from commitments import access
-from tests import entry_files
+from tests import sample_files
 from tests.factories import (
     CommitmentFactory,
     InstrumentFactory,
@@ -62,7 +62,7 @@ def make_world():
         evidence=[
             EvidenceItem(
                 title="Survey notice",
-                file=ContentFile(entry_files.pdf_bytes("notice"), name="notice.pdf"),
+                file=ContentFile(sample_files.pdf_bytes("notice"), name="notice.pdf"),
                 original_filename="notice.pdf",
                 content_type="application/pdf",
             )

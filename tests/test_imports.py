@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from commitments import imports
 from commitments.models import Commitment, CommitmentLink, StatusUpdate
-from tests import entry_files
+from tests import sample_files
 from tests.entry_world import make_world
 from tests.factories import OrganisationFactory, ThemeFactory
 
@@ -188,7 +188,7 @@ def test_an_excel_file_with_date_cells_is_imported(world):
 
 
 def test_a_zip_bomb_posing_as_excel_is_refused_before_it_is_opened(world):
-    result = imports.run_import(kind="commitments", data=entry_files.zip_bomb_bytes(), user=world.users["administrator"])
+    result = imports.run_import(kind="commitments", data=sample_files.zip_bomb_bytes(), user=world.users["administrator"])
     assert "zip bomb" in result.file_errors[0]
 
 

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from commitments.models import StatusUpdate
-from tests import entry_files
+from tests import sample_files
 from tests.conftest import require_binary
 from tests.entry_world import PASSWORD, make_world
 
@@ -38,11 +38,11 @@ def test_an_editor_records_an_update_with_two_files_and_sees_it(server, tmp_path
 
     world = make_world()
     report = tmp_path / "inspection-report.pdf"
-    report.write_bytes(entry_files.pdf_bytes("inspection"))
+    report.write_bytes(sample_files.pdf_bytes("inspection"))
     photo = tmp_path / "kiln-photo.png"
-    photo.write_bytes(entry_files.png_bytes())
+    photo.write_bytes(sample_files.png_bytes())
     disguised = tmp_path / "holiday.png"
-    disguised.write_bytes(entry_files.exe_bytes())
+    disguised.write_bytes(sample_files.exe_bytes())
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_SECRET = "k3y-for-tests-" + "q8Zr2Lx7Vb4Nc9Wm1Tp6Hs3Jd5Fg0Ky" * 2
 
 

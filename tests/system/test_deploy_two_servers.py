@@ -16,9 +16,9 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 
-from tests.test_deploy_settings import PRODUCTION_SECRET
+from tests.system.test_deploy_settings import PRODUCTION_SECRET
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]

@@ -18,9 +18,9 @@ from openpyxl import load_workbook
 from commitments.exports import FORMULA_PREFIXES
 from commitments.models import Commitment, Evidence, StagedUpload, StatusUpdate
 from tests import figures
-from tests.hostile.corpus import TEXT, as_text, files
+from tests.system.hostile.corpus import TEXT, as_text, files
 from tests.reliability_scene import build, client_for
-from tests.test_hostile_inputs import post_raw, too_big_to_repeat
+from tests.system.test_hostile_inputs import post_raw, too_big_to_repeat
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from commitments.models import Commitment
 from tests import figures
-from tests.hostile.corpus import TEXT, as_text
+from tests.system.hostile.corpus import TEXT, as_text
 from tests.reliability_scene import PASSWORD, build, client_for
 
 pytestmark = pytest.mark.django_db

@@ -115,13 +115,13 @@ def test_an_administrator_manages_people_but_cannot_make_a_superuser(admin_clien
 def test_restricted_updates_and_evidence_stay_hidden_in_the_admin_from_administrators_not_named(admin_client, world):
     from django.core.files.base import ContentFile
 
-    from tests import entry_files
+    from tests import sample_files
 
     status_update_record(
         commitment=world.kp_commitment, status="stalled", effective_on=world.kp_update.effective_on, assessor=world.dri,
         recorded_by=world.users["editor_kp"], note="Witness named here", sensitivity="restricted",
         restricted_to=[world.users["editor_kp"]],
-        evidence=[EvidenceItem(title="Witness statement", file=ContentFile(entry_files.pdf_bytes("w"), name="w.pdf"),
+        evidence=[EvidenceItem(title="Witness statement", file=ContentFile(sample_files.pdf_bytes("w"), name="w.pdf"),
                                         sensitivity="restricted", restricted_to=[world.users["editor_kp"]])],
     )
     pages = [

@@ -18,7 +18,7 @@ from django.urls import reverse
 from commitments import reminders
 from tests import figures
 from tests.reliability_scene import ROLES, SECRET_MARKERS, build, client_for
-from tests.test_access_matrix import RULES
+from tests.system.test_access_matrix import RULES
 
 pytestmark = pytest.mark.django_db
 

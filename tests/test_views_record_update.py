@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from commitments.models import DownloadLog, Evidence, StagedUpload, StatusUpdate
-from tests import entry_files
+from tests import sample_files
 from tests.entry_world import make_world
 
 pytestmark = pytest.mark.django_db
@@ -65,8 +65,8 @@ def stored_files(settings):
 
 def test_an_editor_records_an_update_with_two_files_and_a_link_in_one_submit(editor, world):
     data = form_data(world, evidence=[
-        {"title": "Survey report", "file": upload("report.pdf", entry_files.pdf_bytes("report"))},
-        {"title": "Site photo", "file": upload("photo.png", entry_files.png_bytes())},
+        {"title": "Survey report", "file": upload("report.pdf", sample_files.pdf_bytes("report"))},
+        {"title": "Site photo", "file": upload("photo.png", sample_files.png_bytes())},
         {"title": "Press release", "url": "https://example.org/press"},
     ])
     response = editor.post(record_url(world.kp_commitment), data)
@@ -84,8 +84,8 @@ def test_an_editor_records_an_update_with_two_files_and_a_link_in_one_submit(edi
 def test_one_rejected_file_saves_nothing_names_the_item_and_keeps_what_was_typed(editor, world, settings):
     before = (StatusUpdate.objects.count(), Evidence.objects.count())
     data = form_data(world, note="Kept as typed", evidence=[
-        {"title": "Good report", "file": upload("report.pdf", entry_files.pdf_bytes())},
-        {"title": "Bad one", "file": upload("minutes.pdf", entry_files.exe_bytes())},
+        {"title": "Good report", "file": upload("report.pdf", sample_files.pdf_bytes())},
+        {"title": "Bad one", "file": upload("minutes.pdf", sample_files.exe_bytes())},
     ])
     response = editor.post(record_url(world.kp_commitment), data)
     assert response.status_code == 400
@@ -108,13 +108,13 @@ def test_one_rejected_file_saves_nothing_names_the_item_and_keeps_what_was_typed
     assert response.status_code == 302
     update = StatusUpdate.objects.get(note="Kept as typed")
     report = update.evidence.get(title="Good report")
-    assert report.original_filename == "report.pdf" and report.file.read() == entry_files.pdf_bytes()
+    assert report.original_filename == "report.pdf" and report.file.read() == sample_files.pdf_bytes()
     assert not StagedUpload.objects.exists()
 
 
 def test_a_staged_file_is_not_offered_to_another_user(client, world):
     staged = StagedUpload.objects.create(
-        user=world.users["editor_punjab"], file=SimpleUploadedFile("x.pdf", entry_files.pdf_bytes()),
+        user=world.users["editor_punjab"], file=SimpleUploadedFile("x.pdf", sample_files.pdf_bytes()),
         original_filename="x.pdf", content_type="application/pdf", size=10, sha256="0" * 64,
     )
     client.force_login(world.users["editor_kp"])
@@ -129,7 +129,7 @@ def test_expired_staged_files_are_purged(world, settings):
     from django.utils import timezone
 
     staged = StagedUpload.objects.create(
-        user=world.users["editor_kp"], file=SimpleUploadedFile("x.pdf", entry_files.pdf_bytes()),
+        user=world.users["editor_kp"], file=SimpleUploadedFile("x.pdf", sample_files.pdf_bytes()),
         original_filename="x.pdf", content_type="application/pdf", size=10, sha256="0" * 64,
     )
     path = staged.file.path
@@ -143,12 +143,12 @@ def test_expired_staged_files_are_purged(world, settings):
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("report.pdf", entry_files.exe_bytes(), "program (an executable)"),
-        ("page.html", entry_files.html_bytes(), "Web pages (HTML)"),
-        ("logo.svg", entry_files.svg_with_script_bytes(), "SVG drawings can carry scripts"),
-        ("budget.docm", entry_files.docm_bytes(), "macros"),
-        ("bomb.docx", entry_files.zip_bomb_bytes(), "zip bomb"),
-        ("files.zip", entry_files.plain_zip_bytes(), "Archives"),
+        ("report.pdf", sample_files.exe_bytes(), "program (an executable)"),
+        ("page.html", sample_files.html_bytes(), "Web pages (HTML)"),
+        ("logo.svg", sample_files.svg_with_script_bytes(), "SVG drawings can carry scripts"),
+        ("budget.docm", sample_files.docm_bytes(), "macros"),
+        ("bomb.docx", sample_files.zip_bomb_bytes(), "zip bomb"),
+        ("files.zip", sample_files.plain_zip_bytes(), "Archives"),
         ("empty.pdf", b"", "empty"),
     ],
 )
@@ -164,7 +164,7 @@ def test_a_wrong_kind_of_file_gets_a_clear_message_and_saves_nothing(editor, wor
 def test_an_oversized_file_is_refused_with_the_limit(editor, world, settings):
     settings.TRACKER_EVIDENCE_MAX_BYTES = 1000
     response = editor.post(
-        record_url(world.kp_commitment), form_data(world, evidence=[{"file": upload("big.pdf", entry_files.pdf_bytes() + b" " * 2000)}])
+        record_url(world.kp_commitment), form_data(world, evidence=[{"file": upload("big.pdf", sample_files.pdf_bytes() + b" " * 2000)}])
     )
     assert response.status_code == 400
     assert "the largest accepted is 1000" in response.content.decode()
@@ -174,7 +174,7 @@ def test_an_oversized_file_is_refused_with_the_limit(editor, world, settings):
 def test_a_file_name_with_folders_and_control_characters_is_kept_only_as_clean_data(editor, world):
     response = editor.post(
         record_url(world.kp_commitment),
-        form_data(world, evidence=[{"file": upload("../../etc/pass\x07wd\x1b.pdf", entry_files.pdf_bytes())}]),
+        form_data(world, evidence=[{"file": upload("../../etc/pass\x07wd\x1b.pdf", sample_files.pdf_bytes())}]),
     )
     assert response.status_code == 302
     evidence = Evidence.objects.get(status_update__note="Provincial survey published")
@@ -195,7 +195,7 @@ def test_a_file_name_with_folders_and_control_characters_is_kept_only_as_clean_d
 )
 def test_bad_update_fields_get_a_clear_message_and_save_nothing(editor, world, settings, changes, field_message):
     files_before = stored_files(settings)
-    data = form_data(world, evidence=[{"file": upload("report.pdf", entry_files.pdf_bytes())}])
+    data = form_data(world, evidence=[{"file": upload("report.pdf", sample_files.pdf_bytes())}])
     data.update(changes)
     response = editor.post(record_url(world.kp_commitment), data)
     assert response.status_code == 400
@@ -211,7 +211,7 @@ def test_urdu_right_to_left_text_is_kept_exactly_as_typed_and_shown_with_dir_aut
     title = "رپورٹ (اردو)"
     response = editor.post(
         record_url(world.kp_commitment),
-        form_data(world, note=note, evidence=[{"title": title, "file": upload("رپورٹ.pdf", entry_files.pdf_bytes())}]),
+        form_data(world, note=note, evidence=[{"title": title, "file": upload("رپورٹ.pdf", sample_files.pdf_bytes())}]),
     )
     assert response.status_code == 302
     update = StatusUpdate.objects.get(note=note)
@@ -230,7 +230,7 @@ def test_the_same_form_posted_twice_records_one_update(editor, world):
 
 def test_a_file_already_stored_is_recognised_naming_only_records_the_user_may_read(client, world):
     client.force_login(world.users["editor_punjab"])
-    same_as_kp = entry_files.pdf_bytes("notice")  # the KP commitment's evidence
+    same_as_kp = sample_files.pdf_bytes("notice")  # the KP commitment's evidence
     response = client.post(
         record_url(world.punjab_commitment),
         form_data(world, evidence=[{"file": upload("copy.pdf", same_as_kp)}]),
@@ -251,7 +251,7 @@ def test_a_file_already_stored_is_recognised_naming_only_records_the_user_may_re
 def test_a_restricted_update_is_seen_only_by_those_named(editor, world, client):
     data = form_data(world, note="Names a witness", sensitivity="restricted",
                      restricted_to=[world.users["reviewer"].pk],
-                     evidence=[{"file": upload("statement.pdf", entry_files.pdf_bytes("statement"))}])
+                     evidence=[{"file": upload("statement.pdf", sample_files.pdf_bytes("statement"))}])
     assert editor.post(record_url(world.kp_commitment), data).status_code == 302
     update = StatusUpdate.objects.get(note="Names a witness")
     assert set(update.restricted_to.all()) == {world.users["reviewer"], world.users["editor_kp"]}
@@ -273,7 +273,7 @@ def test_a_restricted_update_without_named_people_is_refused(editor, world):
 
 
 def test_the_commitment_page_shows_who_changed_what(editor, world):
-    editor.post(record_url(world.kp_commitment), form_data(world, evidence=[{"title": "Scan", "file": upload("s.pdf", entry_files.pdf_bytes("s"))}]))
+    editor.post(record_url(world.kp_commitment), form_data(world, evidence=[{"title": "Scan", "file": upload("s.pdf", sample_files.pdf_bytes("s"))}]))
     html = editor.get(world.kp_commitment.get_absolute_url()).content.decode()
     history = html[html.index("Change history"):]
     assert "Created status update" in history and "Created evidence" in history
@@ -290,7 +290,7 @@ def test_every_download_is_logged_and_only_pdf_and_images_are_shown_inline(clien
     assert (log.user, log.evidence) == (world.users["viewer"], world.kp_evidence)
 
     client.force_login(world.users["editor_kp"])
-    client.post(record_url(world.kp_commitment), form_data(world, evidence=[{"file": upload("minutes.docx", entry_files.docx_bytes())}]))
+    client.post(record_url(world.kp_commitment), form_data(world, evidence=[{"file": upload("minutes.docx", sample_files.docx_bytes())}]))
     docx = Evidence.objects.get(original_filename="minutes.docx")
     response = client.get(docx.get_download_url())
     assert response["Content-Type"] == "application/octet-stream"
@@ -305,7 +305,7 @@ def test_gps_position_is_flagged_and_stripped_from_copies_for_non_administrators
     client.force_login(world.users["editor_kp"])
     response = client.post(
         record_url(world.kp_commitment),
-        form_data(world, evidence=[{"file": upload("site.jpg", entry_files.jpeg_with_gps_bytes())}]),
+        form_data(world, evidence=[{"file": upload("site.jpg", sample_files.jpeg_with_gps_bytes())}]),
         follow=True,
     )
     evidence = Evidence.objects.get(original_filename="site.jpg")

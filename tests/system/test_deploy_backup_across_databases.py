@@ -18,7 +18,7 @@ from django.core.files.storage import default_storage
 from commitments import backup
 from tests import factories
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SERVER = os.environ.get("TRACKER_TEST_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]

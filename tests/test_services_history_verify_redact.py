@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.core.files.base import ContentFile
 
 from commitments.models import Evidence, Redaction, StatusUpdate
-from tests import entry_files
+from tests import sample_files
 from tests.entry_world import make_world
 from commitments.services.history import EvidenceItem, status_update_record
 
@@ -71,7 +71,7 @@ def test_redacting_evidence_removes_every_stored_copy_from_storage_and_history(
     copy = status_update_record(
         commitment=world.punjab_commitment, status="in_progress", effective_on=world.kp_update.effective_on,
         assessor=world.dri, recorded_by=world.users["editor_punjab"], note="same file",
-        evidence=[EvidenceItem(title="Copy", file=ContentFile(entry_files.pdf_bytes("notice"), name="c.pdf"))],
+        evidence=[EvidenceItem(title="Copy", file=ContentFile(sample_files.pdf_bytes("notice"), name="c.pdf"))],
     ).evidence.get()
     assert copy.sha256 == world.kp_evidence.sha256
     copy_path = copy.file.path

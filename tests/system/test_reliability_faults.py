@@ -94,7 +94,7 @@ def record(scene, **kwargs):
 def test_a_storage_failure_on_any_evidence_file_saves_nothing_and_removes_files_written(
     scene, settings, failing_file
 ):
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "tests.test_reliability_faults.FlakyStorage"}}
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "tests.system.test_reliability_faults.FlakyStorage"}}
     FlakyStorage.calls, FlakyStorage.fail_on = 0, failing_file
     before = snapshot()
     with pytest.raises(StorageFull):
