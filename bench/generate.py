@@ -24,7 +24,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from commitments import access, derived
-from commitments.querysets import forget_tracker_organisation
 from commitments.choices import Precision
 from commitments.models import (
     Assessment,
@@ -39,6 +38,7 @@ from commitments.models import (
     StatusUpdate,
     Theme,
 )
+from commitments.querysets import forget_tracker_organisation
 
 JURISDICTIONS = [
     ("federal", "Federal", Jurisdiction.Kind.FEDERAL),
@@ -134,8 +134,13 @@ def _reference_data():
     editor, _created = User.objects.get_or_create(username=EDITOR_USERNAME)
     editor.groups.add(Group.objects.get(name=access.EDITOR))
     return SimpleNamespace(
-        jurisdictions=jurisdictions, own=own, sources=[own, *others], themes=themes,
-        instruments=instruments, admin=admin, editor=editor,
+        jurisdictions=jurisdictions,
+        own=own,
+        sources=[own, *others],
+        themes=themes,
+        instruments=instruments,
+        admin=admin,
+        editor=editor,
     )
 
 
@@ -226,22 +231,36 @@ def generate(size, *, seed=1, progress=None, updates_per_commitment=UPDATES_PER_
                         name, file_size, digest = rng.choice(pool)
                         evidence.append(
                             Evidence(
-                                commitment_id=commitment_id, status_update_id=update.id,
-                                title=f"Benchmark evidence for update {update.id}", file=name,
-                                original_filename="evidence.bin", content_type="application/octet-stream",
-                                size=file_size, sha256=digest, evidence_on=day, evidence_precision=Precision.DAY,
-                                added_by_id=ref.editor.pk, added_at=update.recorded_at, is_demo=True,
-                                sensitivity=Sensitivity.PUBLIC if sensitivity == Sensitivity.PUBLIC else Sensitivity.INTERNAL,
+                                commitment_id=commitment_id,
+                                status_update_id=update.id,
+                                title=f"Benchmark evidence for update {update.id}",
+                                file=name,
+                                original_filename="evidence.bin",
+                                content_type="application/octet-stream",
+                                size=file_size,
+                                sha256=digest,
+                                evidence_on=day,
+                                evidence_precision=Precision.DAY,
+                                added_by_id=ref.editor.pk,
+                                added_at=update.recorded_at,
+                                is_demo=True,
+                                sensitivity=Sensitivity.PUBLIC
+                                if sensitivity == Sensitivity.PUBLIC
+                                else Sensitivity.INTERNAL,
                             )
                         )
                     else:
                         evidence.append(
                             Evidence(
-                                commitment_id=commitment_id, status_update_id=update.id,
+                                commitment_id=commitment_id,
+                                status_update_id=update.id,
                                 title=f"Benchmark link for update {update.id}",
                                 url=f"https://example.org/bench/{update.id}",
-                                evidence_on=day, evidence_precision=Precision.DAY,
-                                added_by_id=ref.editor.pk, added_at=update.recorded_at, is_demo=True,
+                                evidence_on=day,
+                                evidence_precision=Precision.DAY,
+                                added_by_id=ref.editor.pk,
+                                added_at=update.recorded_at,
+                                is_demo=True,
                             )
                         )
             updates.extend(history)
@@ -254,12 +273,17 @@ def generate(size, *, seed=1, progress=None, updates_per_commitment=UPDATES_PER_
             for assessor_id, update in derivation.views.items():
                 assessments.append(
                     Assessment(
-                        commitment_id=commitment_id, assessor_id=assessor_id, update_id=update.id,
-                        status=update.status, effective_on=update.effective_on,
+                        commitment_id=commitment_id,
+                        assessor_id=assessor_id,
+                        update_id=update.id,
+                        status=update.status,
+                        effective_on=update.effective_on,
                     )
                 )
             status_fields = {field: getattr(derivation, field) for field in derived.DERIVED_FIELDS}
-            due_on = _random_day(rng, datetime.date(2018, 1, 1), datetime.date(2030, 12, 31)) if rng.random() < 0.8 else None
+            due_on = (
+                _random_day(rng, datetime.date(2018, 1, 1), datetime.date(2030, 12, 31)) if rng.random() < 0.8 else None
+            )
             commitments.append(
                 Commitment(
                     id=commitment_id,
@@ -334,9 +358,7 @@ def verify(progress=None):
     progress(f"  trend summary agrees with the history ({len(stored):,} month rows)")
     today = timezone.localdate()
     mismatched = (
-        Commitment.objects.with_status_as_of(today)
-        .exclude(status_as_of=F("status"))
-        .values_list("pk", flat=True)[:5]
+        Commitment.objects.with_status_as_of(today).exclude(status_as_of=F("status")).values_list("pk", flat=True)[:5]
     )
     mismatched = list(mismatched)
     if mismatched:
@@ -344,4 +366,3 @@ def verify(progress=None):
     progress("  every headline status equals the as-of status from the history")
     derived.check_counts()
     progress("  the dashboard's maintained counts equal a recount of the commitments")
-

@@ -5,7 +5,7 @@ returns the URL to get, or a Request to post. A page whose URL name does not exi
 """
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
@@ -49,9 +49,13 @@ def report(c, format):
     return Request(
         url("commitments:reports"),
         data={
-            "kind": "progress", "scope": f"jurisdiction:{c['report_jurisdiction_code']}",
-            "date_from": c["period_from"], "date_to": c["period_to"], "group_by": "instrument",
-            "format": format, "audience": "internal",
+            "kind": "progress",
+            "scope": f"jurisdiction:{c['report_jurisdiction_code']}",
+            "date_from": c["period_from"],
+            "date_to": c["period_to"],
+            "group_by": "instrument",
+            "format": format,
+            "audience": "internal",
         },
     )
 
@@ -71,12 +75,18 @@ PAGES = [
     Page(
         "export_csv",
         lambda c: url("commitments:list", query={"export": "csv"}),
-        floor="export", heavy=True, peak=True, expect="text/csv",
+        floor="export",
+        heavy=True,
+        peak=True,
+        expect="text/csv",
     ),
     Page(
         "export_xlsx",
         lambda c: url("commitments:list", query={"export": "xlsx"}),
-        floor="export", heavy=True, peak=True, expect="application/vnd.openxmlformats",
+        floor="export",
+        heavy=True,
+        peak=True,
+        expect="application/vnd.openxmlformats",
     ),
     Page("report_html", lambda c: report(c, "html"), floor="report", heavy=True, expect="text/html"),
     Page("report_pdf", lambda c: report(c, "pdf"), floor="report", heavy=True, expect="application/pdf"),

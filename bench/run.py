@@ -89,9 +89,7 @@ def build(size, reuse):
         return json.loads(marker.read_text())
     log(f"{size:,} commitments: building")
     recreate_database(size)
-    subprocess.run(
-        [PYTHON, "manage.py", "migrate", "-v0"], env=environment(size), cwd=ROOT, check=True
-    )
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], env=environment(size), cwd=ROOT, check=True)
     built = worker(size, "build", "--size", str(size))
     marker.write_text(json.dumps(built))
     return built
@@ -109,7 +107,9 @@ def free_port():
 def wrk(url, cookie, seconds):
     output = subprocess.run(
         ["wrk", "-t2", "-c4", f"-d{seconds}s", "--timeout", "30s", "-H", f"Cookie: {cookie}", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s*([\d.]+)", output)[1])
     errors = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", output)
@@ -128,9 +128,20 @@ def throughput(size, seconds, rounds_count):
     session = worker(size, "session", capture=False).strip().splitlines()[-1]
     port = free_port()
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         "tracker.wsgi:application"],
-        env=environment(size), cwd=ROOT,
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "tracker.wsgi:application",
+        ],
+        env=environment(size),
+        cwd=ROOT,
     )
     try:
         for _ in range(100):
@@ -153,8 +164,10 @@ def throughput(size, seconds, rounds_count):
         for name, runs in rounds.items():
             rates = sorted(run["rps"] for run in runs)
             result[name] = {"rps": rates[len(rates) // 2], "rounds": runs, "non_2xx": sum(r["non_2xx"] for r in runs)}
-            log(f"  {name:<10} {result[name]['rps']:8.1f} requests/s, median of {len(runs)} rounds "
-                f"({result[name]['non_2xx']} not 2xx)")
+            log(
+                f"  {name:<10} {result[name]['rps']:8.1f} requests/s, median of {len(runs)} rounds "
+                f"({result[name]['non_2xx']} not 2xx)"
+            )
         if not result["trivial"]["rps"]:
             return {"error": "the trivial view served no request", **result}
         result["ratio"] = result["dashboard"]["rps"] / result["trivial"]["rps"]
@@ -217,11 +230,15 @@ def targets(results):
         if all(count is not None for count in per_size):
             counts[page.name] = per_size
     growing = {name: values for name, values in counts.items() if len(set(values)) > 1}
-    checks.append((
-        "query counts identical at every size",
-        not growing if counts else None,
-        "growing: " + ", ".join(f"{n} {v}" for n, v in growing.items()) if growing else f"{len(counts)} pages checked",
-    ))
+    checks.append(
+        (
+            "query counts identical at every size",
+            not growing if counts else None,
+            "growing: " + ", ".join(f"{n} {v}" for n, v in growing.items())
+            if growing
+            else f"{len(counts)} pages checked",
+        )
+    )
 
     dash_large, trivial_large = median_of(results, largest, "dashboard"), median_of(results, largest, "trivial")
     dash_small = median_of(results, smallest, "dashboard")
@@ -234,7 +251,9 @@ def targets(results):
     list_large, list_small = median_of(results, largest, "list_first"), median_of(results, smallest, "list_first")
     if list_large and list_small:
         ratio = list_large / list_small
-        checks.append(("list first page at the largest size within 1.5× of the smallest", ratio <= 1.5, f"{ratio:.2f}×"))
+        checks.append(
+            ("list first page at the largest size within 1.5× of the smallest", ratio <= 1.5, f"{ratio:.2f}×")
+        )
 
     large = results["sizes"][largest]
     csv = large["pages"].get("export_csv", {})
@@ -248,8 +267,13 @@ def targets(results):
     for name in ("export_csv", "export_xlsx"):
         peak = large.get("peaks", {}).get(name, {})
         if peak.get("peak_rss_mb"):
-            checks.append((f"{name} peak memory under 200 MB", peak["peak_rss_mb"] < 200,
-                           f"{peak['peak_rss_mb']:.0f} MB peak RSS (+{peak['growth_mb']:.0f} MB for the export)"))
+            checks.append(
+                (
+                    f"{name} peak memory under 200 MB",
+                    peak["peak_rss_mb"] < 200,
+                    f"{peak['peak_rss_mb']:.0f} MB peak RSS (+{peak['growth_mb']:.0f} MB for the export)",
+                )
+            )
         else:
             checks.append((f"{name} peak memory under 200 MB", None, "export not available"))
 
@@ -257,11 +281,13 @@ def targets(results):
     if "error" in load:
         checks.append(("dashboard throughput at least 30% of the trivial view's", None, load["error"]))
     if "ratio" in load:
-        checks.append((
-            "dashboard throughput at least 30% of the trivial view's (gunicorn, 2 workers, wrk)",
-            load["ratio"] >= 0.3,
-            f"{load['dashboard']['rps']:.0f} vs {load['trivial']['rps']:.0f} requests/s ({load['ratio']:.0%})",
-        ))
+        checks.append(
+            (
+                "dashboard throughput at least 30% of the trivial view's (gunicorn, 2 workers, wrk)",
+                load["ratio"] >= 0.3,
+                f"{load['dashboard']['rps']:.0f} vs {load['trivial']['rps']:.0f} requests/s ({load['ratio']:.0%})",
+            )
+        )
     return checks
 
 
@@ -295,8 +321,11 @@ def chart(results, path):
         points = [(s, m * 1000) for s, m in points if m]
         if points:
             axes.plot(
-                [p[0] for p in points], [p[1] for p in points], label=page.name,
-                marker="osD^v<>ph*X"[index % 11], color=colours[(index * 2) % 20 + (index >= 10)],
+                [p[0] for p in points],
+                [p[1] for p in points],
+                label=page.name,
+                marker="osD^v<>ph*X"[index % 11],
+                color=colours[(index * 2) % 20 + (index >= 10)],
             )
     axes.set_xscale("log")
     axes.set_yscale("log")
@@ -339,15 +368,24 @@ def main():
     started = time.perf_counter()
     database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
     results = {
-        "meta": {"database": database, "sizes": sizes, "reps": reps, "heavy_reps": heavy_reps, "warmup": warmup,
-                 "command": "python bench/run.py " + " ".join(sys.argv[1:]), "cpus": os.cpu_count()},
+        "meta": {
+            "database": database,
+            "sizes": sizes,
+            "reps": reps,
+            "heavy_reps": heavy_reps,
+            "warmup": warmup,
+            "command": "python bench/run.py " + " ".join(sys.argv[1:]),
+            "cpus": os.cpu_count(),
+        },
         "sizes": {},
     }
     for size in sizes:
         size_started = time.perf_counter()
         size_result = {"build": build(size, args.reuse)}
         log(f"{size:,} commitments: timing pages ({reps} repetitions, {heavy_reps} for exports and reports)")
-        measured = worker(size, "measure", "--reps", str(reps), "--heavy-reps", str(heavy_reps), "--warmup", str(warmup))
+        measured = worker(
+            size, "measure", "--reps", str(reps), "--heavy-reps", str(heavy_reps), "--warmup", str(warmup)
+        )
         size_result.update(measured)
         size_result["peaks"] = {}
         for page in PAGES:

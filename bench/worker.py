@@ -1,9 +1,9 @@
 """One step of the benchmark, run in a subprocess of its own against one database.
 
-    python bench/worker.py build --size N        generate and verify (DATABASE_URL names the database)
-    python bench/worker.py measure --reps R ...   time every page and its floor; JSON on stdout
-    python bench/worker.py peak --page NAME       one request in a fresh process; its peak memory
-    python bench/worker.py session                a logged-in session key for the load generator
+python bench/worker.py build --size N        generate and verify (DATABASE_URL names the database)
+python bench/worker.py measure --reps R ...   time every page and its floor; JSON on stdout
+python bench/worker.py peak --page NAME       one request in a fresh process; its peak memory
+python bench/worker.py session                a logged-in session key for the load generator
 """
 
 import argparse
@@ -216,7 +216,9 @@ def measure(args):
         paths[page.name] = path
         times[page.name] = []
         results["pages"][page.name] = {
-            "available": True, "path": path.path if isinstance(path, Request) else path, "bytes": size
+            "available": True,
+            "path": path.path if isinstance(path, Request) else path,
+            "bytes": size,
         }
 
     def timed(page):
@@ -242,8 +244,10 @@ def measure(args):
             fetch(client, paths[page.name])
         result = results["pages"][page.name]
         result.update(queries=len(queries), **summary(times[page.name]))
-        log(f"  {page.name:<14} median {result['median'] * 1000:9.1f} ms  p95 {result['p95'] * 1000:9.1f} ms  "
-            f"{result['queries']} queries  {result['bytes']:,} bytes")
+        log(
+            f"  {page.name:<14} median {result['median'] * 1000:9.1f} ms  p95 {result['p95'] * 1000:9.1f} ms  "
+            f"{result['queries']} queries  {result['bytes']:,} bytes"
+        )
 
     blocks = floor_blocks()
     needed = {page.floor for page in wanted if page.floor and page.name in paths}
@@ -278,10 +282,19 @@ def peak(args):
     before = rss_peak_mb()
     started = time.perf_counter()
     status, size, _content_type = fetch(client, path)
-    print(json.dumps({
-        "available": status == 200, "status": status, "bytes": size, "seconds": time.perf_counter() - started,
-        "peak_rss_mb": rss_peak_mb(), "before_mb": before, "growth_mb": rss_peak_mb() - before,
-    }))
+    print(
+        json.dumps(
+            {
+                "available": status == 200,
+                "status": status,
+                "bytes": size,
+                "seconds": time.perf_counter() - started,
+                "peak_rss_mb": rss_peak_mb(),
+                "before_mb": before,
+                "growth_mb": rss_peak_mb() - before,
+            }
+        )
+    )
 
 
 # --- session for the load generator -----------------------------------------------------

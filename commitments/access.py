@@ -29,7 +29,9 @@ ROLES = (VIEWER, EDITOR, REVIEWER, ADMINISTRATOR)
 def _group_names(user):
     # Cached on the user object: one query per request at most.
     if not hasattr(user, "_tracker_groups"):
-        user._tracker_groups = frozenset(user.groups.values_list("name", flat=True)) if user.is_authenticated else frozenset()
+        user._tracker_groups = (
+            frozenset(user.groups.values_list("name", flat=True)) if user.is_authenticated else frozenset()
+        )
     return user._tracker_groups
 
 
@@ -48,18 +50,6 @@ def is_editor(user):
 
 def is_reviewer(user):
     return is_administrator(user) or (is_signed_in(user) and REVIEWER in _group_names(user))
-
-
-def role_of(user):
-    """The one role a person holds (the highest, should a database hold several), or None."""
-    if not is_signed_in(user):
-        return None
-    if is_administrator(user):
-        return ADMINISTRATOR
-    for role in (REVIEWER, EDITOR, VIEWER):
-        if role in _group_names(user):
-            return role
-    return None
 
 
 # --- Pages and tools --------------------------------------------------------------------
@@ -101,12 +91,6 @@ def _jurisdictions():
     return apps.get_model("commitments", "Jurisdiction").objects
 
 
-def can_read_commitment(user, commitment):
-    if is_administrator(user):
-        return True
-    return is_signed_in(user) and _jurisdictions().readable_by(user).filter(pk=commitment.jurisdiction_id).exists()
-
-
 def can_write_commitment(user, commitment):
     if is_administrator(user):
         return True
@@ -124,8 +108,3 @@ def can_verify(user, item):
     """Reviewers verify updates and evidence they can read, but never their own."""
     author_id = getattr(item, "recorded_by_id", None) or getattr(item, "added_by_id", None)
     return is_reviewer(user) and author_id != user.pk
-
-
-def can_change_update(user, update):
-    """Who may add to or act on an update: a writer of its commitment's jurisdiction."""
-    return can_write_commitment(user, update.commitment)

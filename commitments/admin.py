@@ -26,8 +26,8 @@ from .services.commitments import (
     commitment_save,
     commitment_themes_set,
 )
-from .services.people import staff_flag_sync
 from .services.history import status_update_record, status_update_verify
+from .services.people import staff_flag_sync
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -206,15 +206,28 @@ class StatusUpdateInline(ReadOnly, AdministratorsOnly, admin.TabularInline):
     def get_queryset(self, request):
         # Restricted updates only for the people named on them, administrators included.
         visible = models.StatusUpdate.objects.visible_to(request.user).values("pk")
-        return super().get_queryset(request).filter(pk__in=visible).select_related(
-            "assessor", "recorded_by", "verified_by", "corrects"
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=visible)
+            .select_related("assessor", "recorded_by", "verified_by", "corrects")
         )
 
 
 class EvidenceInline(ReadOnly, AdministratorsOnly, admin.TabularInline):
     model = models.Evidence
     fk_name = "commitment"
-    fields = ["title", "download", "original_filename", "content_type", "size", "status_update", "added_by", "added_at", "verified_by"]
+    fields = [
+        "title",
+        "download",
+        "original_filename",
+        "content_type",
+        "size",
+        "status_update",
+        "added_by",
+        "added_at",
+        "verified_by",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -222,8 +235,11 @@ class EvidenceInline(ReadOnly, AdministratorsOnly, admin.TabularInline):
 
     def get_queryset(self, request):
         visible = models.Evidence.objects.visible_to(request.user).values("pk")
-        return super().get_queryset(request).filter(pk__in=visible).select_related(
-            "status_update", "added_by", "verified_by"
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=visible)
+            .select_related("status_update", "added_by", "verified_by")
         )
 
     @admin.display(description=_("file"))
@@ -246,11 +262,29 @@ class CommitmentLinkInline(AdministratorsOnly, admin.TabularInline):
 
 @admin.register(models.Commitment)
 class CommitmentAdmin(TrackerHistoryAdmin):
-    list_display = ["reference", "title", "instrument", "jurisdiction", "responsible_body", "status", "status_on", "due_on", "overdue"]
+    list_display = [
+        "reference",
+        "title",
+        "instrument",
+        "jurisdiction",
+        "responsible_body",
+        "status",
+        "status_on",
+        "due_on",
+        "overdue",
+    ]
     list_filter = ["instrument__kind", "instrument", "jurisdiction", "themes", "status", OverdueFilter, "contested"]
     list_select_related = ["instrument", "jurisdiction", "responsible_body"]
     search_fields = ["reference", "title", "description", "instrument__code", "recommendation_ref"]
-    autocomplete_fields = ["instrument", "jurisdiction", "responsible_body", "themes", "review", "sources", "focal_persons"]
+    autocomplete_fields = [
+        "instrument",
+        "jurisdiction",
+        "responsible_body",
+        "themes",
+        "review",
+        "sources",
+        "focal_persons",
+    ]
     readonly_fields = ["status", "status_on", "contested", "last_recorded_at", "created_at"]
     date_hierarchy = "due_on"
     inlines = [CommitmentLinkInline, StatusUpdateInline, EvidenceInline]
@@ -305,21 +339,25 @@ class CommitmentAdmin(TrackerHistoryAdmin):
                         changed += 1
                 self.message_user(
                     request,
-                    _("%(count)d commitment(s) now have %(body)s as responsible body.") % {
-                        "count": changed, "body": body or _("no")},
+                    _("%(count)d commitment(s) now have %(body)s as responsible body.")
+                    % {"count": changed, "body": body or _("no")},
                     messages.SUCCESS,
                 )
                 return None
         else:
             form = ResponsibleBodyForm()
-        return render(request, "admin/commitments/assign_responsible_body.html", {
-            **self.admin_site.each_context(request),
-            "title": _("Assign a responsible body"),
-            "form": form,
-            "commitments": queryset,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "opts": self.model._meta,
-        })
+        return render(
+            request,
+            "admin/commitments/assign_responsible_body.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Assign a responsible body"),
+                "form": form,
+                "commitments": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
 
 
 @admin.register(models.StatusUpdate)
@@ -327,7 +365,14 @@ class StatusUpdateAdmin(TrackerHistoryAdmin):
     """Append-only. Administrators view; a superuser's change is saved as a recorded correction."""
 
     list_display = ["commitment", "status", "effective_on", "assessor", "recorded_by", "recorded_at", "verified"]
-    list_filter = ["status", "commitment__instrument", "commitment__jurisdiction", "assessor", "sensitivity", VerifiedFilter]
+    list_filter = [
+        "status",
+        "commitment__instrument",
+        "commitment__jurisdiction",
+        "assessor",
+        "sensitivity",
+        VerifiedFilter,
+    ]
     list_select_related = ["commitment", "assessor", "recorded_by"]
     search_fields = ["commitment__reference", "commitment__title", "note"]
     date_hierarchy = "effective_on"
@@ -335,8 +380,10 @@ class StatusUpdateAdmin(TrackerHistoryAdmin):
     actions = ["mark_verified"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            pk__in=models.StatusUpdate.objects.visible_to(request.user).values("pk")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=models.StatusUpdate.objects.visible_to(request.user).values("pk"))
         )
 
     @admin.display(boolean=True, description=_("verified"))
@@ -359,12 +406,35 @@ class StatusUpdateAdmin(TrackerHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return [
-            (None, {"fields": ["commitment_link", "effective_on", "assessor", "recorded_by", "recorded_at", "verified_by", "verified_at", "corrects"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "commitment_link",
+                        "effective_on",
+                        "assessor",
+                        "recorded_by",
+                        "recorded_at",
+                        "verified_by",
+                        "verified_at",
+                        "corrects",
+                    ]
+                },
+            ),
             (_("Correction: saving records a new update that corrects this one"), {"fields": ["status", "note"]}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["commitment_link", "effective_on", "assessor", "recorded_by", "recorded_at", "verified_by", "verified_at", "corrects"]
+        return [
+            "commitment_link",
+            "effective_on",
+            "assessor",
+            "recorded_by",
+            "recorded_at",
+            "verified_by",
+            "verified_at",
+            "corrects",
+        ]
 
     @admin.display(description=_("commitment"))
     def commitment_link(self, obj):
@@ -401,23 +471,60 @@ class StatusUpdateAdmin(TrackerHistoryAdmin):
                 continue
             status_update_verify(update=update, reviewer=request.user)
             done += 1
-        self.message_user(request, _("%(done)d verified; %(skipped)d skipped (already verified or your own).") % {
-            "done": done, "skipped": skipped})
+        self.message_user(
+            request,
+            _("%(done)d verified; %(skipped)d skipped (already verified or your own).")
+            % {"done": done, "skipped": skipped},
+        )
 
 
 @admin.register(models.Evidence)
 class EvidenceAdmin(TrackerHistoryAdmin):
-    list_display = ["title", "commitment", "original_filename", "content_type", "size", "added_by", "added_at", "verified", "redacted"]
-    list_filter = ["content_type", "commitment__jurisdiction", "commitment__instrument", "sensitivity", "location_metadata", VerifiedFilter]
+    list_display = [
+        "title",
+        "commitment",
+        "original_filename",
+        "content_type",
+        "size",
+        "added_by",
+        "added_at",
+        "verified",
+        "redacted",
+    ]
+    list_filter = [
+        "content_type",
+        "commitment__jurisdiction",
+        "commitment__instrument",
+        "sensitivity",
+        "location_metadata",
+        VerifiedFilter,
+    ]
     list_select_related = ["commitment", "added_by"]
     search_fields = ["title", "original_filename", "sha256", "commitment__reference"]
     date_hierarchy = "added_at"
-    fields = ["title", "commitment", "status_update", "download", "original_filename", "content_type", "size", "sha256",
-              "location_metadata", "sensitivity", "added_by", "added_at", "verified_by", "verified_at", "redaction"]
+    fields = [
+        "title",
+        "commitment",
+        "status_update",
+        "download",
+        "original_filename",
+        "content_type",
+        "size",
+        "sha256",
+        "location_metadata",
+        "sensitivity",
+        "added_by",
+        "added_at",
+        "verified_by",
+        "verified_at",
+        "redaction",
+    ]
     readonly_fields = [f for f in fields if f != "title"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(pk__in=models.Evidence.objects.visible_to(request.user).values("pk"))
+        return (
+            super().get_queryset(request).filter(pk__in=models.Evidence.objects.visible_to(request.user).values("pk"))
+        )
 
     def has_add_permission(self, request):
         return False  # files arrive through "Record an update", where they are checked
@@ -442,8 +549,13 @@ class EvidenceAdmin(TrackerHistoryAdmin):
     @admin.display(description=_("redaction"))
     def redaction(self, obj):
         if obj.redacted_at:
-            return _("Redacted by %(who)s on %(when)s") % {"who": obj.redacted_by, "when": obj.redacted_at.strftime("%Y-%m-%d")}
-        return format_html('<a href="{}">{}</a>', reverse("commitments:evidence_redact", args=[obj.pk]), _("Redact this file"))
+            return _("Redacted by %(who)s on %(when)s") % {
+                "who": obj.redacted_by,
+                "when": obj.redacted_at.strftime("%Y-%m-%d"),
+            }
+        return format_html(
+            '<a href="{}">{}</a>', reverse("commitments:evidence_redact", args=[obj.pk]), _("Redact this file")
+        )
 
 
 @admin.register(models.Redaction)

@@ -187,7 +187,7 @@ def backup_write(*, out, key="", storage=None):
             files.append({"name": name, "sha256": sha256, "size": size})
         manifest = {
             "format": FORMAT,
-            "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
             "counts": counts,
             "files": files,
             "missing_files": missing,

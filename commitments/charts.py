@@ -87,5 +87,3 @@ def trend_chart(rows, height=120):
         )
         lines.append({"status": status, "label": STATUS_LABELS[status], "points": points})
     return {"lines": lines, "peak": peak, "height": height}
-
-

@@ -93,7 +93,7 @@ def _next_number():
     references = Commitment.objects.filter(reference__startswith=DEMO_REFERENCE_PREFIX).values_list(
         "reference", flat=True
     )
-    numbers = [int(r[len(DEMO_REFERENCE_PREFIX):]) for r in references if r[len(DEMO_REFERENCE_PREFIX):].isdigit()]
+    numbers = [int(r[len(DEMO_REFERENCE_PREFIX) :]) for r in references if r[len(DEMO_REFERENCE_PREFIX) :].isdigit()]
     return max(numbers, default=0) + 1
 
 
@@ -136,7 +136,10 @@ def _derive(commitment, history, own_id, share):
     derivation.apply_to(commitment)
     return [
         Assessment(
-            commitment=commitment, assessor_id=assessor_id, update=update, status=update.status,
+            commitment=commitment,
+            assessor_id=assessor_id,
+            update=update,
+            status=update.status,
             effective_on=update.effective_on,
         )
         for assessor_id, update in derivation.views.items()
@@ -266,7 +269,11 @@ def demo_clear():
         # Count rows that only demo data needed are now zero: remove them too (see below on concurrency).
         for jurisdiction_id, instrument_id, status, contested in status_share:
             StatusCount.objects.filter(
-                jurisdiction_id=jurisdiction_id, instrument_id=instrument_id, status=status, contested=contested, count=0
+                jurisdiction_id=jurisdiction_id,
+                instrument_id=instrument_id,
+                status=status,
+                contested=contested,
+                count=0,
             ).delete()
         for jurisdiction_id, theme_id, status in theme_share:
             ThemeStatusCount.objects.filter(

@@ -159,7 +159,10 @@ def apply_month_deltas(jurisdiction_id, changes):
         return
     keys = sorted(changes)
     StatusMonthDelta.objects.bulk_create(
-        [StatusMonthDelta(month=month, jurisdiction_id=jurisdiction_id, status=status, delta=0) for month, status in keys],
+        [
+            StatusMonthDelta(month=month, jurisdiction_id=jurisdiction_id, status=status, delta=0)
+            for month, status in keys
+        ],
         ignore_conflicts=True,
     )
     # Sorted, so that two transactions lock the same rows in the same order.
@@ -205,7 +208,9 @@ def _refresh(commitment, previous_timeline):
         Assessment.objects.filter(pk__in=[a.pk for a in existing.values()]).delete()
 
     derivation.apply_to(commitment)
-    Commitment.objects.filter(pk=commitment.pk).update(**{field: getattr(derivation, field) for field in DERIVED_FIELDS})
+    Commitment.objects.filter(pk=commitment.pk).update(
+        **{field: getattr(derivation, field) for field in DERIVED_FIELDS}
+    )
     return derivation.timeline
 
 
@@ -234,9 +239,7 @@ def trend(jurisdiction_q=None, *, first, last):
     if jurisdiction_q is not None:
         rows = rows.filter(jurisdiction_q)
     first, last = _month(first), _month(last)
-    running = Counter(
-        dict(rows.filter(month__lt=first).values_list("status").annotate(total=Sum("delta")).order_by())
-    )
+    running = Counter(dict(rows.filter(month__lt=first).values_list("status").annotate(total=Sum("delta")).order_by()))
     changes = {}
     for month, status, total in (
         rows.filter(month__gte=first, month__lte=last)
@@ -276,9 +279,7 @@ def recompute_month_deltas():
 
 def stored_month_deltas():
     return {
-        (row.month, row.jurisdiction_id, row.status): row.delta
-        for row in StatusMonthDelta.objects.all()
-        if row.delta
+        (row.month, row.jurisdiction_id, row.status): row.delta for row in StatusMonthDelta.objects.all() if row.delta
     }
 
 
@@ -367,7 +368,11 @@ def stored_counts():
             for row in StatusCount.objects.all()
             if row.count
         },
-        {(row.jurisdiction_id, row.theme_id, row.status): row.count for row in ThemeStatusCount.objects.all() if row.count},
+        {
+            (row.jurisdiction_id, row.theme_id, row.status): row.count
+            for row in ThemeStatusCount.objects.all()
+            if row.count
+        },
     )
 
 

@@ -136,7 +136,9 @@ def _zip_document_type(data):
         macro_parts = ("vbaproject.bin", "vbadata.xml", "basic/", "scripts/")
         if any(part in n for n in lowered for part in macro_parts):
             raise ValidationError(
-                _("The file contains macros, which can run code. Save it without macros (for example as .docx or .xlsx) and try again."),
+                _(
+                    "The file contains macros, which can run code. Save it without macros (for example as .docx or .xlsx) and try again."
+                ),
                 code="macros",
             )
         if "mimetype" in names:
@@ -147,7 +149,9 @@ def _zip_document_type(data):
             content_types = _read_zip_member(zf, "[Content_Types].xml").decode("utf-8", "replace")
             if "macroEnabled" in content_types:
                 raise ValidationError(
-                    _("The file is a macro-enabled Office document. Save it without macros (for example as .docx or .xlsx) and try again."),
+                    _(
+                        "The file is a macro-enabled Office document. Save it without macros (for example as .docx or .xlsx) and try again."
+                    ),
                     code="macros",
                 )
             for prefix, mime in OOXML.items():
@@ -212,7 +216,11 @@ def sniff(data):
     """The content type of `data` if it is an accepted kind of evidence; raise ValidationError otherwise."""
     kind = filetype.guess(data[:_HEAD])
     mime = kind.mime if kind else None
-    if data[:2] == b"MZ" or data[:4] in (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe") or mime in EXECUTABLE_TYPES:
+    if (
+        data[:2] == b"MZ"
+        or data[:4] in (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")
+        or mime in EXECUTABLE_TYPES
+    ):
         raise ValidationError(
             _("The file is a program (an executable), not a document, whatever its name says. It is not accepted."),
             code="executable",
@@ -248,7 +256,9 @@ def sniff(data):
             )
         return TEXT
     raise ValidationError(
-        _("This kind of file is not accepted. Upload a PDF, an image, a Word, Excel or OpenDocument file, or plain text."),
+        _(
+            "This kind of file is not accepted. Upload a PDF, an image, a Word, Excel or OpenDocument file, or plain text."
+        ),
         code="type",
     )
 

@@ -64,7 +64,9 @@ class CommitmentFilter(django_filters.FilterSet):
         label=_("…and says"), choices=Status.choices, method="filter_source_status"
     )
     responsible = django_filters.ModelChoiceFilter(
-        label=_("Responsible body"), queryset=Organisation.objects.all(), to_field_name="slug",
+        label=_("Responsible body"),
+        queryset=Organisation.objects.all(),
+        to_field_name="slug",
         field_name="responsible_body",
     )
     contested = django_filters.ChoiceFilter(label=_("Contested"), choices=YES_NO, method="filter_contested")

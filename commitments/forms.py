@@ -47,7 +47,9 @@ class StatusUpdateForm(forms.Form):
         strip=True,
         error_messages={"required": _("Write a short note saying what changed and how you know.")},
     )
-    sensitivity = forms.ChoiceField(label=_("Who may see it"), choices=Sensitivity.choices, initial=Sensitivity.INTERNAL)
+    sensitivity = forms.ChoiceField(
+        label=_("Who may see it"), choices=Sensitivity.choices, initial=Sensitivity.INTERNAL
+    )
     personal_data = forms.BooleanField(label=_("Holds personal data"), required=False)
     restricted_to = forms.ModelMultipleChoiceField(
         label=_("Visible only to (for restricted updates)"),
@@ -75,7 +77,9 @@ class StatusUpdateForm(forms.Form):
 class EvidenceForm(forms.Form):
     """One evidence item: a file or a link. A row left empty is ignored."""
 
-    title = forms.CharField(label=_("Title"), max_length=300, required=False, widget=forms.TextInput(attrs={"dir": "auto"}))
+    title = forms.CharField(
+        label=_("Title"), max_length=300, required=False, widget=forms.TextInput(attrs={"dir": "auto"})
+    )
     file = forms.FileField(label=_("File"), required=False, allow_empty_file=True, max_length=1000)
     url = forms.URLField(label=_("or a link"), max_length=1000, required=False, assume_scheme="https")
     staged = forms.UUIDField(required=False, widget=forms.HiddenInput)
@@ -206,7 +210,8 @@ class ReportForm(forms.Form):
         help_text=_("An external report holds public items only, without staff names or internal notes."),
     )
     keep = forms.BooleanField(
-        label=_("Keep this report"), required=False,
+        label=_("Keep this report"),
+        required=False,
         help_text=_("Keep the file so that a later report can show what changed since."),
     )
 
@@ -258,7 +263,10 @@ class DeadlineFilter(forms.Form):
     WHEN_ALL, WHEN_UPCOMING, WHEN_OVERDUE = deadlines.WHEN_ALL, deadlines.WHEN_UPCOMING, deadlines.WHEN_OVERDUE
 
     jurisdiction = forms.ModelChoiceField(
-        Jurisdiction.objects.all(), to_field_name="code", required=False, label=_("Jurisdiction"),
+        Jurisdiction.objects.all(),
+        to_field_name="code",
+        required=False,
+        label=_("Jurisdiction"),
         empty_label=_("All"),
     )
     instrument = forms.ModelChoiceField(
@@ -271,14 +279,16 @@ class DeadlineFilter(forms.Form):
         choices=[("", _("All"))] + list(Instrument.Kind.choices), required=False, label=_("Kind of instrument")
     )
     what = forms.ChoiceField(
-        choices=[(WHAT_ALL, _("Reports and commitments")), (WHAT_COMMITMENTS, _("Commitment deadlines")),
-                 (WHAT_REPORTS, _("Reports due"))],
+        choices=[
+            (WHAT_ALL, _("Reports and commitments")),
+            (WHAT_COMMITMENTS, _("Commitment deadlines")),
+            (WHAT_REPORTS, _("Reports due")),
+        ],
         required=False,
         label=_("Show"),
     )
     when = forms.ChoiceField(
-        choices=[(WHEN_ALL, _("Overdue and upcoming")), (WHEN_UPCOMING, _("Upcoming")),
-                 (WHEN_OVERDUE, _("Overdue"))],
+        choices=[(WHEN_ALL, _("Overdue and upcoming")), (WHEN_UPCOMING, _("Upcoming")), (WHEN_OVERDUE, _("Overdue"))],
         required=False,
         label=_("When"),
     )
@@ -312,13 +322,16 @@ class DeadlineFilter(forms.Form):
 
 class RecommendationForm(forms.Form):
     reference = forms.CharField(
-        label=_("Reference"), max_length=60,
+        label=_("Reference"),
+        max_length=60,
         help_text=_("Unique under the instrument, e.g. CO-2024-12."),
     )
     title = forms.CharField(label=_("Recommendation"), max_length=300)
     description = forms.CharField(label=_("Full text"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     recommendation_ref = forms.CharField(
-        label=_("Paragraph in the review"), max_length=200, required=False,
+        label=_("Paragraph in the review"),
+        max_length=200,
+        required=False,
         help_text=_("Where the review makes it, e.g. para. 12(b)."),
     )
     articles = forms.CharField(label=_("Convention articles"), max_length=200, required=False)
@@ -328,9 +341,7 @@ class RecommendationForm(forms.Form):
         required=False,
     )
     jurisdiction = forms.ModelChoiceField(Jurisdiction.objects.none(), label=_("Jurisdiction"))
-    due_on = forms.DateField(
-        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user, review, **kwargs):
         super().__init__(*args, **kwargs)

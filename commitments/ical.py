@@ -34,5 +34,3 @@ def ics_calendar(items, *, now=None, name=None):
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)
     return cal.to_ical()
-
-

@@ -38,11 +38,15 @@ COLUMNS = {
         "reference": gettext_lazy("The commitment's reference within the instrument (required)."),
         "title": gettext_lazy("Short title (required)."),
         "description": gettext_lazy("Longer description."),
-        "jurisdiction": gettext_lazy("Jurisdiction code: federal, kp, punjab, sindh, balochistan, ict, gb, ajk (required)."),
+        "jurisdiction": gettext_lazy(
+            "Jurisdiction code: federal, kp, punjab, sindh, balochistan, ict, gb, ajk (required)."
+        ),
         "responsible_body": gettext_lazy("Responsible organisation: its key or its full name."),
         "themes": gettext_lazy("Themes: keys or names, separated by semicolons."),
         "due_on": gettext_lazy("Due date, day first (31/12/2025) or 2025-12-31. Dates that read two ways are refused."),
-        "contributes_to": gettext_lazy("Commitments this one contributes to: INSTRUMENT:REFERENCE, separated by semicolons."),
+        "contributes_to": gettext_lazy(
+            "Commitments this one contributes to: INSTRUMENT:REFERENCE, separated by semicolons."
+        ),
     },
     STATUS: {
         "instrument": gettext_lazy("Instrument code (required)."),
@@ -181,7 +185,8 @@ def read_table(data):
     for number, row in enumerate(rows, start=1):
         if any(isinstance(value, str) and "\x00" in value for value in row):
             raise ImportFileError(
-                _("Row %(row)d holds a null character, which cannot be stored. Remove it and try again.") % {"row": number}
+                _("Row %(row)d holds a null character, which cannot be stored. Remove it and try again.")
+                % {"row": number}
             )
     return rows
 
@@ -227,7 +232,9 @@ def parse_day_first(value):
         if exc.args and isinstance(exc.args[0], str) and exc.args[0].startswith("“"):
             raise
         raise ValueError(_("“%(value)s” is not a real date.") % {"value": text})
-    raise ValueError(_("“%(value)s” is not a date: write it day first (31/12/2025) or as 2025-12-31.") % {"value": text})
+    raise ValueError(
+        _("“%(value)s” is not a date: write it day first (31/12/2025) or as 2025-12-31.") % {"value": text}
+    )
 
 
 def _split(value):
@@ -336,12 +343,16 @@ def _import_commitments(result, records, lookups):
             row.error("title", _("At most 300 characters."))
         jurisdiction = lookups.jurisdictions.get(_text(record, "jurisdiction").lower())
         if jurisdiction is None:
-            row.error("jurisdiction", _("No jurisdiction with code “%(code)s”.") % {"code": _text(record, "jurisdiction")})
+            row.error(
+                "jurisdiction", _("No jurisdiction with code “%(code)s”.") % {"code": _text(record, "jurisdiction")}
+            )
         body = None
         if _text(record, "responsible_body"):
             body = lookups.organisations.get(_text(record, "responsible_body").lower())
             if body is None:
-                row.error("responsible_body", _("No organisation “%(name)s”.") % {"name": _text(record, "responsible_body")})
+                row.error(
+                    "responsible_body", _("No organisation “%(name)s”.") % {"name": _text(record, "responsible_body")}
+                )
         themes = []
         for name in _split(record.get("themes")):
             theme = lookups.themes.get(name.lower())
@@ -389,12 +400,16 @@ def _import_commitments(result, records, lookups):
                 if row.action in ("create", "update"):
                     commitment_save(commitment=commitment)
                 if "themes" in record:
-                    current_themes = set(commitment.themes.values_list("pk", flat=True)) if row.action != "create" else set()
+                    current_themes = (
+                        set(commitment.themes.values_list("pk", flat=True)) if row.action != "create" else set()
+                    )
                     wanted = {t.pk for t in themes}
                     if current_themes != wanted:
                         commitment_themes_set(commitment=commitment, themes=themes)
                         if row.action != "create":
-                            row.changes.append(_("themes: %(names)s") % {"names": "; ".join(t.name for t in themes) or "—"})
+                            row.changes.append(
+                                _("themes: %(names)s") % {"names": "; ".join(t.name for t in themes) or "—"}
+                            )
                             row.action = "update"
         except ValidationError as exc:
             for field, messages in getattr(exc, "message_dict", {None: exc.messages}).items():
@@ -411,9 +426,13 @@ def _import_commitments(result, records, lookups):
             code, _sep, reference = target_key.partition(":")
             target = by_key.get((code.strip().lower(), reference.strip().lower()))
             if target is None:
-                target = Commitment.objects.filter(instrument__code__iexact=code.strip(), reference__iexact=reference.strip()).first()
+                target = Commitment.objects.filter(
+                    instrument__code__iexact=code.strip(), reference__iexact=reference.strip()
+                ).first()
             if target is None or not reference:
-                row.error("contributes_to", _("No commitment “%(key)s” (write INSTRUMENT:REFERENCE).") % {"key": target_key})
+                row.error(
+                    "contributes_to", _("No commitment “%(key)s” (write INSTRUMENT:REFERENCE).") % {"key": target_key}
+                )
                 continue
             if CommitmentLink.objects.filter(source=commitment, target=target).exists():
                 continue
@@ -456,16 +475,26 @@ def _import_status(result, records, lookups, user, today):
         if instrument is None:
             row.error("instrument", _("No instrument with code “%(code)s”.") % {"code": _text(record, "instrument")})
         else:
-            commitment = Commitment.objects.select_related("instrument").filter(instrument=instrument, reference=reference).first()
+            commitment = (
+                Commitment.objects.select_related("instrument")
+                .filter(instrument=instrument, reference=reference)
+                .first()
+            )
             if commitment is None:
-                row.error("reference", _("No commitment “%(reference)s” under %(instrument)s.") % {
-                    "reference": reference, "instrument": instrument.code})
+                row.error(
+                    "reference",
+                    _("No commitment “%(reference)s” under %(instrument)s.")
+                    % {"reference": reference, "instrument": instrument.code},
+                )
         status = lookups.statuses.get(_text(record, "status").lower()) or lookups.statuses.get(
             _text(record, "status").lower().replace(" ", "_")
         )
         if status is None:
-            row.error("status", _("Unknown status “%(value)s”. Use one of: %(choices)s.") % {
-                "value": _text(record, "status"), "choices": ", ".join(str(label) for _v, label in Status.choices)})
+            row.error(
+                "status",
+                _("Unknown status “%(value)s”. Use one of: %(choices)s.")
+                % {"value": _text(record, "status"), "choices": ", ".join(str(label) for _v, label in Status.choices)},
+            )
         effective_on = None
         try:
             effective_on = parse_day_first(record.get("effective_on", ""))
@@ -491,8 +520,13 @@ def _import_status(result, records, lookups, user, today):
         try:
             with transaction.atomic():
                 status_update_record(
-                    commitment=commitment, status=status, effective_on=effective_on, assessor=assessor,
-                    note=note, recorded_by=user, today=today,
+                    commitment=commitment,
+                    status=status,
+                    effective_on=effective_on,
+                    assessor=assessor,
+                    note=note,
+                    recorded_by=user,
+                    today=today,
                 )
         except ValidationError as exc:
             for field, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
@@ -500,8 +534,10 @@ def _import_status(result, records, lookups, user, today):
                     row.error(field if field in COLUMNS[STATUS] else "", message)
             continue
         row.action = "create"
-        row.changes.append(_("%(status)s from %(date)s, says %(who)s") % {
-            "status": Status(status).label, "date": effective_on.isoformat(), "who": assessor})
+        row.changes.append(
+            _("%(status)s from %(date)s, says %(who)s")
+            % {"status": Status(status).label, "date": effective_on.isoformat(), "who": assessor}
+        )
 
 
 def template_rows(kind):

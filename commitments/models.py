@@ -38,15 +38,14 @@ from simple_history.models import HistoricalRecords
 from .choices import Audience, Precision, Sensitivity, Status
 from .dates import format_partial_date
 from .querysets import (
+    HISTORY_ORDER,
     CommitmentQuerySet,
     EvidenceQuerySet,
     InstrumentQuerySet,
-    HISTORY_ORDER,
     JurisdictionQuerySet,
     StatusUpdateQuerySet,
     stale_cutoff,
 )
-
 
 # ---------------------------------------------------------------------------------------
 # Sources
@@ -77,7 +76,6 @@ class Source(models.Model):
 
     def natural_key(self):
         return (self.url,)
-
 
 
 class Sourced(models.Model):
@@ -283,11 +281,11 @@ class Instrument(Sourced):
     def __str__(self):
         return self.code
 
-    def natural_key(self):
-        return (self.code,)
-
     def get_absolute_url(self):
         return reverse("commitments:instrument", args=[self.code])
+
+    def natural_key(self):
+        return (self.code,)
 
     def is_report_overdue(self, today=None):
         """The next report to the monitoring body is past its due date (see InstrumentQuerySet.report_overdue_q)."""
@@ -436,7 +434,13 @@ class Commitment(Sourced):
 
     history = HistoricalRecords(
         excluded_fields=[
-            "status", "status_on", "status_precision", "contested", "last_recorded_at", "last_effective_on", "is_demo"
+            "status",
+            "status_on",
+            "status_precision",
+            "contested",
+            "last_recorded_at",
+            "last_effective_on",
+            "is_demo",
         ]
     )
     objects = CommitmentQuerySet.as_manager()
@@ -463,13 +467,13 @@ class Commitment(Sourced):
     def __str__(self):
         return f"{self.reference}: {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("commitments:detail", args=[self.pk])
+
     def natural_key(self):
         return (self.instrument.code, self.reference)
 
     natural_key.dependencies = ["commitments.instrument"]
-
-    def get_absolute_url(self):
-        return reverse("commitments:detail", args=[self.pk])
 
     def is_overdue(self, today=None):
         """Has a due date in the past and is not implemented (see CommitmentQuerySet.overdue)."""
@@ -523,9 +527,7 @@ class StatusUpdate(models.Model):
     commitment = models.ForeignKey(Commitment, models.PROTECT, related_name="updates", verbose_name=_("commitment"))
     status = models.CharField(_("status"), max_length=24, choices=Status)
     effective_on = models.DateField(_("effective date"))
-    effective_precision = models.CharField(
-        _("precision"), max_length=5, choices=Precision, default=Precision.DAY
-    )
+    effective_precision = models.CharField(_("precision"), max_length=5, choices=Precision, default=Precision.DAY)
     note = models.TextField(_("note"), blank=True)
     assessor = models.ForeignKey(
         Organisation, models.PROTECT, related_name="assessments", verbose_name=_("who says so")
@@ -560,9 +562,7 @@ class StatusUpdate(models.Model):
     # One key per submitted form: the same form posted twice records one update.
     submission_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     redacted_at = models.DateTimeField(_("note redacted at"), null=True, blank=True)
-    redacted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    redacted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     history = HistoricalRecords(excluded_fields=["is_demo", "submission_key"])

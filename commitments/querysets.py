@@ -176,7 +176,9 @@ class CommitmentQuerySet(models.QuerySet):
             if field == "status":
                 # Never null: the first candidate of the organisation, else of anyone.
                 annotations[name] = Coalesce(
-                    Subquery(own.values(field)[:1]), Subquery(candidates.values(field)[:1]), Value(Status.NO_INFORMATION)
+                    Subquery(own.values(field)[:1]),
+                    Subquery(candidates.values(field)[:1]),
+                    Value(Status.NO_INFORMATION),
                 )
             else:
                 annotations[name] = Case(
@@ -208,9 +210,6 @@ class StatusUpdateQuerySet(models.QuerySet):
     def unrestricted(self):
         return self.exclude(sensitivity=Sensitivity.RESTRICTED)
 
-    def in_order(self):
-        return self.order_by(*HISTORY_ORDER)
-
     def headline_candidates(self, date=None, *, sensitivities=None):
         """The updates of the commitment OuterRef("pk") that may decide its headline on `date`, best first.
 
@@ -234,9 +233,7 @@ class StatusUpdateQuerySet(models.QuerySet):
         if sensitivities is None:
             sensitivities = Audience.INTERNAL.sensitivities
         candidates = self.model.objects.filter(effective_on__lte=date, sensitivity__in=sensitivities)
-        later = candidates.filter(
-            commitment_id=OuterRef("commitment_id"), assessor_id=OuterRef("assessor_id")
-        ).filter(
+        later = candidates.filter(commitment_id=OuterRef("commitment_id"), assessor_id=OuterRef("assessor_id")).filter(
             Q(effective_on__gt=OuterRef("effective_on"))
             | Q(effective_on=OuterRef("effective_on"), recorded_at__gt=OuterRef("recorded_at"))
             | Q(effective_on=OuterRef("effective_on"), recorded_at=OuterRef("recorded_at"), id__gt=OuterRef("id"))
@@ -257,9 +254,7 @@ class EvidenceQuerySet(models.QuerySet):
         return qs.filter(
             ~Q(sensitivity=Sensitivity.RESTRICTED) | Exists(named),
         ).filter(
-            Q(status_update__isnull=True)
-            | ~Q(status_update__sensitivity=Sensitivity.RESTRICTED)
-            | Exists(update_named)
+            Q(status_update__isnull=True) | ~Q(status_update__sensitivity=Sensitivity.RESTRICTED) | Exists(update_named)
         )
 
     def public(self):

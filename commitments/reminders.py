@@ -141,9 +141,11 @@ def due_reminders(*, today):
             continue
         commitment_ids, instrument_ids = by_user[user_id]
         # A focal person who can no longer read a commitment is not told about it.
-        readable = set(
-            Commitment.objects.visible_to(user).filter(pk__in=commitment_ids).values_list("pk", flat=True)
-        ) if commitment_ids else set()
+        readable = (
+            set(Commitment.objects.visible_to(user).filter(pk__in=commitment_ids).values_list("pk", flat=True))
+            if commitment_ids
+            else set()
+        )
         for commitment_id in sorted(commitment_ids):
             if commitment_id not in readable:
                 continue
@@ -169,9 +171,7 @@ def due_reminders(*, today):
 def reminder_email(user, reminders, today, connection=None):
     """One email per person per run, listing each deadline with its link."""
     count = len(reminders)
-    subject = ngettext(
-        "Reminder: %(count)d deadline", "Reminder: %(count)d deadlines", count
-    ) % {"count": count}
+    subject = ngettext("Reminder: %(count)d deadline", "Reminder: %(count)d deadlines", count) % {"count": count}
     lines = [
         _("Hello %(name)s,") % {"name": user.get_full_name() or user.get_username()},
         "",

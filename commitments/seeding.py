@@ -18,7 +18,6 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .querysets import forget_tracker_organisation
 from .dates import parse_partial_date
 from .models import (
     Commitment,
@@ -28,6 +27,7 @@ from .models import (
     Review,
     StatusUpdate,
 )
+from .querysets import forget_tracker_organisation
 from .services.commitments import commitment_link_add, commitment_save, commitment_themes_set
 from .services.history import EvidenceItem, status_update_record
 

@@ -18,7 +18,9 @@ class CommitmentTable(tables.Table):
     reference = tables.Column(verbose_name=_("Reference"), linkify=True, order_by=("instrument__code", "reference"))
     title = tables.Column(verbose_name=_("Title"), attrs={"td": {"dir": "auto"}})
     instrument = tables.Column(
-        verbose_name=_("Instrument"), accessor="instrument__code", linkify=lambda record: record.instrument.get_absolute_url()
+        verbose_name=_("Instrument"),
+        accessor="instrument__code",
+        linkify=lambda record: record.instrument.get_absolute_url(),
     )
     jurisdiction = tables.Column(verbose_name=_("Jurisdiction"), accessor="jurisdiction__name")
     themes = tables.ManyToManyColumn(verbose_name=_("Themes"), orderable=False)
@@ -32,8 +34,16 @@ class CommitmentTable(tables.Table):
         model = Commitment
         fields = ()
         sequence = (
-            "reference", "title", "instrument", "jurisdiction", "themes", "status", "status_on", "due_on",
-            "overdue", "contested",
+            "reference",
+            "title",
+            "instrument",
+            "jurisdiction",
+            "themes",
+            "status",
+            "status_on",
+            "due_on",
+            "overdue",
+            "contested",
         )
         attrs = {"class": "commitments"}
         empty_text = _("No commitments match these filters.")

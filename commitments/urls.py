@@ -11,7 +11,6 @@ urlpatterns = [
     path("commitments/", browse.CommitmentListView.as_view(), name="list"),
     path("commitments/<int:pk>/", browse.commitment_detail, name="detail"),
     path("instruments/<str:code>/", browse.instrument_detail, name="instrument"),
-
     # The status history: record, verify, redact
     path("commitments/<int:pk>/record/", history.record_update, name="record_update"),
     path("updates/<int:pk>/verify/", history.update_verify, name="update_verify"),
@@ -21,21 +20,17 @@ urlpatterns = [
     path("import/", imports.import_upload, name="import"),
     path("import/confirm/", imports.import_confirm, name="import_confirm"),
     path("import/template.<str:fmt>", imports.import_template, name="import_template"),
-
     # Evidence
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence_download"),
-
     # Reports and exports
     path("reports/", reports.reports, name="reports"),
     path("reports/kept/", reports.report_runs, name="report_runs"),
-
     # Calendar and reminders
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/feed/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
     path("reviews/<int:pk>/", reviews.review_detail, name="review"),
     path("reviews/<int:pk>/recommendations/add/", reviews.review_recommendation_add, name="review_recommendation_add"),
     path("me/settings/", calendar_views.my_settings, name="my_settings"),
-
     # Operations
     path("healthz", operations.healthz, name="healthz"),
     path("whoami/", operations.whoami, name="whoami"),

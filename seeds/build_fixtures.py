@@ -374,7 +374,9 @@ class Builder:
         extra = next(e for e in self.cur["extra_instruments"] if e["code"] == facts_code)
         return {"date": self.timeline[extra["timeline"]]["date"]}
 
-    def commitment(self, *, instrument, reference, title, description, jurisdiction, responsible_body, themes, quote, urls):
+    def commitment(
+        self, *, instrument, reference, title, description, jurisdiction, responsible_body, themes, quote, urls
+    ):
         quote = self.quote(quote)
         return {
             "model": "commitments.commitment",
@@ -395,7 +397,9 @@ class Builder:
         effective, precision = partial_date(spec["effective"])
         # The service refuses an update before the instrument existed: catch it here, with the reason.
         earliest = [
-            d for d in (partial_date(instrument_facts.get("date"))[0], partial_date(instrument_facts.get("signed"))[0]) if d
+            d
+            for d in (partial_date(instrument_facts.get("date"))[0], partial_date(instrument_facts.get("signed"))[0])
+            if d
         ]
         period_end = {"year": effective[:4] + "-12-31", "month": effective, "day": effective}[precision]
         if earliest and period_end < min(earliest):

@@ -2,6 +2,7 @@ import os
 import shutil
 
 import pytest
+from django.db import transaction
 
 
 def pytest_collection_modifyitems(config, items):
@@ -17,6 +18,15 @@ def pytest_runtest_makereport(item, call):
     if report.skipped and os.environ.get("TRACKER_NO_SKIP") == "1" and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped under TRACKER_NO_SKIP=1: {report.longrepr}"
+
+
+def pytest_runtest_setup(item):
+    """Tests marked `postgres` run on PostgreSQL only; elsewhere they are skipped, saying how to run them."""
+    if item.get_closest_marker("postgres") is not None:
+        from django.conf import settings
+
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            pytest.skip("needs PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker ./test")
 
 
 def require_binary(name, package):
@@ -64,3 +74,15 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("reliability figures (checked in this run)")
         for name, value in sorted(measured.items()):
             terminalreporter.write_line(f"{value:>8}  {name}")
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    from commitments import seeding
+
+    """Seed once per module; each test runs in a savepoint inside, and everything is rolled back at the end."""
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            seeding.seed_load()
+            yield
+            transaction.set_rollback(True)

@@ -5,6 +5,7 @@ import dataclasses
 from django.core.files.base import ContentFile
 
 from commitments import access
+from commitments.services.history import EvidenceItem, status_update_record
 from tests import sample_files
 from tests.factories import (
     CommitmentFactory,
@@ -14,7 +15,6 @@ from tests.factories import (
     ProfileFactory,
     UserFactory,
 )
-from commitments.services.history import EvidenceItem, status_update_record
 
 ROLES = ("anonymous", "viewer", "editor_kp", "editor_punjab", "reviewer", "administrator")
 PASSWORD = "correct horse battery staple"
@@ -38,8 +38,12 @@ def make_world():
     punjab = JurisdictionFactory(code="punjab", name="Punjab")
     dri = OrganisationFactory(slug="dri", name="Democracy Reporting International")
     instrument = InstrumentFactory(code="ICCPR")
-    kp_commitment = CommitmentFactory(instrument=instrument, reference="KP-1", title="Child labour survey", jurisdiction=kp)
-    punjab_commitment = CommitmentFactory(instrument=instrument, reference="PB-1", title="Domestic workers act", jurisdiction=punjab)
+    kp_commitment = CommitmentFactory(
+        instrument=instrument, reference="KP-1", title="Child labour survey", jurisdiction=kp
+    )
+    punjab_commitment = CommitmentFactory(
+        instrument=instrument, reference="PB-1", title="Domestic workers act", jurisdiction=punjab
+    )
     users = {"anonymous": None}
     specs = {
         "viewer": (access.VIEWER, [kp, punjab], []),
@@ -69,8 +73,15 @@ def make_world():
         ],
     )
     return World(
-        kp=kp, punjab=punjab, dri=dri, instrument=instrument, kp_commitment=kp_commitment,
-        punjab_commitment=punjab_commitment, users=users, kp_update=update, kp_evidence=update.evidence.get(),
+        kp=kp,
+        punjab=punjab,
+        dri=dri,
+        instrument=instrument,
+        kp_commitment=kp_commitment,
+        punjab_commitment=punjab_commitment,
+        users=users,
+        kp_update=update,
+        kp_evidence=update.evidence.get(),
     )
 
 

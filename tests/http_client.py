@@ -17,7 +17,12 @@ class _Inputs(html.parser.HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and not self._done and (attrs.get("method") or "").lower() == "post" and not attrs.get("action", "").endswith("/logout/"):
+        if (
+            tag == "form"
+            and not self._done
+            and (attrs.get("method") or "").lower() == "post"
+            and not attrs.get("action", "").endswith("/logout/")
+        ):
             self._in_form = True
         elif tag == "input" and self._in_form and attrs.get("type") == "hidden" and attrs.get("name"):
             self.hidden[attrs["name"]] = attrs.get("value") or ""

@@ -10,10 +10,11 @@ import datetime
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.files.base import ContentFile
 
-from commitments import access, derived
-from commitments.querysets import forget_tracker_organisation
-from commitments.services.people import calendar_token_create
+from commitments import access
 from commitments.models import Sensitivity
+from commitments.querysets import forget_tracker_organisation
+from commitments.services.history import EvidenceItem, status_update_record
+from commitments.services.people import calendar_token_create
 from tests.factories import (
     CommitmentFactory,
     InstrumentFactory,
@@ -24,7 +25,6 @@ from tests.factories import (
     UserFactory,
     pdf_bytes,
 )
-from commitments.services.history import EvidenceItem, status_update_record
 
 PASSWORD = "correct horse battery staple"
 SECRET_MARKERS = ("RESTRICTED-NOTE-7Q4", "RESTRICTED-EVIDENCE-9K2", "RESTRICTED-FILE-3X8")
@@ -57,13 +57,26 @@ def build():
     forget_tracker_organisation()
     punjab = JurisdictionFactory(code="punjab", name="Punjab")
     sindh = JurisdictionFactory(code="sindh", name="Sindh")
-    instrument = InstrumentFactory(code="ICCPR", next_report_due_on=datetime.date(2030, 1, 1),
-                                   next_report_due_source="https://example.org/cycle")
+    instrument = InstrumentFactory(
+        code="ICCPR", next_report_due_on=datetime.date(2030, 1, 1), next_report_due_source="https://example.org/cycle"
+    )
     review = ReviewFactory(instrument=instrument)
-    commitment = CommitmentFactory(instrument=instrument, jurisdiction=punjab, reference="P-1",
-                                   title="Punjab commitment", review=review, due_on=datetime.date(2029, 6, 30))
-    other = CommitmentFactory(instrument=instrument, jurisdiction=sindh, reference="S-1",
-                              title="Sindh commitment", review=review, due_on=datetime.date(2029, 6, 30))
+    commitment = CommitmentFactory(
+        instrument=instrument,
+        jurisdiction=punjab,
+        reference="P-1",
+        title="Punjab commitment",
+        review=review,
+        due_on=datetime.date(2029, 6, 30),
+    )
+    other = CommitmentFactory(
+        instrument=instrument,
+        jurisdiction=sindh,
+        reference="S-1",
+        title="Sindh commitment",
+        review=review,
+        due_on=datetime.date(2029, 6, 30),
+    )
 
     users = {"anonymous": AnonymousUser()}
     for name, role, read, write in [
@@ -81,39 +94,76 @@ def build():
 
     def pdf(text):
         return EvidenceItem(
-            title=text, file=ContentFile(pdf_bytes(text), name="e.pdf"), original_filename=f"{text}.pdf",
+            title=text,
+            file=ContentFile(pdf_bytes(text), name="e.pdf"),
+            original_filename=f"{text}.pdf",
             content_type="application/pdf",
         )
 
     update = status_update_record(
-        commitment=commitment, status="in_progress", effective_on=datetime.date(2024, 1, 10), assessor=dri,
-        recorded_by=users["editor"], note="Draft bill tabled", evidence=[pdf("Cabinet minutes")],
+        commitment=commitment,
+        status="in_progress",
+        effective_on=datetime.date(2024, 1, 10),
+        assessor=dri,
+        recorded_by=users["editor"],
+        note="Draft bill tabled",
+        evidence=[pdf("Cabinet minutes")],
         sensitivity=Sensitivity.PUBLIC,
     )
     restricted_update = status_update_record(
-        commitment=commitment, status="stalled", effective_on=datetime.date(2024, 3, 1), assessor=dri,
-        recorded_by=users["named"], note=f"Witness statement {SECRET_MARKERS[0]}",
-        sensitivity=Sensitivity.RESTRICTED, restricted_to=[users["named"]],
-        evidence=[dataclasses.replace(pdf(SECRET_MARKERS[2]), sensitivity=Sensitivity.RESTRICTED,
-                                      restricted_to=(users["named"],))],
+        commitment=commitment,
+        status="stalled",
+        effective_on=datetime.date(2024, 3, 1),
+        assessor=dri,
+        recorded_by=users["named"],
+        note=f"Witness statement {SECRET_MARKERS[0]}",
+        sensitivity=Sensitivity.RESTRICTED,
+        restricted_to=[users["named"]],
+        evidence=[
+            dataclasses.replace(
+                pdf(SECRET_MARKERS[2]), sensitivity=Sensitivity.RESTRICTED, restricted_to=(users["named"],)
+            )
+        ],
     )
     with_restricted_link = EvidenceItem(
-        title=f"Interview {SECRET_MARKERS[1]}", url=f"https://example.org/{SECRET_MARKERS[1]}",
-        sensitivity=Sensitivity.RESTRICTED, restricted_to=(users["named"],),
+        title=f"Interview {SECRET_MARKERS[1]}",
+        url=f"https://example.org/{SECRET_MARKERS[1]}",
+        sensitivity=Sensitivity.RESTRICTED,
+        restricted_to=(users["named"],),
     )
     link_update = status_update_record(
-        commitment=commitment, status="in_progress", effective_on=datetime.date(2024, 2, 1), assessor=dri,
-        recorded_by=users["editor"], note="Consultation held", evidence=[with_restricted_link],
+        commitment=commitment,
+        status="in_progress",
+        effective_on=datetime.date(2024, 2, 1),
+        assessor=dri,
+        recorded_by=users["editor"],
+        note="Consultation held",
+        evidence=[with_restricted_link],
     )
     status_update_record(
-        commitment=other, status="not_started", effective_on=datetime.date(2024, 1, 10), assessor=dri,
-        recorded_by=users["outsider"], note="Sindh note", evidence=[pdf("Sindh minutes")],
+        commitment=other,
+        status="not_started",
+        effective_on=datetime.date(2024, 1, 10),
+        assessor=dri,
+        recorded_by=users["outsider"],
+        note="Sindh note",
+        evidence=[pdf("Sindh minutes")],
     )
     return Scene(
-        users=users, punjab=punjab, sindh=sindh, dri=dri, instrument=instrument, review=review,
-        commitment=commitment, other_commitment=other, update=update, evidence=update.evidence.get(),
-        restricted_update=restricted_update, restricted_evidence=restricted_update.evidence.get(),
-        other_evidence=other.evidence.get(), restricted_link_evidence=link_update.evidence.get(),
+        users=users,
+        punjab=punjab,
+        sindh=sindh,
+        dri=dri,
+        instrument=instrument,
+        review=review,
+        commitment=commitment,
+        other_commitment=other,
+        update=update,
+        evidence=update.evidence.get(),
+        restricted_update=restricted_update,
+        restricted_evidence=restricted_update.evidence.get(),
+        other_evidence=other.evidence.get(),
+        restricted_link_evidence=link_update.evidence.get(),
         calendar_token=token,
     )
 

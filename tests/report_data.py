@@ -33,7 +33,9 @@ def build(today=TODAY):
     kp = JurisdictionFactory(code="kp", name="Khyber Pakhtunkhwa")
     punjab = JurisdictionFactory(code="punjab", name="Punjab")
     treaty = InstrumentFactory(code="TREATY-A", title="Example treaty", bound_on=D(2010, 1, 1))
-    plan = InstrumentFactory(code="PLAN-KP", title="Example provincial plan", kind=Instrument.Kind.PROVINCIAL_PLAN, bound_on=D(2015, 1, 1))
+    plan = InstrumentFactory(
+        code="PLAN-KP", title="Example provincial plan", kind=Instrument.Kind.PROVINCIAL_PLAN, bound_on=D(2015, 1, 1)
+    )
     ReviewFactory(instrument=treaty, title="Second periodic report", reviewed_on=D(2022, 7, 1))
     editor = UserFactory(username="amina", first_name="Amina", last_name="Khan", role=access.EDITOR)
     reviewer = UserFactory(username="bilal", first_name="Bilal", last_name="Ahmed", role=access.REVIEWER)
@@ -41,14 +43,27 @@ def build(today=TODAY):
     source = SourceFactory(url="https://example.org/treaty-observations", title="Concluding observations (example)")
 
     def commitment(reference, instrument, jurisdiction, **kwargs):
-        item = CommitmentFactory(reference=reference, instrument=instrument, jurisdiction=jurisdiction, title=f"Commitment {reference}", **kwargs)
+        item = CommitmentFactory(
+            reference=reference,
+            instrument=instrument,
+            jurisdiction=jurisdiction,
+            title=f"Commitment {reference}",
+            **kwargs,
+        )
         item.sources.add(source)
         return item
 
     def update(item, status, day, assessor=dri, sensitivity=Sensitivity.PUBLIC, note="", evidence=(), verified=False):
         result = StatusUpdateFactory(
-            commitment=item, status=status, effective_on=day, assessor=assessor, recorded_by=editor,
-            sensitivity=sensitivity, note=note, evidence=evidence, today=today,
+            commitment=item,
+            status=status,
+            effective_on=day,
+            assessor=assessor,
+            recorded_by=editor,
+            sensitivity=sensitivity,
+            note=note,
+            evidence=evidence,
+            today=today,
         )
         if verified:
             from commitments.services.history import status_update_verify
@@ -59,23 +74,47 @@ def build(today=TODAY):
     law = commitment("KP-1", treaty, kp, articles="2, 26", due_on=D(2023, 12, 31))
     update(law, Status.NOT_STARTED, D(2019, 6, 1))
     update(
-        law, Status.IN_PROGRESS, D(2021, 3, 15), note="Draft bill tabled",
-        evidence=[EvidenceItem(title="Assembly order paper", url="https://example.org/order-paper", evidence_on=D(2021, 3, 15),
-                               source_organisation=dri, sensitivity=Sensitivity.PUBLIC)],
+        law,
+        Status.IN_PROGRESS,
+        D(2021, 3, 15),
+        note="Draft bill tabled",
+        evidence=[
+            EvidenceItem(
+                title="Assembly order paper",
+                url="https://example.org/order-paper",
+                evidence_on=D(2021, 3, 15),
+                source_organisation=dri,
+                sensitivity=Sensitivity.PUBLIC,
+            )
+        ],
         verified=True,
     )
     update(
-        law, Status.IMPLEMENTED, D(2023, 2, 1), note=URDU_NOTE,
-        evidence=[EvidenceItem(title="Gazette notification", file=ContentFile(pdf_bytes("gazette"), name="gazette.pdf"),
-                               original_filename="gazette.pdf", content_type="application/pdf", evidence_on=D(2023, 2, 1),
-                               sensitivity=Sensitivity.PUBLIC)],
+        law,
+        Status.IMPLEMENTED,
+        D(2023, 2, 1),
+        note=URDU_NOTE,
+        evidence=[
+            EvidenceItem(
+                title="Gazette notification",
+                file=ContentFile(pdf_bytes("gazette"), name="gazette.pdf"),
+                original_filename="gazette.pdf",
+                content_type="application/pdf",
+                evidence_on=D(2023, 2, 1),
+                sensitivity=Sensitivity.PUBLIC,
+            )
+        ],
     )
-    update(law, Status.PARTIALLY_IMPLEMENTED, D(2023, 5, 1), assessor=monitor, note="Rules of business not yet notified")
+    update(
+        law, Status.PARTIALLY_IMPLEMENTED, D(2023, 5, 1), assessor=monitor, note="Rules of business not yet notified"
+    )
 
     police = commitment("KP-2", treaty, kp, articles="7", due_on=D(2022, 1, 1))
     update(police, Status.IN_PROGRESS, D(2020, 2, 1))
     update(police, Status.REGRESSED, D(2024, 9, 1), note=HOSTILE_NOTES[0])
-    update(police, Status.STALLED, D(2024, 10, 1), sensitivity=Sensitivity.INTERNAL, note="Internal: budget line frozen")
+    update(
+        police, Status.STALLED, D(2024, 10, 1), sensitivity=Sensitivity.INTERNAL, note="Internal: budget line frozen"
+    )
 
     shelters = commitment("PLAN-1", plan, kp, recommendation_ref="Rec. 12")
     for index, note in enumerate(HOSTILE_NOTES[1:]):
@@ -86,4 +125,12 @@ def build(today=TODAY):
     lahore = commitment("PB-1", treaty, punjab, articles="2")
     update(lahore, Status.IMPLEMENTED, D(2021, 1, 1))
 
-    return {"admin": admin, "editor": editor, "reviewer": reviewer, "kp": kp, "punjab": punjab, "dri": dri, "monitor": monitor}
+    return {
+        "admin": admin,
+        "editor": editor,
+        "reviewer": reviewer,
+        "kp": kp,
+        "punjab": punjab,
+        "dri": dri,
+        "monitor": monitor,
+    }

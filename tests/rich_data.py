@@ -10,6 +10,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from commitments import access, models
+from commitments.services.commitments import commitment_link_add
+from commitments.services.history import status_update_record, status_update_verify
 from tests.factories import (
     CommitmentFactory,
     GSPRequirementFactory,
@@ -20,8 +22,6 @@ from tests.factories import (
     ThemeFactory,
     UserFactory,
 )
-from commitments.services.commitments import commitment_link_add
-from commitments.services.history import status_update_record, status_update_verify
 
 S = models.Status
 
@@ -42,7 +42,9 @@ def base():
     d.government = OrganisationFactory(slug="mohr", name="Ministry of Human Rights", kind="government")
     d.cso = OrganisationFactory(slug="cso", name="A civil-society group", kind="civil_society")
     d.themes = [ThemeFactory(slug="labour", name="Labour"), ThemeFactory(slug="women", name="Women's rights")]
-    d.gsp = InstrumentFactory(code="GSP+", title="GSP+", kind=models.Instrument.Kind.TRADE_SCHEME, jurisdiction=d.federal)
+    d.gsp = InstrumentFactory(
+        code="GSP+", title="GSP+", kind=models.Instrument.Kind.TRADE_SCHEME, jurisdiction=d.federal
+    )
     d.conventions = {}
     for code, group, kind in (
         ("ICCPR", "human_rights", "un_core"),
@@ -101,7 +103,9 @@ def add(d, scale=1, start=0):
             title=f"Commitment number {i}",
             jurisdiction=jurisdiction,
             responsible_body=d.government,
-            due_on=today - datetime.timedelta(days=30) if i % 4 == 0 else (today + datetime.timedelta(days=90) if i % 4 == 1 else None),
+            due_on=today - datetime.timedelta(days=30)
+            if i % 4 == 0
+            else (today + datetime.timedelta(days=90) if i % 4 == 1 else None),
             themes=[d.themes[i % 2]] if i % 5 else [],
         )
         made.append(c)
@@ -111,8 +115,11 @@ def add(d, scale=1, start=0):
         record(d, c, S.IN_PROGRESS, datetime.date(2024, 1 + i % 6, 10), note=f"Started {i}")
         status = statuses[i % len(statuses)]
         update = record(
-            d, c, status, datetime.date(2024, 7 + i % 5, 5),
-            note="=HYPERLINK(\"x\")" if i == start else f"Progress {i}",
+            d,
+            c,
+            status,
+            datetime.date(2024, 7 + i % 5, 5),
+            note='=HYPERLINK("x")' if i == start else f"Progress {i}",
             recorded_at=long_ago if kind == 4 else None,
         )
         if kind == 1:
@@ -123,8 +130,13 @@ def add(d, scale=1, start=0):
             record(d, c, S.PARTIALLY_IMPLEMENTED, datetime.date(2024, 9, 2), assessor=d.cso)
         if kind == 3:
             record(
-                d, c, S.REGRESSED, datetime.date(2025, 1, 1), note="Restricted detail",
-                sensitivity=models.Sensitivity.RESTRICTED, restricted_to=[d.admin],
+                d,
+                c,
+                S.REGRESSED,
+                datetime.date(2025, 1, 1),
+                note="Restricted detail",
+                sensitivity=models.Sensitivity.RESTRICTED,
+                restricted_to=[d.admin],
             )
         if instrument == d.nap:
             nap_targets.append(c)

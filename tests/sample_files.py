@@ -32,7 +32,12 @@ def jpeg_with_gps_bytes():
 
 def exe_bytes():
     """A Windows program header (what a disguised executable starts with)."""
-    return b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 50 + b"This program cannot be run in DOS mode." + b"\x00" * 200
+    return (
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"
+        + b"\x00" * 50
+        + b"This program cannot be run in DOS mode."
+        + b"\x00" * 200
+    )
 
 
 def html_bytes():
@@ -52,20 +57,24 @@ def _zip(entries):
 
 
 def docx_bytes():
-    return _zip({
-        "[Content_Types].xml": '<?xml version="1.0"?><Types><Override ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
-        "_rels/.rels": "<Relationships/>",
-        "word/document.xml": "<w:document/>",
-    })
+    return _zip(
+        {
+            "[Content_Types].xml": '<?xml version="1.0"?><Types><Override ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+            "_rels/.rels": "<Relationships/>",
+            "word/document.xml": "<w:document/>",
+        }
+    )
 
 
 def docm_bytes():
-    return _zip({
-        "[Content_Types].xml": '<?xml version="1.0"?><Types><Override ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>',
-        "_rels/.rels": "<Relationships/>",
-        "word/document.xml": "<w:document/>",
-        "word/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"\x00" * 100,
-    })
+    return _zip(
+        {
+            "[Content_Types].xml": '<?xml version="1.0"?><Types><Override ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>',
+            "_rels/.rels": "<Relationships/>",
+            "word/document.xml": "<w:document/>",
+            "word/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"\x00" * 100,
+        }
+    )
 
 
 def odt_bytes():
@@ -78,10 +87,12 @@ def odt_bytes():
 
 def zip_bomb_bytes(megabytes=30):
     """A 'document' whose parts expand hundreds of times over."""
-    return _zip({
-        "[Content_Types].xml": "<Types/>",
-        "word/document.xml": b"\x00" * (megabytes * 1024 * 1024),
-    })
+    return _zip(
+        {
+            "[Content_Types].xml": "<Types/>",
+            "word/document.xml": b"\x00" * (megabytes * 1024 * 1024),
+        }
+    )
 
 
 def plain_zip_bytes():

@@ -5,9 +5,9 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from commitments.models import Commitment, StatusUpdate
+from commitments.services.history import EvidenceItem, status_update_record
 from tests.entry_world import make_world
 from tests.factories import CommitmentFactory, OrganisationFactory
-from commitments.services.history import EvidenceItem, status_update_record
 
 pytestmark = pytest.mark.django_db
 
@@ -29,29 +29,58 @@ def superuser_client(client, world):
     return client
 
 
-@pytest.mark.parametrize("query", [
-    "", "?q=survey", "?jurisdiction__id__exact=1", "?status__exact=in_progress", "?overdue=yes", "?overdue=no",
-    "?instrument__kind__exact=un_core", "?due_on__year=2025",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?q=survey",
+        "?jurisdiction__id__exact=1",
+        "?status__exact=in_progress",
+        "?overdue=yes",
+        "?overdue=no",
+        "?instrument__kind__exact=un_core",
+        "?due_on__year=2025",
+    ],
+)
 def test_the_commitment_list_filters_and_searches(admin_client, query):
     assert admin_client.get(reverse("admin:commitments_commitment_changelist") + query).status_code == 200
 
 
-@pytest.mark.parametrize("name", [
-    "instrument", "statusupdate", "evidence", "organisation", "jurisdiction", "theme", "source", "review",
-    "gsprequirement", "redaction", "downloadlog", "exportlog", "profile", "commitmentlink", "stagedupload",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "instrument",
+        "statusupdate",
+        "evidence",
+        "organisation",
+        "jurisdiction",
+        "theme",
+        "source",
+        "review",
+        "gsprequirement",
+        "redaction",
+        "downloadlog",
+        "exportlog",
+        "profile",
+        "commitmentlink",
+        "stagedupload",
+    ],
+)
 def test_every_model_has_a_working_list_page(admin_client, name):
     assert admin_client.get(reverse(f"admin:commitments_{name}_changelist") + "?q=x").status_code == 200
 
 
 def test_the_commitment_page_shows_its_updates_and_evidence_read_only(admin_client, world):
-    html = admin_client.get(reverse("admin:commitments_commitment_change", args=[world.kp_commitment.pk])).content.decode()
+    html = admin_client.get(
+        reverse("admin:commitments_commitment_change", args=[world.kp_commitment.pk])
+    ).content.decode()
     assert "Survey started" in html and "Survey notice" in html
     assert 'name="updates-0-note"' not in html  # shown, not editable
 
 
-def test_the_commitment_list_costs_the_same_queries_for_few_or_many_rows(admin_client, world, django_assert_max_num_queries):
+def test_the_commitment_list_costs_the_same_queries_for_few_or_many_rows(
+    admin_client, world, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -69,7 +98,12 @@ def test_an_administrator_cannot_edit_or_delete_status_history(admin_client, wor
     url = reverse("admin:commitments_statusupdate_change", args=[world.kp_update.pk])
     response = admin_client.post(url, {"status": "implemented", "note": "changed"})
     assert response.status_code == 403
-    assert admin_client.post(reverse("admin:commitments_statusupdate_delete", args=[world.kp_update.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:commitments_statusupdate_delete", args=[world.kp_update.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     world.kp_update.refresh_from_db()
     assert world.kp_update.note == "Survey started"
 
@@ -82,8 +116,16 @@ def test_a_superusers_change_to_an_update_is_recorded_as_a_correction(superuser_
     assert (original.status, original.note) == ("in_progress", "Survey started")
     correction = StatusUpdate.objects.get(corrects=original)
     assert (correction.status, correction.note, correction.recorded_by.username) == (
-        "implemented", "Survey completed, not started", "root")
-    assert superuser_client.post(reverse("admin:commitments_statusupdate_delete", args=[original.pk]), {"post": "yes"}).status_code == 403
+        "implemented",
+        "Survey completed, not started",
+        "root",
+    )
+    assert (
+        superuser_client.post(
+            reverse("admin:commitments_statusupdate_delete", args=[original.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
 
 
 def test_an_action_assigns_a_responsible_body_to_many_commitments_with_history(admin_client, world):
@@ -92,7 +134,9 @@ def test_an_action_assigns_a_responsible_body_to_many_commitments_with_history(a
     url = reverse("admin:commitments_commitment_changelist")
     confirm = admin_client.post(url, {"action": "assign_responsible_body", "_selected_action": ids})
     assert confirm.status_code == 200 and "Assign a responsible body" in confirm.content.decode()
-    admin_client.post(url, {"action": "assign_responsible_body", "_selected_action": ids, "apply": "1", "responsible_body": body.pk})
+    admin_client.post(
+        url, {"action": "assign_responsible_body", "_selected_action": ids, "apply": "1", "responsible_body": body.pk}
+    )
     assert set(Commitment.objects.filter(pk__in=ids).values_list("responsible_body", flat=True)) == {body.pk}
     assert Commitment.history.filter(id=world.kp_commitment.pk).first().history_user == world.users["administrator"]
 
@@ -118,11 +162,22 @@ def test_restricted_updates_and_evidence_stay_hidden_in_the_admin_from_administr
     from tests import sample_files
 
     status_update_record(
-        commitment=world.kp_commitment, status="stalled", effective_on=world.kp_update.effective_on, assessor=world.dri,
-        recorded_by=world.users["editor_kp"], note="Witness named here", sensitivity="restricted",
+        commitment=world.kp_commitment,
+        status="stalled",
+        effective_on=world.kp_update.effective_on,
+        assessor=world.dri,
+        recorded_by=world.users["editor_kp"],
+        note="Witness named here",
+        sensitivity="restricted",
         restricted_to=[world.users["editor_kp"]],
-        evidence=[EvidenceItem(title="Witness statement", file=ContentFile(sample_files.pdf_bytes("w"), name="w.pdf"),
-                                        sensitivity="restricted", restricted_to=[world.users["editor_kp"]])],
+        evidence=[
+            EvidenceItem(
+                title="Witness statement",
+                file=ContentFile(sample_files.pdf_bytes("w"), name="w.pdf"),
+                sensitivity="restricted",
+                restricted_to=[world.users["editor_kp"]],
+            )
+        ],
     )
     pages = [
         reverse("admin:commitments_commitment_change", args=[world.kp_commitment.pk]),

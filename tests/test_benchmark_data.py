@@ -4,16 +4,17 @@ import pytest
 
 from bench import generate
 from commitments import derived
-from commitments.querysets import forget_tracker_organisation, tracker_organisation_id
 from commitments.models import Assessment, Commitment, Evidence, StatusMonthDelta, StatusUpdate
+from commitments.querysets import forget_tracker_organisation, tracker_organisation_id
 
 
 def snapshot():
     return (
         sorted(Assessment.objects.values_list("commitment_id", "assessor_id", "update_id", "status", "effective_on")),
         sorted(
-            Commitment.objects.values_list("pk", "status", "status_on", "status_precision", "contested", "last_recorded_at",
-                                       "last_effective_on")
+            Commitment.objects.values_list(
+                "pk", "status", "status_on", "status_precision", "contested", "last_recorded_at", "last_effective_on"
+            )
         ),
         derived.stored_month_deltas(),
     )

@@ -16,7 +16,9 @@ def jurisdictions():
 
 
 def test_it_creates_an_editor_who_writes_only_their_province(capsys):
-    call_command("tracker_user", "amina", "--role", "Editor", "--read", "kp", "--write", "kp", "--password", "generated")
+    call_command(
+        "tracker_user", "amina", "--role", "Editor", "--read", "kp", "--write", "kp", "--password", "generated"
+    )
     out = capsys.readouterr().out
     assert "Created amina: Editor; reads kp; writes kp" in out
     from django.contrib.auth.models import User

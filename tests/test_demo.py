@@ -7,7 +7,7 @@ import pytest
 from commitments import demo, derived, models
 from commitments.querysets import tracker_organisation_id
 
-from .seed_fixtures import row_counts, seeded  # noqa: F401 (a fixture)
+from .seed_fixtures import row_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +44,15 @@ def test_demo_derived_data_is_what_the_status_service_would_compute(seeded):
                 "assessor_id", "update_id", "status", "effective_on"
             )
         )
-        return (commitment.status, commitment.status_on, commitment.status_precision, commitment.contested,
-                commitment.last_recorded_at, commitment.last_effective_on, views)
+        return (
+            commitment.status,
+            commitment.status_on,
+            commitment.status_precision,
+            commitment.contested,
+            commitment.last_recorded_at,
+            commitment.last_effective_on,
+            views,
+        )
 
     demo_commitments = list(models.Commitment.objects.filter(is_demo=True))
     assert any(c.contested for c in demo_commitments)

@@ -5,22 +5,34 @@ import datetime
 import pytest
 
 from commitments import demo, derived, imports
-from commitments.models import Commitment, Instrument, Jurisdiction, Organisation, Sensitivity, Status, StatusCount, Theme
-from tests.factories import CommitmentFactory, UserFactory
-
-from .seed_fixtures import seeded  # noqa: F401 (a fixture)
+from commitments.models import (
+    Commitment,
+    Instrument,
+    Jurisdiction,
+    Organisation,
+    Sensitivity,
+    Status,
+    StatusCount,
+    Theme,
+)
 from commitments.services.commitments import commitment_delete, commitment_save, commitment_themes_set
 from commitments.services.history import status_update_record
+from tests.factories import CommitmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
 
-IMPORT_CSV = "\n".join([
-    "instrument,reference,title,description,jurisdiction,responsible_body,themes,due_on,contributes_to",
-    "ICCPR,CNT-1,Counted by import,,kp,,child-labour;torture,31/12/2027,",
-    "ICCPR,CNT-2,Counted by import too,,punjab,,,,",
-]) + "\n"
+IMPORT_CSV = (
+    "\n".join(
+        [
+            "instrument,reference,title,description,jurisdiction,responsible_body,themes,due_on,contributes_to",
+            "ICCPR,CNT-1,Counted by import,,kp,,child-labour;torture,31/12/2027,",
+            "ICCPR,CNT-2,Counted by import too,,punjab,,,,",
+        ]
+    )
+    + "\n"
+)
 
 
 def assert_counts_agree():
@@ -49,8 +61,12 @@ def test_the_counts_equal_a_recount_after_a_mixed_sequence_of_changes(seeded):
     assert_counts_agree()
     # Restricted: moves nothing.
     status_update_record(
-        commitment=commitment, status=Status.NOT_STARTED,
-        effective_on=D(2025, 1, 1), sensitivity=Sensitivity.RESTRICTED, restricted_to=[admin], **record,
+        commitment=commitment,
+        status=Status.NOT_STARTED,
+        effective_on=D(2025, 1, 1),
+        sensitivity=Sensitivity.RESTRICTED,
+        restricted_to=[admin],
+        **record,
     )
     assert_counts_agree()
 

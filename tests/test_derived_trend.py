@@ -9,8 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commitments import derived
-from commitments.querysets import forget_tracker_organisation
 from commitments.models import Commitment, Sensitivity, Status
+from commitments.querysets import forget_tracker_organisation
+from commitments.services.commitments import commitment_save
+from commitments.services.history import status_update_record
 from tests.factories import (
     CommitmentFactory,
     InstrumentFactory,
@@ -18,8 +20,6 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
-from commitments.services.commitments import commitment_save
-from commitments.services.history import status_update_record
 
 DAYS = st.dates(min_value=datetime.date(2019, 1, 1), max_value=datetime.date(2025, 12, 31))
 ENTRY = st.tuples(
@@ -66,14 +66,16 @@ def check_history(entries, move):
     punjab = JurisdictionFactory(code="punjab", name="Punjab")
     sindh = JurisdictionFactory(code="sindh", name="Sindh")
     instrument = InstrumentFactory(code="ICCPR")
-    commitments = [
-        CommitmentFactory(instrument=instrument, jurisdiction=punjab, reference=f"R{n}") for n in range(3)
-    ]
+    commitments = [CommitmentFactory(instrument=instrument, jurisdiction=punjab, reference=f"R{n}") for n in range(3)]
     for which, value, day, is_own, sensitivity in entries:
         # Entries arrive in any order of effective date: later ones are often backdated.
         status_update_record(
-            commitment=commitments[which], status=value, effective_on=day, assessor=own if is_own else other,
-            recorded_by=recorder, sensitivity=sensitivity,
+            commitment=commitments[which],
+            status=value,
+            effective_on=day,
+            assessor=own if is_own else other,
+            recorded_by=recorder,
+            sensitivity=sensitivity,
             restricted_to=[recorder] if sensitivity == Sensitivity.RESTRICTED else (),
         )
     if move:
@@ -89,19 +91,24 @@ def check_history(entries, move):
             assert counts == headline_counts_at(month_end(month), jurisdiction), month
 
 
-
 @pytest.mark.django_db
 def test_a_backdated_update_changes_the_trend_from_its_own_month_on():
     own = OrganisationFactory(slug="dri", name="DRI")
     recorder = UserFactory()
     commitment = CommitmentFactory()
     status_update_record(
-        commitment=commitment, status=Status.IN_PROGRESS, effective_on=datetime.date(2024, 6, 10),
-        assessor=own, recorded_by=recorder,
+        commitment=commitment,
+        status=Status.IN_PROGRESS,
+        effective_on=datetime.date(2024, 6, 10),
+        assessor=own,
+        recorded_by=recorder,
     )
     status_update_record(
-        commitment=commitment, status=Status.NOT_STARTED, effective_on=datetime.date(2024, 2, 3),
-        assessor=own, recorded_by=recorder,
+        commitment=commitment,
+        status=Status.NOT_STARTED,
+        effective_on=datetime.date(2024, 2, 3),
+        assessor=own,
+        recorded_by=recorder,
     )
     months = dict(derived.trend(first=datetime.date(2024, 1, 1), last=datetime.date(2024, 7, 1)))
     assert months[datetime.date(2024, 1, 1)][Status.NOT_STARTED] == 0

@@ -12,15 +12,25 @@ from openpyxl import load_workbook
 
 from commitments import models
 from commitments.exports import commitment_list as list_export
+from commitments.services.history import status_update_record
 from tests import rich_data
 from tests.factories import EvidenceFactory, SourceFactory, ThemeFactory, UserFactory
-from commitments.services.history import status_update_record
-
 
 LIST = reverse("commitments:list")
 HEADER = [
-    "Reference", "Instrument", "Jurisdiction", "Responsible body", "Themes", "Status", "Status date", "Due date",
-    "Overdue", "Latest note", "Evidence items", "Source (who says so)", "Source documents",
+    "Reference",
+    "Instrument",
+    "Jurisdiction",
+    "Responsible body",
+    "Themes",
+    "Status",
+    "Status date",
+    "Due date",
+    "Overdue",
+    "Latest note",
+    "Evidence items",
+    "Source (who says so)",
+    "Source documents",
 ]
 
 
@@ -55,12 +65,14 @@ def test_every_format_exports_every_page_of_the_filtered_list(client, data):
     rich_data.add(data, scale=3, start=500)
     client.force_login(data.admin)
     expected = list(
-        models.Commitment.objects.exclude(status="implemented").order_by("instrument__code", "reference")
+        models.Commitment.objects.exclude(status="implemented")
+        .order_by("instrument__code", "reference")
         .values_list("reference", flat=True)
     )
     query = "&".join(f"status={s}" for s in ["in_progress"])
     in_progress = list(
-        models.Commitment.objects.filter(status="in_progress").order_by("instrument__code", "reference")
+        models.Commitment.objects.filter(status="in_progress")
+        .order_by("instrument__code", "reference")
         .values_list("reference", flat=True)
     )
     assert len(expected) > 50
@@ -91,7 +103,11 @@ def test_text_cells_cannot_become_spreadsheet_formulas(client, data):
 def test_the_status_note_and_evidence_count_respect_what_the_reader_may_see(client, data):
     commitment = models.StatusUpdate.objects.filter(sensitivity="restricted").first().commitment
     public_update = rich_data.record(
-        data, commitment, "in_progress", datetime.date(2024, 12, 1), note="Public note",
+        data,
+        commitment,
+        "in_progress",
+        datetime.date(2024, 12, 1),
+        note="Public note",
         sensitivity=models.Sensitivity.PUBLIC,
     )
     EvidenceFactory(commitment=commitment, status_update=public_update, sensitivity="public")
@@ -159,7 +175,9 @@ def export_queries(client, query):
     elif "export=json" in query:
         rows = [HEADER] + [list(row.values()) for row in json.loads(content)]
     else:
-        rows = [list(row) for row in load_workbook(io.BytesIO(content), read_only=True).active.iter_rows(values_only=True)]
+        rows = [
+            list(row) for row in load_workbook(io.BytesIO(content), read_only=True).active.iter_rows(values_only=True)
+        ]
     return [q["sql"] for q in queries.captured_queries], rows
 
 
@@ -222,8 +240,12 @@ def test_the_source_column_says_who_says_so_of_the_status_shown(client, data):
     user = UserFactory(role="Administrator")
     commitment = data.commitments[1]
     status_update_record(
-        commitment=commitment, status="stalled", effective_on=datetime.date(2025, 2, 1),
-        assessor=data.cso, recorded_by=user, note="The civil-society group's own words",
+        commitment=commitment,
+        status="stalled",
+        effective_on=datetime.date(2025, 2, 1),
+        assessor=data.cso,
+        recorded_by=user,
+        note="The civil-society group's own words",
     )
     commitment.refresh_from_db()
     headline = commitment.assessments.get(assessor=data.tracker).update

@@ -18,12 +18,17 @@ from tests.factories import OrganisationFactory, ThemeFactory
 pytestmark = pytest.mark.django_db
 
 HEADER = "instrument,reference,title,description,jurisdiction,responsible_body,themes,due_on,contributes_to"
-VALID_CSV = "\n".join([
-    HEADER,
-    "ICCPR,KP-2,Labour inspections,Inspect brick kilns,kp,labour-kp,Child labour;Labour,31/12/2025,ICCPR:NAT-1",
-    "ICCPR,NAT-1,National labour policy,,federal,,Labour,2025-06-30,",
-    "ICCPR,KP-1,Child labour survey,,kp,,,,ICCPR:NAT-1",
-]) + "\n"
+VALID_CSV = (
+    "\n".join(
+        [
+            HEADER,
+            "ICCPR,KP-2,Labour inspections,Inspect brick kilns,kp,labour-kp,Child labour;Labour,31/12/2025,ICCPR:NAT-1",
+            "ICCPR,NAT-1,National labour policy,,federal,,Labour,2025-06-30,",
+            "ICCPR,KP-1,Child labour survey,,kp,,,,ICCPR:NAT-1",
+        ]
+    )
+    + "\n"
+)
 
 
 @pytest.fixture
@@ -45,7 +50,9 @@ def admin_client(client, world):
 
 def snapshot():
     return (
-        sorted(Commitment.objects.values_list("instrument__code", "reference", "title", "jurisdiction__code", "due_on")),
+        sorted(
+            Commitment.objects.values_list("instrument__code", "reference", "title", "jurisdiction__code", "due_on")
+        ),
         sorted(CommitmentLink.objects.values_list("source__reference", "target__reference")),
         Commitment.history.count(),
         StatusUpdate.objects.count(),
@@ -62,7 +69,9 @@ def test_a_valid_file_creates_exactly_what_the_preview_promised(admin_client, wo
     assert response.status_code == 200
     result = response.context["result"]
     assert [(r.number, r.label, r.action) for r in result.rows] == [
-        (2, "ICCPR:KP-2", "create"), (3, "ICCPR:NAT-1", "create"), (4, "ICCPR:KP-1", "update"),
+        (2, "ICCPR:KP-2", "create"),
+        (3, "ICCPR:NAT-1", "create"),
+        (4, "ICCPR:KP-1", "update"),
     ]
     assert snapshot() == before  # the preview saved nothing
     assert "will be created" in response.content.decode()
@@ -75,7 +84,9 @@ def test_a_valid_file_creates_exactly_what_the_preview_promised(admin_client, wo
     assert kp2.due_on == datetime.date(2025, 12, 31) and kp2.responsible_body.slug == "labour-kp"
     assert sorted(kp2.themes.values_list("slug", flat=True)) == ["child-labour", "labour"]
     assert sorted(CommitmentLink.objects.values_list("source__reference", "target__reference")) == [
-        ("KP-1", "NAT-1"), ("KP-2", "NAT-1")]
+        ("KP-1", "NAT-1"),
+        ("KP-2", "NAT-1"),
+    ]
     assert Commitment.objects.count() == len(before[0]) + 2
     assert kp2.history.first().history_user == world.users["administrator"]
 
@@ -154,12 +165,15 @@ def test_dates_are_read_day_first(value, expected):
     assert imports.parse_day_first(value) == expected
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("03/04/2025", "could be 03 Apr 2025 or 04 Mar 2025"),
-    ("12/31/2025", "not a real date"),
-    ("1/2/25", "four digits"),
-    ("next week", "not a date"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("03/04/2025", "could be 03 Apr 2025 or 04 Mar 2025"),
+        ("12/31/2025", "not a real date"),
+        ("1/2/25", "four digits"),
+        ("next week", "not a date"),
+    ],
+)
 def test_ambiguous_or_wrong_dates_are_refused(value, message):
     with pytest.raises(ValueError, match=message):
         imports.parse_day_first(value)
@@ -181,25 +195,34 @@ def xlsx(rows):
 
 
 def test_an_excel_file_with_date_cells_is_imported(world):
-    data = xlsx([HEADER.split(","), ["ICCPR", "KP-9", "Excel row", "", "kp", "", "", datetime.datetime(2026, 3, 4), ""]])
+    data = xlsx(
+        [HEADER.split(","), ["ICCPR", "KP-9", "Excel row", "", "kp", "", "", datetime.datetime(2026, 3, 4), ""]]
+    )
     result = imports.run_import(kind="commitments", data=data, user=world.users["administrator"], dry_run=False)
     assert result.saved
     assert Commitment.objects.get(reference="KP-9").due_on == datetime.date(2026, 3, 4)
 
 
 def test_a_zip_bomb_posing_as_excel_is_refused_before_it_is_opened(world):
-    result = imports.run_import(kind="commitments", data=sample_files.zip_bomb_bytes(), user=world.users["administrator"])
+    result = imports.run_import(
+        kind="commitments", data=sample_files.zip_bomb_bytes(), user=world.users["administrator"]
+    )
     assert "zip bomb" in result.file_errors[0]
 
 
 def test_unknown_and_missing_columns_are_reported(world):
-    result = imports.run_import(kind="commitments", data=b"instrument,titel\nICCPR,x\n", user=world.users["administrator"])
+    result = imports.run_import(
+        kind="commitments", data=b"instrument,titel\nICCPR,x\n", user=world.users["administrator"]
+    )
     assert any("Unknown column “titel”" in e for e in result.file_errors)
     assert any("Missing column(s): jurisdiction, reference, title" in e for e in result.file_errors)
 
 
 def test_a_link_that_would_make_a_cycle_is_an_error(world):
-    data = (HEADER + "\nICCPR,KP-1,Child labour survey,,kp,,,,ICCPR:PB-1\nICCPR,PB-1,Domestic workers act,,punjab,,,,ICCPR:KP-1\n").encode()
+    data = (
+        HEADER
+        + "\nICCPR,KP-1,Child labour survey,,kp,,,,ICCPR:PB-1\nICCPR,PB-1,Domestic workers act,,punjab,,,,ICCPR:KP-1\n"
+    ).encode()
     result = imports.run_import(kind="commitments", data=data, user=world.users["administrator"], dry_run=False)
     assert not result.saved
     assert [(n, c) for n, c, _m in result.errors] == [(3, "contributes_to")]

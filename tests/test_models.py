@@ -11,6 +11,8 @@ from commitments import derived
 from commitments.choices import Precision
 from commitments.dates import format_partial_date, parse_partial_date
 from commitments.models import Assessment, Commitment, CommitmentLink, Evidence, GSPRequirement, Sensitivity, Status
+from commitments.services.commitments import commitment_link_add, commitment_save
+from commitments.services.history import EvidenceItem, status_update_record, status_update_verify
 from tests.factories import (
     CommitmentFactory,
     GSPRequirementFactory,
@@ -19,8 +21,6 @@ from tests.factories import (
     StatusUpdateFactory,
     UserFactory,
 )
-from commitments.services.commitments import commitment_link_add, commitment_save
-from commitments.services.history import EvidenceItem, status_update_record, status_update_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -305,12 +305,21 @@ def test_overdue_per_object_agrees_with_the_queryset(dri, due, status_value, exp
 def test_stale_per_object_agrees_with_the_queryset(dri, settings):
     settings.TRACKER_STALE_DAYS = 180
     today = timezone.localdate()
-    fresh, old, never, restricted_only = CommitmentFactory(), CommitmentFactory(), CommitmentFactory(), CommitmentFactory()
+    fresh, old, never, restricted_only = (
+        CommitmentFactory(),
+        CommitmentFactory(),
+        CommitmentFactory(),
+        CommitmentFactory(),
+    )
     record(fresh, Status.IN_PROGRESS, today - datetime.timedelta(days=10), dri)
     record(old, Status.IN_PROGRESS, D(2019, 1, 1), dri)  # recorded today, in effect since 2019
     record(
-        restricted_only, Status.IN_PROGRESS, today, dri,
-        sensitivity=Sensitivity.RESTRICTED, restricted_to=[UserFactory()],
+        restricted_only,
+        Status.IN_PROGRESS,
+        today,
+        dri,
+        sensitivity=Sensitivity.RESTRICTED,
+        restricted_to=[UserFactory()],
     )
     for commitment, expected in ((fresh, False), (old, True), (never, True), (restricted_only, True)):
         commitment.refresh_from_db()

@@ -106,7 +106,9 @@ def test_report_deadlines_remind_the_instruments_focal_persons():
     federal = JurisdictionFactory(code="federal", name="Federal", kind="federal")
     user = focal_person(federal)
     instrument = InstrumentFactory(
-        code="CEDAW", jurisdiction=federal, next_report_due_on=datetime.date(2025, 1, 31),
+        code="CEDAW",
+        jurisdiction=federal,
+        next_report_due_on=datetime.date(2025, 1, 31),
         next_report_due_source="https://example.org/concluding-observations",
     )
     instrument.focal_persons.add(user)
@@ -122,7 +124,9 @@ def test_one_email_per_person_lists_all_their_deadlines_of_the_day():
     punjab = JurisdictionFactory(code="punjab")
     user = focal_person(punjab)
     for reference in ("A-1", "A-2"):
-        CommitmentFactory(jurisdiction=punjab, due_on=datetime.date(2025, 1, 31), reference=reference).focal_persons.add(user)
+        CommitmentFactory(
+            jurisdiction=punjab, due_on=datetime.date(2025, 1, 31), reference=reference
+        ).focal_persons.add(user)
 
     send_due_reminders(today=START)
 
@@ -135,7 +139,9 @@ def test_emails_carry_no_notes_or_evidence_titles_or_descriptions():
     punjab = JurisdictionFactory(code="punjab")
     user = focal_person(punjab)
     commitment = CommitmentFactory(
-        jurisdiction=punjab, due_on=datetime.date(2025, 1, 31), description="Secret description of the plan",
+        jurisdiction=punjab,
+        due_on=datetime.date(2025, 1, 31),
+        description="Secret description of the plan",
         title="Confidential title words",
     )
     StatusUpdateFactory(commitment=commitment, note="Witness name in a note")

@@ -14,9 +14,9 @@ import pytest
 from django.core.management import call_command, get_commands
 from pypdf import PdfReader
 
-from commitments.reports import output as report_output
-from commitments.models import Status
 from commitments.choices import Audience
+from commitments.models import Status
+from commitments.reports import output as report_output
 from commitments.reports.progress import Scope, build_progress_report
 from tests import report_data
 from tests.conftest import require_binary
@@ -31,7 +31,12 @@ def data(db):
 
 def kp_report(user, audience=Audience.INTERNAL, **kwargs):
     return build_progress_report(
-        user=user, scope=Scope("jurisdiction", "kp"), date_from=FROM, date_to=report_data.TODAY, audience=audience, **kwargs
+        user=user,
+        scope=Scope("jurisdiction", "kp"),
+        date_from=FROM,
+        date_to=report_data.TODAY,
+        audience=audience,
+        **kwargs,
     )
 
 
@@ -41,7 +46,9 @@ def html_numbers(report):
     summary = html.split('<table class="summary">')[1].split("</table>")[0]
     counts = {
         label: (int(start), int(end))
-        for label, start, end in re.findall(r'<tr><td>([^<]+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td>', summary)
+        for label, start, end in re.findall(
+            r'<tr><td>([^<]+)</td><td class="num">(\d+)</td><td class="num">(\d+)</td>', summary
+        )
     }
     overdue = int(re.search(r'class="overdue-count">(\d+)<', html).group(1))
     return counts, overdue
@@ -158,12 +165,17 @@ def test_a_pdf_of_the_seeded_data_renders_and_its_first_page_is_kept_as_png(db, 
     else:
         user = report_data.build()["admin"]
         date_to = report_data.TODAY
-    report = build_progress_report(user=user, scope=Scope("all"), date_from=FROM, date_to=date_to, audience=Audience.EXTERNAL)
+    report = build_progress_report(
+        user=user, scope=Scope("all"), date_from=FROM, date_to=date_to, audience=Audience.EXTERNAL
+    )
     pdf = report_output.render_bytes(report, "pdf")
     assert pdf.startswith(b"%PDF")
     (tmp_path / "seeded.pdf").write_bytes(pdf)
     prefix = os.path.join(artifacts_dir, "progress-report-page")
-    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(tmp_path / "seeded.pdf"), prefix], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(tmp_path / "seeded.pdf"), prefix],
+        check=True,
+    )
     with open(prefix + ".png", "rb") as png:
         assert png.read(8) == b"\x89PNG\r\n\x1a\n"
 

@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from commitments import access
-from commitments.models import Sensitivity, Status
 from commitments.choices import Audience
+from commitments.models import Sensitivity, Status
 from commitments.reports.progress import Movement, Scope, build_progress_report, movement
 from tests.factories import (
     CommitmentFactory,
@@ -36,18 +36,27 @@ def expected_status(day):
 @pytest.fixture
 def history(db):
     dri = OrganisationFactory(slug="dri", name="Tracker organisation")
-    commitment = CommitmentFactory(reference="KP-1", jurisdiction=JurisdictionFactory(code="kp", name="Khyber Pakhtunkhwa"))
+    commitment = CommitmentFactory(
+        reference="KP-1", jurisdiction=JurisdictionFactory(code="kp", name="Khyber Pakhtunkhwa")
+    )
     recorder = UserFactory(username="amina", first_name="Amina", last_name="Khan")
     for effective_on, status in HISTORY:
         StatusUpdateFactory(
-            commitment=commitment, status=status, effective_on=effective_on, assessor=dri, recorded_by=recorder,
-            sensitivity=Sensitivity.PUBLIC, today=D(2025, 1, 1),
+            commitment=commitment,
+            status=status,
+            effective_on=effective_on,
+            assessor=dri,
+            recorded_by=recorder,
+            sensitivity=Sensitivity.PUBLIC,
+            today=D(2025, 1, 1),
         )
     return commitment
 
 
 def report(user, date_from, date_to, **kwargs):
-    return build_progress_report(user=user, scope=Scope("jurisdiction", "kp"), date_from=date_from, date_to=date_to, **kwargs)
+    return build_progress_report(
+        user=user, scope=Scope("jurisdiction", "kp"), date_from=date_from, date_to=date_to, **kwargs
+    )
 
 
 def test_status_at_start_and_end_follows_the_history_on_every_date(history):
@@ -64,7 +73,11 @@ def test_status_at_start_and_end_follows_the_history_on_every_date(history):
 @pytest.mark.parametrize(
     ("date_from", "date_to", "statuses"),
     [
-        (D(2024, 1, 1), D(2024, 12, 31), [Status.NOT_STARTED, Status.IN_PROGRESS, Status.IMPLEMENTED, Status.REGRESSED]),
+        (
+            D(2024, 1, 1),
+            D(2024, 12, 31),
+            [Status.NOT_STARTED, Status.IN_PROGRESS, Status.IMPLEMENTED, Status.REGRESSED],
+        ),
         (D(2024, 3, 5), D(2024, 6, 20), [Status.IN_PROGRESS, Status.IMPLEMENTED]),
         (D(2024, 3, 6), D(2024, 6, 19), []),
         (D(2024, 6, 21), D(2024, 12, 31), [Status.REGRESSED]),
@@ -106,8 +119,12 @@ def test_each_source_is_shown_where_sources_disagree_at_the_end_date(history):
     admin = UserFactory(role=access.ADMINISTRATOR)
     hrcp = OrganisationFactory(name="Civil society monitor", kind="civil_society")
     StatusUpdateFactory(
-        commitment=history, status=Status.IN_PROGRESS, effective_on=D(2024, 8, 1), assessor=hrcp,
-        sensitivity=Sensitivity.PUBLIC, today=D(2025, 1, 1),
+        commitment=history,
+        status=Status.IN_PROGRESS,
+        effective_on=D(2024, 8, 1),
+        assessor=hrcp,
+        sensitivity=Sensitivity.PUBLIC,
+        today=D(2025, 1, 1),
     )
     (row,) = list(report(admin, D(2024, 1, 1), D(2024, 8, 15)).rows())
     assert {(v.assessor, v.status) for v in row.source_views} == {
@@ -121,8 +138,13 @@ def test_each_source_is_shown_where_sources_disagree_at_the_end_date(history):
 def test_an_external_report_holds_only_public_items_and_no_staff_names(history):
     admin = UserFactory(role=access.ADMINISTRATOR)
     StatusUpdateFactory(
-        commitment=history, status=Status.STALLED, effective_on=D(2024, 10, 1), assessor=history.updates.first().assessor,
-        note="Internal: the minister's office is blocking this", sensitivity=Sensitivity.INTERNAL, today=D(2025, 1, 1),
+        commitment=history,
+        status=Status.STALLED,
+        effective_on=D(2024, 10, 1),
+        assessor=history.updates.first().assessor,
+        note="Internal: the minister's office is blocking this",
+        sensitivity=Sensitivity.INTERNAL,
+        today=D(2025, 1, 1),
     )
     internal = report(admin, D(2024, 1, 1), D(2024, 12, 31))
     external = report(admin, D(2024, 1, 1), D(2024, 12, 31), audience=Audience.EXTERNAL)

@@ -39,7 +39,15 @@ def constructed(db):
     def commitment(reference, instrument, history):
         item = CommitmentFactory(reference=reference, instrument=instrument, jurisdiction=kp)
         for day, status in history:
-            StatusUpdateFactory(commitment=item, status=status, effective_on=day, assessor=dri, recorded_by=recorder, today=TODAY, sensitivity=Sensitivity.PUBLIC)
+            StatusUpdateFactory(
+                commitment=item,
+                status=status,
+                effective_on=day,
+                assessor=dri,
+                recorded_by=recorder,
+                today=TODAY,
+                sensitivity=Sensitivity.PUBLIC,
+            )
         return item
 
     return {
@@ -49,9 +57,13 @@ def constructed(db):
         "new": commitment("E-3", early, [(D(2023, 6, 1), Status.NOT_STARTED)]),
         "same": commitment("E-4", early, [(D(2021, 1, 1), Status.IN_PROGRESS), (D(2022, 3, 1), Status.IN_PROGRESS)]),
         # Moved before the review, then nothing: unchanged since the review.
-        "moved_before": commitment("E-5", early, [(D(2021, 1, 1), Status.NOT_STARTED), (D(2022, 2, 1), Status.IMPLEMENTED)]),
+        "moved_before": commitment(
+            "E-5", early, [(D(2021, 1, 1), Status.NOT_STARTED), (D(2022, 2, 1), Status.IMPLEMENTED)]
+        ),
         # Late instrument, compared from 10 January 2024: the 2023 change is before its review.
-        "late_same": commitment("L-1", late, [(D(2023, 1, 1), Status.NOT_STARTED), (D(2023, 9, 1), Status.IN_PROGRESS)]),
+        "late_same": commitment(
+            "L-1", late, [(D(2023, 1, 1), Status.NOT_STARTED), (D(2023, 9, 1), Status.IN_PROGRESS)]
+        ),
         "late_slipped": commitment("L-2", late, [(D(2023, 9, 1), Status.IN_PROGRESS), (D(2024, 2, 1), Status.STALLED)]),
         "unreviewed": commitment("N-1", unreviewed, [(D(2023, 1, 1), Status.IN_PROGRESS)]),
     }
@@ -97,7 +109,9 @@ def test_since_the_last_review_respects_the_scope(constructed):
 
 def test_since_a_kept_report_compares_with_the_end_of_its_period(constructed):
     admin = UserFactory(role=access.ADMINISTRATOR)
-    run = ReportRunFactory(scope={"kind": "instrument", "value": "EARLY"}, period_from=D(2022, 1, 1), period_to=D(2023, 3, 31))
+    run = ReportRunFactory(
+        scope={"kind": "instrument", "value": "EARLY"}, period_from=D(2022, 1, 1), period_to=D(2023, 3, 31)
+    )
     report = build_since_run_report(user=admin, run=run, today=TODAY)
     assert report.date_from == D(2023, 4, 1)
     assert sets(report) == {

@@ -18,14 +18,14 @@ from django.conf import settings
 from commitments import derived, models, seeding
 from commitments.dates import parse_partial_date
 
-from .seed_fixtures import seeded  # noqa: F401 (a fixture)
-
 pytestmark = pytest.mark.django_db
 
 SEEDS = Path(settings.BASE_DIR) / "seeds"
 FACTS = yaml.safe_load((SEEDS / "pakistan-commitments.yaml").read_text(encoding="utf-8"))
 CURATION = yaml.safe_load((SEEDS / "curation.yaml").read_text(encoding="utf-8"))
-ARTICLE_URL = "https://democracy-reporting.org/en/office/pakistan/story/celebrating-a-decade-of-human-rights-work-in-pakistan"
+ARTICLE_URL = (
+    "https://democracy-reporting.org/en/office/pakistan/story/celebrating-a-decade-of-human-rights-work-in-pakistan"
+)
 GSP_CODE = CURATION["instrument_codes"]["EU-GSP-978/2012"]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -63,7 +63,9 @@ def test_every_instrument_of_the_facts_is_seeded_with_its_dates_precision_and_so
     for facts in FACTS["instruments"]:
         instrument = instrument_for(facts)
         assert (instrument.bound_on, instrument.bound_precision) == parse_partial_date(facts.get("date")), facts["code"]
-        assert (instrument.signed_on, instrument.signed_precision) == parse_partial_date(facts.get("signed")), facts["code"]
+        assert (instrument.signed_on, instrument.signed_precision) == parse_partial_date(facts.get("signed")), facts[
+            "code"
+        ]
         expected = urls(facts["source_url"]) | ({ARTICLE_URL} if instrument.source_quote else set())
         assert source_urls(instrument) == expected, facts["code"]
         assert instrument.title == facts["title"]
@@ -92,7 +94,10 @@ def test_the_gsp_scheme_requires_27_conventions_in_four_groups(seeded):
         groups.setdefault(requirement.group, []).append(requirement.instrument.code)
     assert requirements.count() == 27
     assert {group: len(codes) for group, codes in groups.items()} == {
-        "human_rights": 7, "labour": 8, "environment": 8, "governance": 4,
+        "human_rights": 7,
+        "labour": 8,
+        "environment": 8,
+        "governance": 4,
     }
     assert {c for f in FACTS["instruments"] if f.get("gsp_plus") for c in [instrument_for(f).code]} == {
         r.instrument.code for r in requirements
@@ -152,11 +157,23 @@ def test_institutions_carry_the_facts_dates_and_the_commission_keeps_the_article
 
 def test_the_tracker_organisation_and_the_monitoring_bodies_are_seeded(seeded):
     assert models.Organisation.objects.filter(slug="dri").exists()
-    for code, body in (("ICCPR", "hrc"), ("C029", "ilo-ceacr"), ("CEDAW", "cedaw-committee"), (GSP_CODE, "european-commission")):
+    for code, body in (
+        ("ICCPR", "hrc"),
+        ("C029", "ilo-ceacr"),
+        ("CEDAW", "cedaw-committee"),
+        (GSP_CODE, "european-commission"),
+    ):
         assert models.Instrument.objects.get(code=code).monitoring_body.slug == body
     assert models.Organisation.objects.filter(kind=models.Organisation.Kind.TREATY_BODY).count() == 7
     assert set(models.Jurisdiction.objects.values_list("code", flat=True)) == {
-        "federal", "kp", "punjab", "sindh", "balochistan", "ict", "gb", "ajk",
+        "federal",
+        "kp",
+        "punjab",
+        "sindh",
+        "balochistan",
+        "ict",
+        "gb",
+        "ajk",
     }
 
 
@@ -202,9 +219,7 @@ def test_commitments_cover_the_gsp_obligations_treaties_and_the_articles_actions
         assert obligation.title.startswith("Effectively implement the ")
         (contributor,) = obligation.contributions.filter(reference="IMPL")
         assert obligation.reference == f"ANNEX-VIII-{contributor.instrument.code}"
-    treaties = models.Commitment.objects.filter(
-        reference="IMPL", instrument__kind__in=["un_core", "ilo_fundamental"]
-    )
+    treaties = models.Commitment.objects.filter(reference="IMPL", instrument__kind__in=["un_core", "ilo_fundamental"])
     assert treaties.count() == 15
     for commitment in models.Commitment.objects.select_related("jurisdiction", "responsible_body"):
         assert commitment.jurisdiction and commitment.responsible_body and commitment.themes.exists(), commitment
@@ -213,7 +228,12 @@ def test_commitments_cover_the_gsp_obligations_treaties_and_the_articles_actions
 def test_the_kp_action_plan_contributes_to_the_cedaw_and_iccpr_obligations(seeded):
     plan = models.Commitment.objects.get_by_natural_key("KP-HRAP-2020", "DEVELOP-LAUNCH")
     targets = {(c.instrument.code, c.reference) for c in plan.contributes_to.select_related("instrument")}
-    assert targets == {("CEDAW", "IMPL"), ("ICCPR", "IMPL"), (GSP_CODE, "ANNEX-VIII-CEDAW"), (GSP_CODE, "ANNEX-VIII-ICCPR")}
+    assert targets == {
+        ("CEDAW", "IMPL"),
+        ("ICCPR", "IMPL"),
+        (GSP_CODE, "ANNEX-VIII-CEDAW"),
+        (GSP_CODE, "ANNEX-VIII-ICCPR"),
+    }
     assert plan.jurisdiction.code == "kp"
 
 
@@ -246,7 +266,10 @@ def test_seeded_updates_say_what_the_article_says_dated_as_precisely_as_it_does(
     commitment = models.Commitment.objects.get_by_natural_key(*key)
     (update,) = commitment.updates.all()
     assert (update.status, update.effective_on, update.effective_precision, update.assessor.slug) == (
-        status_, effective, precision, assessor,
+        status_,
+        effective,
+        precision,
+        assessor,
     )
     assert commitment.status == status_
     assert commitment.status_precision == precision

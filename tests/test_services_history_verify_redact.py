@@ -3,14 +3,13 @@
 import os
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from django.core.files.base import ContentFile
-
 from commitments.models import Evidence, Redaction, StatusUpdate
+from commitments.services.history import EvidenceItem, status_update_record
 from tests import sample_files
 from tests.entry_world import make_world
-from commitments.services.history import EvidenceItem, status_update_record
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +32,12 @@ def test_an_update_is_unverified_until_a_reviewer_verifies_it_and_who_and_when_a
 
 def test_nobody_verifies_their_own_update(client, world):
     own = status_update_record(
-        commitment=world.kp_commitment, status="implemented", effective_on=world.kp_update.effective_on,
-        assessor=world.dri, recorded_by=world.users["reviewer"], note="by the reviewer",
+        commitment=world.kp_commitment,
+        status="implemented",
+        effective_on=world.kp_update.effective_on,
+        assessor=world.dri,
+        recorded_by=world.users["reviewer"],
+        note="by the reviewer",
     )
     client.force_login(world.users["reviewer"])
     assert client.post(reverse("commitments:update_verify", args=[own.pk])).status_code == 403
@@ -54,13 +57,19 @@ def test_a_reviewer_verifies_evidence(client, world):
 
 def test_redacting_a_note_purges_it_from_the_record_and_its_history_and_leaves_a_tombstone(client, world):
     client.force_login(world.users["administrator"])
-    response = client.post(reverse("commitments:update_redact", args=[world.kp_update.pk]), {"reason": "Names a victim"})
+    response = client.post(
+        reverse("commitments:update_redact", args=[world.kp_update.pk]), {"reason": "Names a victim"}
+    )
     assert response.status_code == 302
     update = StatusUpdate.objects.get(pk=world.kp_update.pk)
     assert update.note == "" and update.redacted_by == world.users["administrator"]
     assert not StatusUpdate.history.filter(id=update.pk).exclude(note="").exists()
     redaction = Redaction.objects.get()
-    assert (redaction.target, redaction.redacted_by, redaction.reason) == ("note", world.users["administrator"], "Names a victim")
+    assert (redaction.target, redaction.redacted_by, redaction.reason) == (
+        "note",
+        world.users["administrator"],
+        "Names a victim",
+    )
     assert "Note redacted by administrator" in client.get(world.kp_commitment.get_absolute_url()).content.decode()
 
 
@@ -69,8 +78,12 @@ def test_redacting_evidence_removes_every_stored_copy_from_storage_and_history(
 ):
     path = world.kp_evidence.file.path
     copy = status_update_record(
-        commitment=world.punjab_commitment, status="in_progress", effective_on=world.kp_update.effective_on,
-        assessor=world.dri, recorded_by=world.users["editor_punjab"], note="same file",
+        commitment=world.punjab_commitment,
+        status="in_progress",
+        effective_on=world.kp_update.effective_on,
+        assessor=world.dri,
+        recorded_by=world.users["editor_punjab"],
+        note="same file",
         evidence=[EvidenceItem(title="Copy", file=ContentFile(sample_files.pdf_bytes("notice"), name="c.pdf"))],
     ).evidence.get()
     assert copy.sha256 == world.kp_evidence.sha256
@@ -78,7 +91,9 @@ def test_redacting_evidence_removes_every_stored_copy_from_storage_and_history(
     assert os.path.exists(path) and os.path.exists(copy_path)
     client.force_login(world.users["administrator"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("commitments:evidence_redact", args=[world.kp_evidence.pk]), {"reason": "Shows a face"})
+        response = client.post(
+            reverse("commitments:evidence_redact", args=[world.kp_evidence.pk]), {"reason": "Shows a face"}
+        )
     assert response.status_code == 302
     evidence = Evidence.objects.get(pk=world.kp_evidence.pk)
     assert not evidence.file and evidence.sha256 == "" and evidence.original_filename == ""

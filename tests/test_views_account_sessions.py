@@ -23,8 +23,13 @@ def test_a_form_posted_without_its_csrf_token_is_refused_and_saves_nothing():
     before = scene.commitment.updates.count()
     response = browser.post(
         reverse("commitments:record_update", args=[scene.commitment.pk]),
-        {"status": "implemented", "effective_on": "2024-05-01", "assessor": scene.dri.pk, "note": "forged",
-         "sensitivity": "internal"},
+        {
+            "status": "implemented",
+            "effective_on": "2024-05-01",
+            "assessor": scene.dri.pk,
+            "note": "forged",
+            "sensitivity": "internal",
+        },
     )
     assert response.status_code == 403
     assert scene.commitment.updates.count() == before

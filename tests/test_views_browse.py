@@ -8,10 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commitments import models
+from commitments.services.commitments import commitment_link_add
 from tests import rich_data
 from tests.factories import CommitmentFactory, EvidenceFactory
-from commitments.services.commitments import commitment_link_add
-
 
 LIST = reverse("commitments:list")
 
@@ -79,7 +78,9 @@ def test_a_viewer_lists_only_what_they_may_read(client, data):
         models.Commitment.objects.filter(jurisdiction=data.punjab).values_list("reference", flat=True)
     )
     # Filtering cannot reach outside: a federal instrument's Punjab commitments only.
-    assert all(ref for ref in listed(client, "jurisdiction=federal")) and listed(client, "jurisdiction=federal") == set()
+    assert (
+        all(ref for ref in listed(client, "jurisdiction=federal")) and listed(client, "jurisdiction=federal") == set()
+    )
 
 
 def test_the_filter_state_lives_in_the_url_and_survives_sorting_and_paging(client, data):
@@ -132,9 +133,10 @@ def test_the_instrument_page_shows_its_facts_and_a_status_breakdown_in_constant_
 def test_the_instrument_page_counts_only_what_the_user_may_read(client, data):
     client.force_login(data.punjab_viewer)
     response = client.get(reverse("commitments:instrument", args=["ICCPR"]))
-    assert response.context["breakdown"].total == models.Commitment.objects.filter(
-        instrument__code="ICCPR", jurisdiction=data.punjab
-    ).count()
+    assert (
+        response.context["breakdown"].total
+        == models.Commitment.objects.filter(instrument__code="ICCPR", jurisdiction=data.punjab).count()
+    )
 
 
 def test_the_commitment_page_shows_each_sources_view_links_and_the_timeline(client, data):

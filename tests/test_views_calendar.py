@@ -73,7 +73,8 @@ def test_the_calendar_filters_like_the_list(client, world):
     assert sections(client.get(reverse("commitments:calendar"), {"when": "overdue"})) == (["CEDAW LATE-1"], [])
     assert sections(client.get(reverse("commitments:calendar"), {"what": "reports"})) == ([], ["CEDAW periodic report"])
     assert sections(client.get(reverse("commitments:calendar"), {"theme": "labour", "what": "commitments"})) == (
-        [], ["CEDAW SOON-1"],
+        [],
+        ["CEDAW SOON-1"],
     )
     assert sections(client.get(reverse("commitments:calendar"), {"jurisdiction": "sindh"})) == ([], [])
 

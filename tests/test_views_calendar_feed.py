@@ -3,11 +3,10 @@ import datetime
 import icalendar
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from commitments import access
-from commitments.services.people import calendar_token_create, calendar_token_revoke
 from commitments.models import Status
+from commitments.services.people import calendar_token_create, calendar_token_revoke
 from tests.factories import (
     CommitmentFactory,
     InstrumentFactory,
@@ -33,21 +32,31 @@ def world():
     sindh = JurisdictionFactory(code="sindh", name="Sindh")
     labour = ThemeFactory(slug="labour", name="Labour")
     cedaw = InstrumentFactory(
-        code="CEDAW", jurisdiction=federal, next_report_due_on=datetime.date(2026, 3, 1),
+        code="CEDAW",
+        jurisdiction=federal,
+        next_report_due_on=datetime.date(2026, 3, 1),
         next_report_due_source="https://example.org/cedaw-co",
     )
     ilo = InstrumentFactory(
-        code="C087", jurisdiction=federal, kind="ilo_fundamental", next_report_due_on=datetime.date(2025, 9, 1),
+        code="C087",
+        jurisdiction=federal,
+        kind="ilo_fundamental",
+        next_report_due_on=datetime.date(2025, 9, 1),
         next_report_due_source="https://example.org/ilo",
     )
     punjab_plan = CommitmentFactory(
-        instrument=cedaw, jurisdiction=punjab, reference="P-1", due_on=datetime.date(2025, 12, 31),
+        instrument=cedaw,
+        jurisdiction=punjab,
+        reference="P-1",
+        due_on=datetime.date(2025, 12, 31),
         description="Internal planning notes",
     )
     punjab_labour = CommitmentFactory(
         instrument=ilo, jurisdiction=punjab, reference="P-2", due_on=datetime.date(2024, 6, 30), themes=[labour]
     )
-    sindh_secret = CommitmentFactory(instrument=cedaw, jurisdiction=sindh, reference="S-1", due_on=datetime.date(2025, 11, 1))
+    sindh_secret = CommitmentFactory(
+        instrument=cedaw, jurisdiction=sindh, reference="S-1", due_on=datetime.date(2025, 11, 1)
+    )
     undated = CommitmentFactory(instrument=cedaw, jurisdiction=punjab, reference="P-3")
     user = UserFactory(role=access.VIEWER)
     ProfileFactory(user=user, read=[punjab])
@@ -70,7 +79,10 @@ def test_the_feed_parses_and_holds_every_visible_deadline_and_nothing_else(clien
     found = events(feed(client, world["user"]))
 
     assert set(found) == {
-        "Due: CEDAW P-1", "Due: C087 P-2", "Report due: CEDAW periodic report", "Report due: C087 periodic report",
+        "Due: CEDAW P-1",
+        "Due: C087 P-2",
+        "Report due: CEDAW periodic report",
+        "Report due: C087 periodic report",
     }
     p1 = found["Due: CEDAW P-1"]
     assert p1.decoded("dtstart") == datetime.date(2025, 12, 31)
@@ -89,13 +101,15 @@ def test_a_users_feed_never_includes_commitments_of_jurisdictions_they_cannot_re
 def test_the_feed_holds_exactly_the_filtered_deadlines(client, world):
     assert set(events(feed(client, world["user"], "?theme=labour&what=commitments"))) == {"Due: C087 P-2"}
     assert set(events(feed(client, world["user"], "?kind=ilo_fundamental"))) == {
-        "Due: C087 P-2", "Report due: C087 periodic report",
+        "Due: C087 P-2",
+        "Report due: C087 periodic report",
     }
     assert set(events(feed(client, world["user"], "?instrument=CEDAW&what=reports"))) == {
         "Report due: CEDAW periodic report"
     }
     assert set(events(feed(client, world["user"], "?jurisdiction=federal"))) == {
-        "Report due: CEDAW periodic report", "Report due: C087 periodic report",
+        "Report due: CEDAW periodic report",
+        "Report due: C087 periodic report",
     }
 
 
@@ -104,12 +118,15 @@ def test_the_focal_person_filter_keeps_only_their_own_deadlines(client, world):
     world["punjab_plan"].focal_persons.add(world["user"])
 
     assert set(events(feed(client, world["user"], "?mine=on"))) == {
-        "Due: CEDAW P-1", "Report due: CEDAW periodic report",
+        "Due: CEDAW P-1",
+        "Report due: CEDAW periodic report",
     }
 
 
 def test_implemented_commitments_leave_the_feed(client, world):
-    StatusUpdateFactory(commitment=world["punjab_plan"], status=Status.IMPLEMENTED, effective_on=datetime.date(2024, 2, 1))
+    StatusUpdateFactory(
+        commitment=world["punjab_plan"], status=Status.IMPLEMENTED, effective_on=datetime.date(2024, 2, 1)
+    )
 
     assert "Due: CEDAW P-1" not in events(feed(client, world["user"]))
 
@@ -163,10 +180,11 @@ def test_the_feed_costs_the_same_queries_for_few_and_many_deadlines(client, worl
     url = reverse("commitments:calendar_feed", args=[token])
     with CaptureQueriesContext(connection) as few:
         client.get(url)
-    for n in range(25):
+    for _ in range(25):
         CommitmentFactory(instrument=world["cedaw"], jurisdiction=world["punjab"], due_on=datetime.date(2025, 5, 1))
         InstrumentFactory(
-            jurisdiction=world["federal"], next_report_due_on=datetime.date(2027, 1, 1),
+            jurisdiction=world["federal"],
+            next_report_due_on=datetime.date(2027, 1, 1),
             next_report_due_source="https://example.org/x",
         )
     # token -> user and profile, the user's groups, commitments, instruments
@@ -177,5 +195,6 @@ def test_the_feed_costs_the_same_queries_for_few_and_many_deadlines(client, worl
 
 def test_a_filter_value_not_understood_is_ignored_and_the_rest_still_applies(client, world):
     assert set(events(feed(client, world["user"], "?what=reports&jurisdiction=atlantis"))) == {
-        "Report due: CEDAW periodic report", "Report due: C087 periodic report",
+        "Report due: CEDAW periodic report",
+        "Report due: C087 periodic report",
     }

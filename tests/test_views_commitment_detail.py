@@ -7,9 +7,9 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from commitments.services.history import EvidenceItem, status_update_record
 from tests import sample_files
 from tests.entry_world import make_world
-from commitments.services.history import EvidenceItem, status_update_record
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +17,12 @@ pytestmark = pytest.mark.django_db
 def add_updates(world, count):
     for n in range(count):
         status_update_record(
-            commitment=world.kp_commitment, status="in_progress", effective_on=datetime.date(2024, 4, 1 + n),
-            assessor=world.dri, recorded_by=world.users["editor_kp"], note=f"update {n}",
+            commitment=world.kp_commitment,
+            status="in_progress",
+            effective_on=datetime.date(2024, 4, 1 + n),
+            assessor=world.dri,
+            recorded_by=world.users["editor_kp"],
+            note=f"update {n}",
             evidence=[EvidenceItem(title=f"doc {n}", file=ContentFile(sample_files.pdf_bytes(f"d{n}"), name="d.pdf"))],
         )
 

@@ -22,7 +22,6 @@ from tests.factories import (
     UserFactory,
 )
 
-
 COUNTED_LINK = re.compile(r'<a [^>]*?href="(?P<href>[^"]+)"[^>]*?data-count="(?P<count>\d+)"')
 LIST_TOTAL = re.compile(r'data-total="(\d+)"')
 
@@ -59,8 +58,15 @@ def test_every_dashboard_number_agrees_with_the_list_it_links_to(client):
             assert param in hrefs, (user, param)
     client.force_login(data.admin)
     hrefs = " ".join(href for href, _count in counted_links(client.get("/").content))
-    for param in ("group=labour", "group=human_rights", "instrument=PB-HRP", "instrument=NAP-HR", "theme=",
-                  "contributes_to=", "contributes_to_instrument="):
+    for param in (
+        "group=labour",
+        "group=human_rights",
+        "instrument=PB-HRP",
+        "instrument=NAP-HR",
+        "theme=",
+        "contributes_to=",
+        "contributes_to_instrument=",
+    ):
         assert param in hrefs, param
 
 
@@ -95,9 +101,7 @@ def test_the_trend_counts_a_commitment_implemented_in_march_and_regressed_in_may
         (models.Status.IMPLEMENTED, datetime.date(2024, 3, 10)),
         (models.Status.REGRESSED, datetime.date(2024, 5, 3)),
     ):
-        status_update_record(
-            commitment=commitment, status=status, effective_on=day, assessor=own, recorded_by=editor
-        )
+        status_update_record(commitment=commitment, status=status, effective_on=day, assessor=own, recorded_by=editor)
     # Today's status is "regressed": the trend must come from the history, not from it.
     rows = dashboard.trend(editor, today=datetime.date(2024, 6, 15), months=6)
     implemented = {row["month"].month: row["counts"][0]["count"] for row in rows}

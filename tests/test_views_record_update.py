@@ -26,8 +26,15 @@ def editor(client, world):
     return client
 
 
-def form_data(world, *, note="Provincial survey published", effective_on="2024-06-01", status="partially_implemented",
-              evidence=(), **extra):
+def form_data(
+    world,
+    *,
+    note="Provincial survey published",
+    effective_on="2024-06-01",
+    status="partially_implemented",
+    evidence=(),
+    **extra,
+):
     data = {
         "status": status,
         "effective_on": effective_on,
@@ -64,11 +71,14 @@ def stored_files(settings):
 
 
 def test_an_editor_records_an_update_with_two_files_and_a_link_in_one_submit(editor, world):
-    data = form_data(world, evidence=[
-        {"title": "Survey report", "file": upload("report.pdf", sample_files.pdf_bytes("report"))},
-        {"title": "Site photo", "file": upload("photo.png", sample_files.png_bytes())},
-        {"title": "Press release", "url": "https://example.org/press"},
-    ])
+    data = form_data(
+        world,
+        evidence=[
+            {"title": "Survey report", "file": upload("report.pdf", sample_files.pdf_bytes("report"))},
+            {"title": "Site photo", "file": upload("photo.png", sample_files.png_bytes())},
+            {"title": "Press release", "url": "https://example.org/press"},
+        ],
+    )
     response = editor.post(record_url(world.kp_commitment), data)
     assert response.status_code == 302
     update = StatusUpdate.objects.get(note="Provincial survey published")
@@ -83,10 +93,14 @@ def test_an_editor_records_an_update_with_two_files_and_a_link_in_one_submit(edi
 
 def test_one_rejected_file_saves_nothing_names_the_item_and_keeps_what_was_typed(editor, world, settings):
     before = (StatusUpdate.objects.count(), Evidence.objects.count())
-    data = form_data(world, note="Kept as typed", evidence=[
-        {"title": "Good report", "file": upload("report.pdf", sample_files.pdf_bytes())},
-        {"title": "Bad one", "file": upload("minutes.pdf", sample_files.exe_bytes())},
-    ])
+    data = form_data(
+        world,
+        note="Kept as typed",
+        evidence=[
+            {"title": "Good report", "file": upload("report.pdf", sample_files.pdf_bytes())},
+            {"title": "Bad one", "file": upload("minutes.pdf", sample_files.exe_bytes())},
+        ],
+    )
     response = editor.post(record_url(world.kp_commitment), data)
     assert response.status_code == 400
     assert (StatusUpdate.objects.count(), Evidence.objects.count()) == before
@@ -100,10 +114,14 @@ def test_one_rejected_file_saves_nothing_names_the_item_and_keeps_what_was_typed
     assert str(staged.token) in html and "Kept from your last attempt" in html
 
     # Second attempt: the good file is not sent again, the bad row is replaced by a link.
-    retry = form_data(world, note="Kept as typed", evidence=[
-        {"title": "Good report", "staged": str(staged.token)},
-        {"title": "Minutes", "url": "https://example.org/minutes"},
-    ])
+    retry = form_data(
+        world,
+        note="Kept as typed",
+        evidence=[
+            {"title": "Good report", "staged": str(staged.token)},
+            {"title": "Minutes", "url": "https://example.org/minutes"},
+        ],
+    )
     response = editor.post(record_url(world.kp_commitment), retry)
     assert response.status_code == 302
     update = StatusUpdate.objects.get(note="Kept as typed")
@@ -114,8 +132,12 @@ def test_one_rejected_file_saves_nothing_names_the_item_and_keeps_what_was_typed
 
 def test_a_staged_file_is_not_offered_to_another_user(client, world):
     staged = StagedUpload.objects.create(
-        user=world.users["editor_punjab"], file=SimpleUploadedFile("x.pdf", sample_files.pdf_bytes()),
-        original_filename="x.pdf", content_type="application/pdf", size=10, sha256="0" * 64,
+        user=world.users["editor_punjab"],
+        file=SimpleUploadedFile("x.pdf", sample_files.pdf_bytes()),
+        original_filename="x.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
     )
     client.force_login(world.users["editor_kp"])
     response = client.post(record_url(world.kp_commitment), form_data(world, evidence=[{"staged": str(staged.token)}]))
@@ -129,8 +151,12 @@ def test_expired_staged_files_are_purged(world, settings):
     from django.utils import timezone
 
     staged = StagedUpload.objects.create(
-        user=world.users["editor_kp"], file=SimpleUploadedFile("x.pdf", sample_files.pdf_bytes()),
-        original_filename="x.pdf", content_type="application/pdf", size=10, sha256="0" * 64,
+        user=world.users["editor_kp"],
+        file=SimpleUploadedFile("x.pdf", sample_files.pdf_bytes()),
+        original_filename="x.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
     )
     path = staged.file.path
     StagedUpload.objects.filter(pk=staged.pk).update(
@@ -164,7 +190,8 @@ def test_a_wrong_kind_of_file_gets_a_clear_message_and_saves_nothing(editor, wor
 def test_an_oversized_file_is_refused_with_the_limit(editor, world, settings):
     settings.TRACKER_EVIDENCE_MAX_BYTES = 1000
     response = editor.post(
-        record_url(world.kp_commitment), form_data(world, evidence=[{"file": upload("big.pdf", sample_files.pdf_bytes() + b" " * 2000)}])
+        record_url(world.kp_commitment),
+        form_data(world, evidence=[{"file": upload("big.pdf", sample_files.pdf_bytes() + b" " * 2000)}]),
     )
     assert response.status_code == 400
     assert "the largest accepted is 1000" in response.content.decode()
@@ -179,7 +206,11 @@ def test_a_file_name_with_folders_and_control_characters_is_kept_only_as_clean_d
     assert response.status_code == 302
     evidence = Evidence.objects.get(status_update__note="Provincial survey published")
     assert evidence.original_filename == "passwd.pdf"
-    assert evidence.file.name.startswith("evidence/") and ".." not in evidence.file.name and "passwd" not in evidence.file.name
+    assert (
+        evidence.file.name.startswith("evidence/")
+        and ".." not in evidence.file.name
+        and "passwd" not in evidence.file.name
+    )
 
 
 @pytest.mark.parametrize(
@@ -249,9 +280,13 @@ def test_a_file_already_stored_is_recognised_naming_only_records_the_user_may_re
 
 
 def test_a_restricted_update_is_seen_only_by_those_named(editor, world, client):
-    data = form_data(world, note="Names a witness", sensitivity="restricted",
-                     restricted_to=[world.users["reviewer"].pk],
-                     evidence=[{"file": upload("statement.pdf", sample_files.pdf_bytes("statement"))}])
+    data = form_data(
+        world,
+        note="Names a witness",
+        sensitivity="restricted",
+        restricted_to=[world.users["reviewer"].pk],
+        evidence=[{"file": upload("statement.pdf", sample_files.pdf_bytes("statement"))}],
+    )
     assert editor.post(record_url(world.kp_commitment), data).status_code == 302
     update = StatusUpdate.objects.get(note="Names a witness")
     assert set(update.restricted_to.all()) == {world.users["reviewer"], world.users["editor_kp"]}
@@ -273,9 +308,12 @@ def test_a_restricted_update_without_named_people_is_refused(editor, world):
 
 
 def test_the_commitment_page_shows_who_changed_what(editor, world):
-    editor.post(record_url(world.kp_commitment), form_data(world, evidence=[{"title": "Scan", "file": upload("s.pdf", sample_files.pdf_bytes("s"))}]))
+    editor.post(
+        record_url(world.kp_commitment),
+        form_data(world, evidence=[{"title": "Scan", "file": upload("s.pdf", sample_files.pdf_bytes("s"))}]),
+    )
     html = editor.get(world.kp_commitment.get_absolute_url()).content.decode()
-    history = html[html.index("Change history"):]
+    history = html[html.index("Change history") :]
     assert "Created status update" in history and "Created evidence" in history
     assert "editor_kp" in history
 
@@ -290,7 +328,10 @@ def test_every_download_is_logged_and_only_pdf_and_images_are_shown_inline(clien
     assert (log.user, log.evidence) == (world.users["viewer"], world.kp_evidence)
 
     client.force_login(world.users["editor_kp"])
-    client.post(record_url(world.kp_commitment), form_data(world, evidence=[{"file": upload("minutes.docx", sample_files.docx_bytes())}]))
+    client.post(
+        record_url(world.kp_commitment),
+        form_data(world, evidence=[{"file": upload("minutes.docx", sample_files.docx_bytes())}]),
+    )
     docx = Evidence.objects.get(original_filename="minutes.docx")
     response = client.get(docx.get_download_url())
     assert response["Content-Type"] == "application/octet-stream"

@@ -15,7 +15,13 @@ from commitments.models import ExportLog, ReportRun, Status
 from tests import report_data
 from tests.factories import CommitmentFactory, ProfileFactory, StatusUpdateFactory, UserFactory
 
-KP_PERIOD = {"kind": "progress", "scope": "jurisdiction:kp", "date_from": "2020-01-01", "date_to": "2025-06-30", "group_by": "instrument"}
+KP_PERIOD = {
+    "kind": "progress",
+    "scope": "jurisdiction:kp",
+    "date_from": "2020-01-01",
+    "date_to": "2025-06-30",
+    "group_by": "instrument",
+}
 
 
 @pytest.fixture
@@ -52,7 +58,13 @@ def test_a_staff_member_gets_the_kp_report_as_a_page_with_changes_evidence_and_s
     assert "Amina Khan" in text  # internal: who recorded it
     assert "PB-1" not in text  # Punjab is out of scope
     log = ExportLog.objects.get()
-    assert (log.user, log.format, log.kind, log.scope["value"], log.rows) == (data["admin"], "html", "report_progress", "kp", 4)
+    assert (log.user, log.format, log.kind, log.scope["value"], log.rows) == (
+        data["admin"],
+        "html",
+        "report_progress",
+        "kp",
+        4,
+    )
 
 
 def test_each_download_format_is_served_and_logged(client, data):
@@ -112,25 +124,45 @@ def test_a_kept_report_records_the_files_sha256_and_can_be_compared_against(clie
     content = b"".join(response.streaming_content)
     run = ReportRun.objects.get()
     assert run.sha256 == hashlib.sha256(content).hexdigest()
-    assert (run.period_from.isoformat(), run.period_to.isoformat(), run.scope["value"]) == ("2020-01-01", "2025-06-30", "kp")
+    assert (run.period_from.isoformat(), run.period_to.isoformat(), run.scope["value"]) == (
+        "2020-01-01",
+        "2025-06-30",
+        "kp",
+    )
     listing = client.get(reverse("commitments:report_runs"))
     assert f"run={run.pk}" in listing.text
-    response = client.post(reverse("commitments:reports"), {"kind": "since_run", "run": run.pk, "scope": "all", "format": "html", "group_by": "instrument"})
+    response = client.post(
+        reverse("commitments:reports"),
+        {"kind": "since_run", "run": run.pk, "scope": "all", "format": "html", "group_by": "instrument"},
+    )
     assert response.status_code == 200
     assert "Progress report: Khyber Pakhtunkhwa" in response.text
 
 
 def test_someone_elses_kept_report_is_not_offered(client, data):
-    run = ReportRun.objects.create(created_by=data["admin"], scope={"kind": "all"}, period_from="2024-01-01", period_to="2024-12-31", format="pdf", sha256="0" * 64)
+    run = ReportRun.objects.create(
+        created_by=data["admin"],
+        scope={"kind": "all"},
+        period_from="2024-01-01",
+        period_to="2024-12-31",
+        format="pdf",
+        sha256="0" * 64,
+    )
     client.force_login(data["editor"])
     assert f"run={run.pk}" not in client.get(reverse("commitments:report_runs")).text
-    response = client.post(reverse("commitments:reports"), {"kind": "since_run", "run": run.pk, "scope": "all", "format": "html", "group_by": "instrument"})
+    response = client.post(
+        reverse("commitments:reports"),
+        {"kind": "since_run", "run": run.pk, "scope": "all", "format": "html", "group_by": "instrument"},
+    )
     assert response.status_code == 400
 
 
 def test_since_the_last_review_from_the_page(client, data):
     client.force_login(data["admin"])
-    response = client.post(reverse("commitments:reports"), {"kind": "since_review", "scope": "jurisdiction:kp", "format": "html", "group_by": "instrument"})
+    response = client.post(
+        reverse("commitments:reports"),
+        {"kind": "since_review", "scope": "jurisdiction:kp", "format": "html", "group_by": "instrument"},
+    )
     assert response.status_code == 200
     assert "Change since the last review" in response.text
     assert "left out" in response.text  # the provincial plan has no review

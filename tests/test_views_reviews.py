@@ -29,8 +29,9 @@ def world():
     cedaw = InstrumentFactory(code="CEDAW", jurisdiction=federal)
     review = ReviewFactory(instrument=cedaw, title="Fifth periodic report", url="https://example.org/co")
     review.sources.add(SourceFactory(url="https://example.org/co"))
-    seen = CommitmentFactory(instrument=cedaw, jurisdiction=punjab, review=review, reference="CO-10",
-                             recommendation_ref="para. 10")
+    seen = CommitmentFactory(
+        instrument=cedaw, jurisdiction=punjab, review=review, reference="CO-10", recommendation_ref="para. 10"
+    )
     unseen = CommitmentFactory(instrument=cedaw, jurisdiction=sindh, review=review, reference="CO-11")
     viewer = UserFactory(role=access.VIEWER)
     ProfileFactory(user=viewer, read=[punjab])
@@ -132,12 +133,14 @@ def test_an_administrator_may_add_in_any_jurisdiction(client, world):
     assert Commitment.objects.get(reference="CO-12").jurisdiction == world["sindh"]
 
 
-def test_the_review_page_costs_the_same_queries_for_few_and_many_recommendations(client, world, django_assert_num_queries):
+def test_the_review_page_costs_the_same_queries_for_few_and_many_recommendations(
+    client, world, django_assert_num_queries
+):
     client.force_login(world["editor"])
     url = reverse("commitments:review", args=[world["review"].pk])
     with CaptureQueriesContext(connection) as few:
         client.get(url)
-    for n in range(30):
+    for _ in range(30):
         CommitmentFactory(instrument=world["cedaw"], jurisdiction=world["punjab"], review=world["review"])
 
     # session, user, groups, review, writable check, recommendations, sources, jurisdiction choices

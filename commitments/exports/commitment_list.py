@@ -58,9 +58,12 @@ def annotate_for_export(commitments, *, user, audience, today=None):
     if audience == Audience.EXTERNAL:
         evidence = evidence.public()
     # COUNT without GROUP BY: one row, 0 when there is no evidence.
-    counts = evidence.filter(commitment=OuterRef("pk")).order_by().annotate(
-        n=Func(F("pk"), function="COUNT", output_field=IntegerField())
-    ).values("n")
+    counts = (
+        evidence.filter(commitment=OuterRef("pk"))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+        .values("n")
+    )
     queryset = commitments.prefetch_related(None).with_headline_as_of(
         today,
         sensitivities=sensitivities,
@@ -87,9 +90,20 @@ def annotate_for_export(commitments, *, user, audience, today=None):
 
 
 FIELDS = (
-    "reference", "instrument__code", "jurisdiction__name", "responsible_body__name", "export_themes", "export_status",
-    "export_status_on", "export_status_precision", "due_on", "export_overdue", "export_note", "export_evidence",
-    "export_source", "export_sources",
+    "reference",
+    "instrument__code",
+    "jurisdiction__name",
+    "responsible_body__name",
+    "export_themes",
+    "export_status",
+    "export_status_on",
+    "export_status_precision",
+    "due_on",
+    "export_overdue",
+    "export_note",
+    "export_evidence",
+    "export_source",
+    "export_sources",
 )
 
 
@@ -102,8 +116,22 @@ def export_rows(queryset):
     labels = {key: str(label) for key, label in STATUS_LABELS.items()}
     yes, no = neutralise(_("yes")), neutralise(_("no"))
     for row in queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK):
-        (reference, instrument, jurisdiction, body, themes, status, status_on, precision, due_on, overdue, note,
-         evidence, source, sources) = row
+        (
+            reference,
+            instrument,
+            jurisdiction,
+            body,
+            themes,
+            status,
+            status_on,
+            precision,
+            due_on,
+            overdue,
+            note,
+            evidence,
+            source,
+            sources,
+        ) = row
         yield [
             neutralise(reference),
             neutralise(instrument),
@@ -200,7 +228,9 @@ CONTENT_TYPES = {
 def commitment_list_export(commitments, *, user, format, audience, scope, filename="commitments"):
     """Log the export, then produce it (CSV and JSON stream; Excel is written to a temporary file)."""
     queryset = annotate_for_export(commitments, user=user, audience=audience)
-    export_log(user=user, kind="commitment_list", format=format, scope=scope, audience=audience, rows=commitments.count())
+    export_log(
+        user=user, kind="commitment_list", format=format, scope=scope, audience=audience, rows=commitments.count()
+    )
     rows = export_rows(queryset)
     name = f"{filename}-{timezone.localdate().isoformat()}.{format}"
     if format == "csv":

@@ -30,7 +30,9 @@ def default_audience(format):
     return Audience.EXTERNAL if format == "pdf" else Audience.INTERNAL
 
 
-def build_report(*, kind, user, audience, format, scope=None, date_from=None, date_to=None, run=None, group_by="instrument"):
+def build_report(
+    *, kind, user, audience, format, scope=None, date_from=None, date_to=None, run=None, group_by="instrument"
+):
     """Build the report of `kind` for `user`; raises ValueError (bad request) or output.TooLarge.
 
     `audience` None takes default_audience(format).

@@ -142,11 +142,21 @@ SUMMARY_TABLE_FIRST_ROW = 10  # 1-based row of the first status line above
 
 def detail_header(report):
     header = [
-        _("Group"), _("Instrument"), _("Reference"), _("Commitment"), _("Jurisdiction"), _("Due"),
+        _("Group"),
+        _("Instrument"),
+        _("Reference"),
+        _("Commitment"),
+        _("Jurisdiction"),
+        _("Due"),
         _("Compared from") if report.is_since_review else _("Status before"),
-        _("Status at start"), _("Status at end"), _("Movement"), _("Overdue at end"),
+        _("Status at start"),
+        _("Status at end"),
+        _("Movement"),
+        _("Overdue at end"),
         _("Each source at end (where they disagree)"),
-        _("Change date"), _("Change status"), _("Who says so"),
+        _("Change date"),
+        _("Change status"),
+        _("Who says so"),
     ]
     if not report.is_external:
         header.append(_("Recorded by"))
@@ -172,10 +182,16 @@ def detail_records(report, progress=None):
     yes, no = _("yes"), _("no")
     for row in report.rows(progress=progress):
         commitment_cells = [
-            row.group, row.instrument, row.reference, row.title, row.jurisdiction,
+            row.group,
+            row.instrument,
+            row.reference,
+            row.title,
+            row.jurisdiction,
             row.due_on.isoformat() if row.due_on else "",
             row.baseline.isoformat(),
-            str(row.status_start_label), str(row.status_end_label), str(row.movement_label),
+            str(row.status_start_label),
+            str(row.status_end_label),
+            str(row.movement_label),
             yes if row.overdue_end else no,
             "; ".join(f"{v.assessor}: {v.status_label}" for v in row.source_views),
         ]
@@ -188,7 +204,10 @@ def detail_records(report, progress=None):
                 if not report.is_external:
                     change_cells.append(change.recorded_by)
                 change_cells += [
-                    change.recorded_on.isoformat(), yes if change.verified else no, change.note, _evidence_text(change),
+                    change.recorded_on.isoformat(),
+                    yes if change.verified else no,
+                    change.note,
+                    _evidence_text(change),
                 ]
             yield [neutralise(cell) for cell in commitment_cells + change_cells + [sources]]
 

@@ -47,6 +47,7 @@ class ReportKind(models.TextChoices):
     SINCE_REVIEW = "since_review", gettext_lazy("Change since the last review")
     SINCE_RUN = "since_run", gettext_lazy("Change since a kept report")
 
+
 # How far along a status is; a move to a higher rank is progress, to a lower one a slip.
 PROGRESS_RANK = {
     Status.REGRESSED: 0,
@@ -158,8 +159,13 @@ class Scope:
 def scope_choices():
     """(value, label) of every scope, for forms."""
     choices = [("all", _("All commitments"))]
-    choices += [(f"jurisdiction:{code}", _("Jurisdiction: %s") % name) for code, name in Jurisdiction.objects.values_list("code", "name")]
-    choices += [(f"instrument:{code}", _("Instrument: %s") % code) for code in Instrument.objects.values_list("code", flat=True)]
+    choices += [
+        (f"jurisdiction:{code}", _("Jurisdiction: %s") % name)
+        for code, name in Jurisdiction.objects.values_list("code", "name")
+    ]
+    choices += [
+        (f"instrument:{code}", _("Instrument: %s") % code) for code in Instrument.objects.values_list("code", flat=True)
+    ]
     choices += [(f"kind:{value}", _("Instrument kind: %s") % label) for value, label in Instrument.Kind.choices]
     choices += [(f"gsp_group:{value}", _("GSP+ group: %s") % label) for value, label in GSPRequirement.Group.choices]
     choices += [(f"theme:{slug}", _("Theme: %s") % name) for slug, name in Theme.objects.values_list("slug", "name")]
@@ -290,7 +296,9 @@ class ProgressReport:
         self.generated_by = _generated_by(user, audience)
         self.sensitivities = Audience(audience).sensitivities
         overdue_end = Commitment.objects.overdue_q(date_to, status_field="status_end")
-        self._commitments = commitments.annotate(overdue_end=ExpressionWrapper(overdue_end, output_field=BooleanField()))
+        self._commitments = commitments.annotate(
+            overdue_end=ExpressionWrapper(overdue_end, output_field=BooleanField())
+        )
         self._baseline = baseline
         self.without_review = 0
         self._summarise()
@@ -367,9 +375,8 @@ class ProgressReport:
 
     def rows(self, progress=None):
         """Yield one Row per commitment, in group order, a batch of CHUNK at a time."""
-        commitments = (
-            self._commitments.select_related("instrument", "jurisdiction")
-            .order_by(*_GROUP_ORDER[self.group_by])
+        commitments = self._commitments.select_related("instrument", "jurisdiction").order_by(
+            *_GROUP_ORDER[self.group_by]
         )
         batch = []
         done = 0
@@ -449,7 +456,9 @@ class ProgressReport:
             .order_by("commitment_id", "assessor__name")
         ):
             views[update.commitment_id].append(
-                SourceView(assessor=str(update.assessor), status=update.status, effective_display=update.effective_display)
+                SourceView(
+                    assessor=str(update.assessor), status=update.status, effective_display=update.effective_display
+                )
             )
         sources = defaultdict(list)
         for link in (
@@ -481,7 +490,11 @@ class ProgressReport:
     def sources(self):
         """Every source cited by a commitment in the report, once."""
         ids = self._commitments.values("pk")
-        return list(Source.objects.filter(pk__in=Commitment.sources.through.objects.filter(commitment_id__in=ids).values("source_id")))
+        return list(
+            Source.objects.filter(
+                pk__in=Commitment.sources.through.objects.filter(commitment_id__in=ids).values("source_id")
+            )
+        )
 
 
 def _person(user):

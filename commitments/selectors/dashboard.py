@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import derived
 from ..charts import STATUS_LABELS, STATUS_ORDER, TREND_STATUSES, Bar, list_url, trend_chart
-from ..querysets import readable_jurisdictions_q
 from ..models import (
     Assessment,
     Commitment,
@@ -28,6 +27,7 @@ from ..models import (
     StatusUpdate,
     ThemeStatusCount,
 )
+from ..querysets import readable_jurisdictions_q
 
 
 def _bars(rows, key_fields, make):
@@ -58,8 +58,11 @@ def gsp_group_bars(user):
         groups.setdefault(group, set()).add(instrument_id)
     by_instrument = {}
     for instrument_id, status, n in (
-        _counts(user).filter(instrument__gsp_requirements__isnull=False).values_list("instrument_id", "status")
-        .annotate(n=Sum("count")).order_by()
+        _counts(user)
+        .filter(instrument__gsp_requirements__isnull=False)
+        .values_list("instrument_id", "status")
+        .annotate(n=Sum("count"))
+        .order_by()
     ):
         by_instrument[(instrument_id, status)] = n
     labels = dict(GSPRequirement.Group.choices)
@@ -77,7 +80,8 @@ def gsp_group_bars(user):
 def plan_bars(user):
     """One bar per national and provincial action plan."""
     rows = (
-        _counts(user).filter(instrument__kind__in=[Instrument.Kind.NATIONAL_PLAN, Instrument.Kind.PROVINCIAL_PLAN])
+        _counts(user)
+        .filter(instrument__kind__in=[Instrument.Kind.NATIONAL_PLAN, Instrument.Kind.PROVINCIAL_PLAN])
         .values("instrument__kind", "instrument__code", "instrument__title", "status")
         .annotate(n=Sum("count"))
         .order_by("instrument__kind", "instrument__code")  # national before provincial
@@ -96,7 +100,8 @@ def plan_bars(user):
 
 def jurisdiction_bars(user):
     rows = (
-        _counts(user).values("jurisdiction__code", "jurisdiction__name", "jurisdiction__kind", "status")
+        _counts(user)
+        .values("jurisdiction__code", "jurisdiction__name", "jurisdiction__kind", "status")
         .annotate(n=Sum("count"))
         .order_by("jurisdiction__kind", "jurisdiction__name")
     )
@@ -136,7 +141,9 @@ def roll_up(visible):
     )
     national = (
         links.filter(target__in=visible.values("pk"), target__instrument__kind=Instrument.Kind.NATIONAL_PLAN)
-        .values("target_id", "target__instrument__code", "target__reference", "target__title", status=F("source__status"))
+        .values(
+            "target_id", "target__instrument__code", "target__reference", "target__title", status=F("source__status")
+        )
         .annotate(n=Count("source", distinct=True))
         .order_by("target__instrument__code", "target__reference")
     )
@@ -178,9 +185,7 @@ def contested(visible, limit=10):
 
 def overdue(visible, today, limit=10):
     """Overdue commitments, the longest overdue first."""
-    return list(
-        visible.overdue(today).select_related("instrument", "jurisdiction").order_by("due_on", "id")[:limit]
-    )
+    return list(visible.overdue(today).select_related("instrument", "jurisdiction").order_by("due_on", "id")[:limit])
 
 
 def stale(visible, now, limit=10):

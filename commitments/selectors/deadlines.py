@@ -54,7 +54,6 @@ class Deadline:
         return (self.due_on - today).days
 
 
-
 def absolute_url(path):
     return settings.TRACKER_BASE_URL.rstrip("/") + path
 
@@ -172,9 +171,7 @@ def user_for_calendar_token(token):
     """The active user holding `token`, or None."""
     if not token or "\x00" in token:  # PostgreSQL refuses to compare with a null character
         return None
-    profile = (
-        Profile.objects.filter(calendar_token=token, user__is_active=True).select_related("user").first()
-    )
+    profile = Profile.objects.filter(calendar_token=token, user__is_active=True).select_related("user").first()
     return profile.user if profile else None
 
 

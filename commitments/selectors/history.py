@@ -31,7 +31,9 @@ def _changes(model, record, previous, fk_names):
         elif getattr(field, "choices", None):
             labels = dict(field.flatchoices)
             old, new = labels.get(old, old), labels.get(new, new)
-        changes.append((_field_label(model, change.field), "" if old is None else str(old), "" if new is None else str(new)))
+        changes.append(
+            (_field_label(model, change.field), "" if old is None else str(old), "" if new is None else str(new))
+        )
     return changes
 
 
@@ -40,13 +42,15 @@ def _entries(model, records, kind_label, label_of, fk_names):
     previous_by_id = {}
     for record in records:
         previous = previous_by_id.get(record.id)
-        entries.append({
-            "when": record.history_date,
-            "who": record.history_user,
-            "action": f"{ACTIONS.get(record.history_type, record.history_type)} {kind_label}",
-            "label": label_of(record),
-            "changes": _changes(model, record, previous, fk_names),
-        })
+        entries.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "action": f"{ACTIONS.get(record.history_type, record.history_type)} {kind_label}",
+                "label": label_of(record),
+                "changes": _changes(model, record, previous, fk_names),
+            }
+        )
         previous_by_id[record.id] = record
     return entries
 
@@ -76,21 +80,32 @@ def commitment_history(user, commitment):
     visible_updates = StatusUpdate.objects.visible_to(user).filter(commitment=commitment).values("pk")
     visible_evidence = Evidence.objects.visible_to(user).filter(commitment=commitment).values("pk")
     commitment_records = list(
-        Commitment.history.filter(id=commitment.pk).select_related("history_user").order_by("history_date", "history_id")
+        Commitment.history.filter(id=commitment.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
     )
     update_records = list(
-        StatusUpdate.history.filter(id__in=visible_updates).select_related("history_user").order_by("history_date", "history_id")
+        StatusUpdate.history.filter(id__in=visible_updates)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
     )
     evidence_records = list(
-        Evidence.history.filter(id__in=visible_evidence).select_related("history_user").order_by("history_date", "history_id")
+        Evidence.history.filter(id__in=visible_evidence)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
     )
-    fk_names = _fk_names([(Commitment, commitment_records), (StatusUpdate, update_records), (Evidence, evidence_records)])
+    fk_names = _fk_names(
+        [(Commitment, commitment_records), (StatusUpdate, update_records), (Evidence, evidence_records)]
+    )
     status_labels = dict(StatusUpdate._meta.get_field("status").flatchoices)
     entries = (
         _entries(Commitment, commitment_records, _("commitment"), lambda r: r.reference, fk_names)
         + _entries(
-            StatusUpdate, update_records, _("status update"),
-            lambda r: f"{status_labels.get(r.status, r.status)} ({r.effective_on:%Y-%m-%d})", fk_names,
+            StatusUpdate,
+            update_records,
+            _("status update"),
+            lambda r: f"{status_labels.get(r.status, r.status)} ({r.effective_on:%Y-%m-%d})",
+            fk_names,
         )
         + _entries(Evidence, evidence_records, _("evidence"), lambda r: r.title, fk_names)
     )

@@ -69,8 +69,6 @@ def commitment_delete(*, commitment):
         commitment.delete()
 
 
-
-
 def commitment_link_remove(*, link):
     """Remove a contribution link (the roll-ups read links live: nothing derived to follow)."""
     link.delete()
@@ -99,8 +97,10 @@ def review_recommendation_add(
     reference = reference.strip()
     if Commitment.objects.filter(instrument=review.instrument, reference=reference).exists():
         raise ValidationError(
-            {"reference": _("%(instrument)s already has a commitment %(reference)s.")
-             % {"instrument": review.instrument.code, "reference": reference}}
+            {
+                "reference": _("%(instrument)s already has a commitment %(reference)s.")
+                % {"instrument": review.instrument.code, "reference": reference}
+            }
         )
     commitment = Commitment(
         instrument=review.instrument,

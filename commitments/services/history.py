@@ -138,7 +138,11 @@ def status_update_record(
                 update.restricted_to.set(restricted_to)
             for item in evidence:
                 evidence_attach(
-                    commitment=locked, status_update=update, item=item, added_by=recorded_by, _written=written,
+                    commitment=locked,
+                    status_update=update,
+                    item=item,
+                    added_by=recorded_by,
+                    _written=written,
                     is_demo=is_demo,
                 )
             derived.refresh(locked, previous)
@@ -218,7 +222,10 @@ def status_update_note_redact(*, update, reason, redacted_by):
         StatusUpdate.objects.filter(pk=update.pk).update(note="", redacted_at=now, redacted_by=redacted_by)
         StatusUpdate.history.filter(id=update.pk).update(note="")
         redaction = Redaction.objects.create(
-            target=Redaction.Target.NOTE, status_update=update, reason=reason.strip(), redacted_by=redacted_by,
+            target=Redaction.Target.NOTE,
+            status_update=update,
+            reason=reason.strip(),
+            redacted_by=redacted_by,
             redacted_at=now,
         )
     update.refresh_from_db()
@@ -245,13 +252,22 @@ def evidence_file_redact(*, evidence, reason, redacted_by):
             if item.file:
                 to_delete.append(item.file.name)
             Evidence.objects.filter(pk=item.pk).update(
-                file="", original_filename="", sha256="", size=None, content_type="", url="",
-                redacted_at=now, redacted_by=redacted_by,
+                file="",
+                original_filename="",
+                sha256="",
+                size=None,
+                content_type="",
+                url="",
+                redacted_at=now,
+                redacted_by=redacted_by,
             )
             Evidence.history.filter(id=item.pk).update(file="", original_filename="", sha256="", size=None, url="")
             redactions.append(
                 Redaction.objects.create(
-                    target=Redaction.Target.EVIDENCE, evidence=item, reason=reason.strip(), redacted_by=redacted_by,
+                    target=Redaction.Target.EVIDENCE,
+                    evidence=item,
+                    reason=reason.strip(),
+                    redacted_by=redacted_by,
                     redacted_at=now,
                 )
             )
@@ -262,5 +278,3 @@ def evidence_file_redact(*, evidence, reason, redacted_by):
         transaction.on_commit(lambda: [default_storage.delete(name) for name in set(to_delete)])
     evidence.refresh_from_db()
     return redactions
-
-

@@ -22,7 +22,9 @@ def profile_for(user):
     """
     profile = getattr(user, "_tracker_profile", None)
     if profile is None:
-        profile, _created = Profile.objects.get_or_create(user=user, defaults={"reminders_enabled_at": user.date_joined})
+        profile, _created = Profile.objects.get_or_create(
+            user=user, defaults={"reminders_enabled_at": user.date_joined}
+        )
         user._tracker_profile = profile
     return profile
 
@@ -43,14 +45,19 @@ def tracker_user_save(*, username, role, read=(), write=(), email="", password=N
     `read` and `write` are jurisdiction codes; write implies read. Returns (user, created).
     """
     if role not in access.ROLES:
-        raise ValidationError({"role": _("Unknown role %(role)s: choose one of %(roles)s.") % {
-            "role": role, "roles": ", ".join(access.ROLES)}})
+        raise ValidationError(
+            {
+                "role": _("Unknown role %(role)s: choose one of %(roles)s.")
+                % {"role": role, "roles": ", ".join(access.ROLES)}
+            }
+        )
     codes = set(read) | set(write)
     found = {j.code: j for j in Jurisdiction.objects.filter(code__in=codes)}
     missing = sorted(codes - set(found))
     if missing:
-        raise ValidationError({"jurisdictions": _("Unknown jurisdiction code(s): %(codes)s.") % {
-            "codes": ", ".join(missing)}})
+        raise ValidationError(
+            {"jurisdictions": _("Unknown jurisdiction code(s): %(codes)s.") % {"codes": ", ".join(missing)}}
+        )
     User = get_user_model()
     with transaction.atomic():
         user, created = User.objects.get_or_create(username=username, defaults={"email": email})

@@ -54,5 +54,3 @@ def staged_uploads_purge_expired(*, now=None):
     for staged in expired:
         staged_upload_discard(staged=staged)
     return len(expired)
-
-

@@ -71,7 +71,11 @@ def login(request):
             return redirect(f"{resolve_url('two_factor_verify')}?{urlencode({'next': _next_url(request)})}")
         auth_login(request, user)
         return redirect(_next_url(request))
-    return render(request, "registration/login.html", {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")})
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+    )
 
 
 @sensitive_post_parameters()
@@ -116,7 +120,9 @@ def two_factor_setup(request):
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             request.session.cycle_key()
-            messages.success(request, _("Two-factor sign-in is on. You will be asked for a code each time you sign in."))
+            messages.success(
+                request, _("Two-factor sign-in is on. You will be asked for a code each time you sign in.")
+            )
             return redirect(_next_url(request))
         form.add_error("token", _("That code is not valid. Check the time on your phone and try again."))
     return render(

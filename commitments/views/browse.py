@@ -60,9 +60,13 @@ class CommitmentListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         if audience not in Audience.values:
             audience = Audience.INTERNAL
         scope = {key: value for key, value in request.GET.items() if key not in ("export", "page")}
-        export = commitment_list_export(table.data.data, user=request.user, format=export, audience=audience, scope=scope)
+        export = commitment_list_export(
+            table.data.data, user=request.user, format=export, audience=audience, scope=scope
+        )
         if not export.streaming:
-            return FileResponse(export.content, as_attachment=True, filename=export.filename, content_type=export.content_type)
+            return FileResponse(
+                export.content, as_attachment=True, filename=export.filename, content_type=export.content_type
+            )
         response = StreamingHttpResponse(export.content, content_type=export.content_type)
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
         return response
@@ -134,9 +138,7 @@ def commitment_detail(request, pk):
 def instrument_detail(request, code):
     if "\x00" in code:  # no code holds a null character; PostgreSQL refuses to compare with one
         raise Http404
-    instrument = get_object_or_404(
-        Instrument.objects.select_related("monitoring_body", "jurisdiction"), code=code
-    )
+    instrument = get_object_or_404(Instrument.objects.select_related("monitoring_body", "jurisdiction"), code=code)
     commitments = Commitment.objects.visible_to(request.user).filter(instrument=instrument)
     counts = dict(commitments.values_list("status").annotate(n=Count("pk")).order_by())
     table = CommitmentTable(commitments.with_related(), today=timezone.localdate(), exclude=("instrument",))

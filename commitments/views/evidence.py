@@ -28,7 +28,11 @@ def evidence_download(request, pk):
     content_type = evidence.content_type if evidence.content_type in ALLOWED_TYPES else "application/octet-stream"
     inline = content_type in INLINE_TYPES
     filename = evidence.original_filename or f"evidence-{evidence.pk}"
-    if content_type in IMAGE_TYPES and evidence.location_metadata and not access.may_see_location_metadata(request.user):
+    if (
+        content_type in IMAGE_TYPES
+        and evidence.location_metadata
+        and not access.may_see_location_metadata(request.user)
+    ):
         # Never hand out the original (or a link to it): only administrators see the location.
         with evidence.file.open("rb") as handle:
             data = strip_location(handle.read())

@@ -25,8 +25,10 @@ def _writable_commitment(request, pk):
         Commitment.objects.visible_to(request.user).select_related("instrument", "jurisdiction"), pk=pk
     )
     if not access.can_write_commitment(request.user, commitment):
-        raise PermissionDenied(_("You may not record updates for commitments in %(jurisdiction)s.") % {
-            "jurisdiction": commitment.jurisdiction})
+        raise PermissionDenied(
+            _("You may not record updates for commitments in %(jurisdiction)s.")
+            % {"jurisdiction": commitment.jurisdiction}
+        )
     return commitment
 
 
@@ -41,27 +43,31 @@ def _evidence_items(formset, *, sensitivity, personal_data, restricted_to):
             continue
         common = {"sensitivity": sensitivity, "personal_data": personal_data, "restricted_to": restricted_to}
         if form.checked:
-            items.append(history.EvidenceItem(
-                title=data.get("title") or source.original_filename,
-                file=source.file,
-                original_filename=source.original_filename,
-                content_type=source.content_type,
-                sha256=source.sha256,
-                location_metadata=source.location_metadata,
-                **common,
-            ))
+            items.append(
+                history.EvidenceItem(
+                    title=data.get("title") or source.original_filename,
+                    file=source.file,
+                    original_filename=source.original_filename,
+                    content_type=source.content_type,
+                    sha256=source.sha256,
+                    location_metadata=source.location_metadata,
+                    **common,
+                )
+            )
         elif form.staged_upload:
             with source.file.open("rb") as handle:
                 content = ContentFile(handle.read(), name="upload")
-            items.append(history.EvidenceItem(
-                title=data.get("title") or source.original_filename,
-                file=content,
-                original_filename=source.original_filename,
-                content_type=source.content_type,
-                sha256=source.sha256,
-                location_metadata=source.location_metadata,
-                **common,
-            ))
+            items.append(
+                history.EvidenceItem(
+                    title=data.get("title") or source.original_filename,
+                    file=content,
+                    original_filename=source.original_filename,
+                    content_type=source.content_type,
+                    sha256=source.sha256,
+                    location_metadata=source.location_metadata,
+                    **common,
+                )
+            )
         else:
             items.append(history.EvidenceItem(title=data.get("title") or data["url"], url=data["url"], **common))
     return items
@@ -94,8 +100,10 @@ def _already_stored_notices(request, update):
     for _pk, sha, name in new:
         if sha in seen:
             places = ", ".join(f"{e.commitment.reference} ({e.title})" for e in seen[sha][:3])
-            messages.info(request, _("“%(name)s” was already stored, as evidence on %(places)s.") % {
-                "name": name, "places": places})
+            messages.info(
+                request,
+                _("“%(name)s” was already stored, as evidence on %(places)s.") % {"name": name, "places": places},
+            )
 
 
 @login_required
@@ -118,7 +126,9 @@ def record_update(request, pk):
             if data["sensitivity"] == Sensitivity.RESTRICTED and user not in restricted_to:
                 restricted_to.append(user)  # whoever records a restricted update can still see it
             items = _evidence_items(
-                formset, sensitivity=data["sensitivity"], personal_data=data["personal_data"],
+                formset,
+                sensitivity=data["sensitivity"],
+                personal_data=data["personal_data"],
                 restricted_to=restricted_to,
             )
             try:
@@ -145,8 +155,9 @@ def record_update(request, pk):
                 for f in formset.forms:
                     if f.staged_upload is not None:
                         uploads.staged_upload_discard(staged=f.staged_upload)
-                messages.success(request, _("Update recorded with %(count)d evidence item(s).") % {
-                    "count": update.evidence.count()})
+                messages.success(
+                    request, _("Update recorded with %(count)d evidence item(s).") % {"count": update.evidence.count()}
+                )
                 _already_stored_notices(request, update)
                 return redirect(commitment)
         _stage_accepted_files(request, formset)
@@ -203,15 +214,27 @@ def _redactable(request, queryset, pk):
 @login_required
 def update_redact(request, pk):
     update = _redactable(request, StatusUpdate.objects.visible_to(request.user), pk)
-    return _redact(request, update, what=_("the note of this update"), service=lambda reason: (
-        history.status_update_note_redact(update=update, reason=reason, redacted_by=request.user)))
+    return _redact(
+        request,
+        update,
+        what=_("the note of this update"),
+        service=lambda reason: (
+            history.status_update_note_redact(update=update, reason=reason, redacted_by=request.user)
+        ),
+    )
 
 
 @login_required
 def evidence_redact(request, pk):
     evidence = _redactable(request, Evidence.objects.visible_to(request.user).filter(Q(redacted_at__isnull=True)), pk)
-    return _redact(request, evidence, what=_("this evidence file or link (every stored copy)"), service=lambda reason: (
-        history.evidence_file_redact(evidence=evidence, reason=reason, redacted_by=request.user)))
+    return _redact(
+        request,
+        evidence,
+        what=_("this evidence file or link (every stored copy)"),
+        service=lambda reason: (
+            history.evidence_file_redact(evidence=evidence, reason=reason, redacted_by=request.user)
+        ),
+    )
 
 
 def _redact(request, item, *, what, service):

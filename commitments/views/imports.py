@@ -55,8 +55,10 @@ def import_upload(request):
 
 def _stage(user, data, name):
     checked = CheckedFile(
-        file=ContentFile(data, name="import"), original_filename=clean_filename(name),
-        content_type=XLSX if data[:4] == b"PK\x03\x04" else "text/csv", size=len(data),
+        file=ContentFile(data, name="import"),
+        original_filename=clean_filename(name),
+        content_type=XLSX if data[:4] == b"PK\x03\x04" else "text/csv",
+        size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
     )
     return uploads.staged_upload_save(user=user, checked=checked)
@@ -84,7 +86,11 @@ def import_confirm(request):
     messages.success(
         request,
         _("Imported: %(created)d created, %(updated)d changed, %(unchanged)d unchanged.")
-        % {"created": result.count("create"), "updated": result.count("update"), "unchanged": result.count("unchanged")},
+        % {
+            "created": result.count("create"),
+            "updated": result.count("update"),
+            "unchanged": result.count("unchanged"),
+        },
     )
     return render(request, "commitments/import.html", {"form": ImportForm(), "result": result, "done": True})
 

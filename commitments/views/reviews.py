@@ -54,8 +54,6 @@ def review_recommendation_add(request, pk):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(
-                request, _("Recommendation %(reference)s recorded.") % {"reference": commitment.reference}
-            )
+            messages.success(request, _("Recommendation %(reference)s recorded.") % {"reference": commitment.reference})
             return redirect("commitments:review", pk=review.pk)
     return _review_page(request, review, form, status=400)

@@ -21,6 +21,7 @@ def _fast_password_hashing(settings):
     """The scene makes seven accounts per test; hashing their passwords slowly tests nothing here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+
 STAFF = ("viewer", "editor", "reviewer", "administrator", "outsider", "named")
 
 
@@ -90,19 +91,27 @@ RULES = {
     # Redacting: administrators only (an empty reason shows the form again).
     "commitments:update_redact": (
         lambda s: {"pk": s.update.pk},
-        [("get", None, {**punjab_record(403), "administrator": 200}),
-         ("post", {}, {**punjab_record(403), "administrator": 200})],
+        [
+            ("get", None, {**punjab_record(403), "administrator": 200}),
+            ("post", {}, {**punjab_record(403), "administrator": 200}),
+        ],
     ),
     "commitments:evidence_redact": (
         lambda s: {"pk": s.evidence.pk},
-        [("get", None, {**punjab_record(403), "administrator": 200}),
-         ("post", {}, {**punjab_record(403), "administrator": 200})],
+        [
+            ("get", None, {**punjab_record(403), "administrator": 200}),
+            ("post", {}, {**punjab_record(403), "administrator": 200}),
+        ],
     ),
     # Imports: administrators only.
-    "commitments:import": (None, [("get", None, {**every(403), "administrator": 200}),
-                                  ("post", {}, {**every(403), "administrator": 400})]),
-    "commitments:import_confirm": (None, [("get", None, {**every(403), "administrator": 302}),
-                                          ("post", {}, {**every(403), "administrator": 404})]),
+    "commitments:import": (
+        None,
+        [("get", None, {**every(403), "administrator": 200}), ("post", {}, {**every(403), "administrator": 400})],
+    ),
+    "commitments:import_confirm": (
+        None,
+        [("get", None, {**every(403), "administrator": 302}), ("post", {}, {**every(403), "administrator": 404})],
+    ),
     "commitments:import_template": (lambda s: {"fmt": "csv"}, [("get", None, {**every(403), "administrator": 200})]),
     "commitments:reports": (None, [("get", None, every(200))]),
     "commitments:report_runs": (None, [("get", None, every(200))]),
@@ -130,7 +139,9 @@ def configured_urls(patterns=None, namespace=""):
 
 def app_url_names():
     """URL names outside the admin; an unnamed URL is known by its pattern."""
-    return sorted({name or pattern for name, pattern in configured_urls() if not (name or "").startswith(ADMIN_NAMESPACE + ":")})
+    return sorted(
+        {name or pattern for name, pattern in configured_urls() if not (name or "").startswith(ADMIN_NAMESPACE + ":")}
+    )
 
 
 def test_every_url_in_the_configuration_has_a_rule():
@@ -162,7 +173,9 @@ def test_each_role_gets_what_the_matrix_says(client, name):
 
 def admin_urls_without_arguments():
     return sorted(
-        name for name, pattern in configured_urls() if name and name.startswith(ADMIN_NAMESPACE + ":") and "<" not in pattern and "(" not in pattern
+        name
+        for name, pattern in configured_urls()
+        if name and name.startswith(ADMIN_NAMESPACE + ":") and "<" not in pattern and "(" not in pattern
     )
 
 

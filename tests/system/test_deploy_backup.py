@@ -113,7 +113,9 @@ def test_a_damaged_or_truncated_backup_is_refused_before_anything_changes(tracke
 
 
 @pytest.mark.django_db
-def test_the_backup_and_restore_commands_round_trip_with_the_key_from_settings(tracker_data, tmp_path, settings, capsys):
+def test_the_backup_and_restore_commands_round_trip_with_the_key_from_settings(
+    tracker_data, tmp_path, settings, capsys
+):
     settings.TRACKER_BACKUP_KEY = backup.new_key()
     archive = tmp_path / "nightly.enc"
     call_command("backup", str(archive))

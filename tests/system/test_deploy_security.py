@@ -160,7 +160,9 @@ def test_behind_a_proxy_lockouts_follow_the_address_the_proxy_saw_not_what_the_c
     assert locked.status_code == 429
 
     owner = Client(REMOTE_ADDR="10.0.0.2")
-    response = owner.post(reverse("login"), {"username": "amina", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.4")
+    response = owner.post(
+        reverse("login"), {"username": "amina", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.4"
+    )
     assert response.status_code == 302
 
 

@@ -31,7 +31,12 @@ def production_env(tmp_path, **extra):
 
 def manage(env, *args, timeout=120):
     return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -42,7 +47,13 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 
 def test_debug_is_off_unless_asked_for(tmp_path):
-    result = manage(production_env(tmp_path), "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)")
+    result = manage(
+        production_env(tmp_path),
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 
@@ -103,3 +114,23 @@ def test_the_wsgi_application_loads_under_gunicorn_settings(tmp_path):
         timeout=60,
     )
     assert result.stdout.strip() == "WSGIHandler", result.stderr
+
+
+@pytest.mark.parametrize("value", ["ture", "yse", "enabled"])
+def test_a_yes_no_setting_with_a_typo_stops_the_app_instead_of_reading_as_no(tmp_path, value):
+    result = manage(production_env(tmp_path, SECURE_HSTS_PRELOAD=value), "check")
+    assert result.returncode != 0
+    assert f"SECURE_HSTS_PRELOAD={value!r} is not a yes/no value" in result.stderr
+
+
+@pytest.mark.parametrize(("value", "shown"), [("1", "True"), (" Yes ", "True"), ("off", "False"), ("", "False")])
+def test_a_yes_no_setting_reads_the_usual_words(tmp_path, value, shown):
+    result = manage(
+        production_env(tmp_path, SECURE_HSTS_PRELOAD=value),
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.SECURE_HSTS_PRELOAD)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == shown

@@ -70,7 +70,9 @@ def test_evidence_files_are_stored_in_the_bucket_without_public_access(bucket, r
 
 
 @pytest.mark.django_db
-def test_by_default_the_app_streams_bucket_files_after_its_permission_check(bucket, reader_and_evidence, client, settings):
+def test_by_default_the_app_streams_bucket_files_after_its_permission_check(
+    bucket, reader_and_evidence, client, settings
+):
     settings.TRACKER_EVIDENCE_DELIVERY = "app"
     reader, evidence = reader_and_evidence
     client.force_login(reader)

@@ -140,7 +140,14 @@ def test_two_gunicorn_servers_on_one_database_share_sessions_and_data(production
         f"u = User.objects.create_superuser('sana', 'sana@example.org', '{PASSWORD}');"
         "u.groups.add(Group.objects.get(name='Administrator'))"
     )
-    done = subprocess.run(manage + ["shell", "--no-imports", "-c", create_admin], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        manage + ["shell", "--no-imports", "-c", create_admin],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
 
     ports = [free_port(), free_port()]
@@ -179,7 +186,10 @@ def test_two_gunicorn_servers_on_one_database_share_sessions_and_data(production
         # A change made through server A ...
         browser.request(a, "GET", "/admin/commitments/jurisdiction/add/")
         response, _ = browser.request(
-            a, "POST", "/admin/commitments/jurisdiction/add/", {"code": "gb", "name": "Gilgit-Baltistan", "kind": "territory"}
+            a,
+            "POST",
+            "/admin/commitments/jurisdiction/add/",
+            {"code": "gb", "name": "Gilgit-Baltistan", "kind": "territory"},
         )
         assert response.status == 302, response.status
         # ... is seen through server B.

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from commitments.models import Commitment
 from tests import figures
-from tests.system.hostile.corpus import TEXT, as_text
 from tests.reliability_scene import PASSWORD, build, client_for
+from tests.system.hostile.corpus import TEXT, as_text
 
 pytestmark = pytest.mark.django_db
 
@@ -80,8 +80,14 @@ def test_the_login_form_refuses_every_hostile_input_clearly_and_logs_nobody_in(c
 
 
 RECOMMENDATION_FIELDS = (
-    "reference", "title", "description", "recommendation_ref", "articles", "recommendation_response",
-    "jurisdiction", "due_on",
+    "reference",
+    "title",
+    "description",
+    "recommendation_ref",
+    "articles",
+    "recommendation_response",
+    "jurisdiction",
+    "due_on",
 )
 
 
@@ -95,9 +101,14 @@ def test_the_add_a_recommendation_form_saves_a_whole_record_or_nothing_for_every
             if too_big_to_repeat(value, position):
                 continue
             fields = {
-                "reference": f"R-{number}-{field}", "title": "A recommendation", "description": "",
-                "recommendation_ref": "", "articles": "", "recommendation_response": "",
-                "jurisdiction": scene.punjab.pk, "due_on": "",
+                "reference": f"R-{number}-{field}",
+                "title": "A recommendation",
+                "description": "",
+                "recommendation_ref": "",
+                "articles": "",
+                "recommendation_response": "",
+                "jurisdiction": scene.punjab.pk,
+                "due_on": "",
             }
             fields[field] = value
             before = Commitment.objects.count()
@@ -193,11 +204,15 @@ def test_hostile_text_in_an_address_answers_404_never_an_error(client):
     assert scene.instrument.code
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     fields=st.fixed_dictionaries(
-        {name: st.one_of(st.text(max_size=400), st.sampled_from(["", "punjab", "2024-01-01", "1", "supported"]))
-         for name in RECOMMENDATION_FIELDS}
+        {
+            name: st.one_of(st.text(max_size=400), st.sampled_from(["", "punjab", "2024-01-01", "1", "supported"]))
+            for name in RECOMMENDATION_FIELDS
+        }
     )
 )
 def test_any_text_in_the_add_a_recommendation_form_saves_a_whole_valid_record_or_nothing(client, fields):

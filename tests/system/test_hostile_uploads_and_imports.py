@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from commitments.exports import FORMULA_PREFIXES
 from commitments.models import Commitment, Evidence, StagedUpload, StatusUpdate
 from tests import figures
-from tests.system.hostile.corpus import TEXT, as_text, files
 from tests.reliability_scene import build, client_for
+from tests.system.hostile.corpus import TEXT, as_text, files
 from tests.system.test_hostile_inputs import post_raw, too_big_to_repeat
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,9 @@ def multipart(fields, uploads):
     parts = []
     for name, value in fields.items():
         value = value if isinstance(value, bytes) else str(value).encode()
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value + b"\r\n"
+        )
     for name, (filename, content, content_type) in uploads.items():
         header = (
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
@@ -77,10 +79,16 @@ def text_of(response):
 
 def update_fields(scene, note="The notification was published", **evidence):
     fields = {
-        "status": "in_progress", "effective_on": "2024-05-01", "assessor": scene.dri.pk, "note": note,
-        "sensitivity": "internal", "submission_key": str(uuid.uuid4()),
-        "evidence-TOTAL_FORMS": "1", "evidence-INITIAL_FORMS": "0",
-        "evidence-MIN_NUM_FORMS": "0", "evidence-MAX_NUM_FORMS": "20",
+        "status": "in_progress",
+        "effective_on": "2024-05-01",
+        "assessor": scene.dri.pk,
+        "note": note,
+        "sensitivity": "internal",
+        "submission_key": str(uuid.uuid4()),
+        "evidence-TOTAL_FORMS": "1",
+        "evidence-INITIAL_FORMS": "0",
+        "evidence-MIN_NUM_FORMS": "0",
+        "evidence-MAX_NUM_FORMS": "20",
     }
     fields.update({f"evidence-0-{key}": value for key, value in evidence.items()})
     return fields
@@ -94,7 +102,9 @@ def test_every_hostile_file_sent_with_a_status_update_is_refused_clearly_or_stor
     for label, name, content, content_type in files():
         # First with the note left out: the update is refused, an accepted file is kept for the next try.
         before, files_before, staged_before = rows(), stored_files(), StagedUpload.objects.count()
-        response = post_multipart(client, url, update_fields(scene, note=""), {"evidence-0-file": (name, content, content_type)})
+        response = post_multipart(
+            client, url, update_fields(scene, note=""), {"evidence-0-file": (name, content, content_type)}
+        )
         assert response.status_code == 400, label
         assert rows() == before, label
         kept = StagedUpload.objects.count() - staged_before
@@ -177,8 +187,9 @@ def test_an_import_file_with_a_hostile_name_is_kept_for_confirmation_under_a_cle
     client_for(client, scene, "administrator")
     content = b"instrument,reference,title,jurisdiction\nICCPR,IMP-1,Imported,punjab\n"
     for label, name, _content, _type in files():
-        response = post_multipart(client, reverse("commitments:import"), {"kind": "commitments"},
-                                  {"file": (name, content, "text/csv")})
+        response = post_multipart(
+            client, reverse("commitments:import"), {"kind": "commitments"}, {"file": (name, content, "text/csv")}
+        )
         assert response.status_code == 200, label
         staged = StagedUpload.objects.order_by("-created_at", "-pk").first()
         assert_clean_name(staged.original_filename, label)
@@ -257,10 +268,25 @@ def test_every_hostile_text_in_a_status_update_is_refused_with_a_reason_or_saved
     figures.add("accepted hostile notes checked as text in the CSV and Excel exports", exported)
 
 
-COMMITMENT_ROW = {"instrument": "ICCPR", "reference": "", "title": "Imported commitment", "description": "",
-                  "jurisdiction": "punjab", "responsible_body": "", "themes": "", "due_on": "", "contributes_to": ""}
-STATUS_ROW = {"instrument": "ICCPR", "reference": "P-1", "status": "in_progress", "effective_on": "2024-06-01",
-              "assessor": "dri", "note": "Imported note"}
+COMMITMENT_ROW = {
+    "instrument": "ICCPR",
+    "reference": "",
+    "title": "Imported commitment",
+    "description": "",
+    "jurisdiction": "punjab",
+    "responsible_body": "",
+    "themes": "",
+    "due_on": "",
+    "contributes_to": "",
+}
+STATUS_ROW = {
+    "instrument": "ICCPR",
+    "reference": "P-1",
+    "status": "in_progress",
+    "effective_on": "2024-06-01",
+    "assessor": "dri",
+    "note": "Imported note",
+}
 
 
 def csv_bytes(row, hostile_column, value):
@@ -291,8 +317,9 @@ def test_every_hostile_text_in_every_import_cell_is_refused_by_row_and_column_or
                     row["note"] = f"Imported note {number}-{position}"
                 data = csv_bytes(row, column, value)
                 before, files_before = rows(), stored_files()
-                response = post_multipart(client, reverse("commitments:import"), {"kind": kind},
-                                          {"file": ("hostile.csv", data, "text/csv")})
+                response = post_multipart(
+                    client, reverse("commitments:import"), {"kind": kind}, {"file": ("hostile.csv", data, "text/csv")}
+                )
                 assert response.status_code in (200, 400), (label, kind, column, response.status_code)
                 page = text_of(response)
                 shown = as_text(value)
@@ -335,8 +362,9 @@ def test_an_import_file_over_the_size_limit_is_refused_with_the_limit_named(clie
     client_for(client, scene, "administrator")
     monkeypatch.setattr(imports, "IMPORT_MAX_BYTES", 2 * 1024 * 1024)
     data = b"instrument,reference,title,jurisdiction\n" + b"ICCPR,X,Big,punjab\n" * 120_000
-    response = post_multipart(client, reverse("commitments:import"), {"kind": "commitments"},
-                              {"file": ("big.csv", data, "text/csv")})
+    response = post_multipart(
+        client, reverse("commitments:import"), {"kind": "commitments"}, {"file": ("big.csv", data, "text/csv")}
+    )
     assert response.status_code == 400
     assert "larger than 2 MB" in text_of(response)
     assert not StagedUpload.objects.exists()
@@ -352,13 +380,16 @@ def test_a_zip_bomb_is_named_as_one_whatever_size_it_would_reach(client):
     assert "zip bomb" in text_of(response)
 
 
-@pytest.mark.parametrize("name,kept", [
-    ("report\u202efdp.exe", "reportfdp.exe"),
-    ("a\u2066b\u2069\u200fc.pdf", "abc.pdf"),
-    ("\ufeffminutes.pdf", "minutes.pdf"),
-    ("../..\\evil\x00.pdf", "evil.pdf"),
-    ("می\u200cخواهم.pdf", "می\u200cخواهم.pdf"),
-])
+@pytest.mark.parametrize(
+    "name,kept",
+    [
+        ("report\u202efdp.exe", "reportfdp.exe"),
+        ("a\u2066b\u2069\u200fc.pdf", "abc.pdf"),
+        ("\ufeffminutes.pdf", "minutes.pdf"),
+        ("../..\\evil\x00.pdf", "evil.pdf"),
+        ("می\u200cخواهم.pdf", "می\u200cخواهم.pdf"),
+    ],
+)
 def test_a_stored_file_name_loses_folders_controls_and_direction_overrides_but_keeps_joiners(name, kept):
     from commitments.files import clean_filename
 

@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commitments import derived
-from commitments.querysets import forget_tracker_organisation
 from commitments.models import Assessment, Commitment, Sensitivity, Status
+from commitments.querysets import forget_tracker_organisation
+from commitments.services.history import status_update_record
 from tests import figures
 from tests.factories import CommitmentFactory, JurisdictionFactory, OrganisationFactory, UserFactory
-from commitments.services.history import status_update_record
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +31,7 @@ update_strategy = st.fixed_dictionaries(
         "restricted": st.booleans(),
     }
 )
-history_strategy = st.lists(
-    st.tuples(st.integers(min_value=0, max_value=2), update_strategy), min_size=0, max_size=14
-)
+history_strategy = st.lists(st.tuples(st.integers(min_value=0, max_value=2), update_strategy), min_size=0, max_size=14)
 
 
 def reference_view(updates, day=None):
@@ -62,7 +60,9 @@ def month_end(month):
     return (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(history=history_strategy, jurisdiction_split=st.booleans())
 def test_status_as_of_any_date_follows_the_rule_for_any_history(history, jurisdiction_split):
     with transaction.atomic():
@@ -98,7 +98,9 @@ def test_status_as_of_any_date_follows_the_rule_for_any_history(history, jurisdi
         for day in days:
             probe_days.add(day - datetime.timedelta(days=1))
         for day in sorted(probe_days):
-            got = dict(Commitment.objects.filter(pk__in=recorded).with_status_as_of(day).values_list("pk", "status_as_of"))
+            got = dict(
+                Commitment.objects.filter(pk__in=recorded).with_status_as_of(day).values_list("pk", "status_as_of")
+            )
             expected = {pk: reference_view(updates, day) for pk, updates in recorded.items()}
             assert got == expected, f"as of {day}"
 

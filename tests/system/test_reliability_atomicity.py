@@ -12,11 +12,11 @@ from django.db import DatabaseError, connection
 
 from commitments import imports, seeding
 from commitments.models import Commitment
+from commitments.services.commitments import commitment_save
+from commitments.services.history import status_update_record
 from tests import figures
 from tests.reliability_scene import build
 from tests.seed_fixtures import row_counts
-from commitments.services.commitments import commitment_save
-from commitments.services.history import status_update_record
 
 pytestmark = pytest.mark.django_db
 

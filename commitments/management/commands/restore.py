@@ -9,7 +9,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("archive")
-        parser.add_argument("--check", action="store_true", help="Only check that the archive is complete and readable.")
+        parser.add_argument(
+            "--check", action="store_true", help="Only check that the archive is complete and readable."
+        )
         parser.add_argument("--yes", action="store_true", help="Replace the current data without asking.")
 
     def handle(self, *args, archive, check=False, yes=False, **options):
@@ -17,7 +19,9 @@ class Command(BaseCommand):
         try:
             if check:
                 manifest = backup.backup_verify(archive, key=key)
-                self.stdout.write(f"{archive}: complete ({sum(manifest['counts'].values())} rows, {len(manifest['files'])} files)")
+                self.stdout.write(
+                    f"{archive}: complete ({sum(manifest['counts'].values())} rows, {len(manifest['files'])} files)"
+                )
                 return
             if not yes:
                 answer = input("This deletes every row and replaces it with the backup's. Type 'yes' to go on: ")

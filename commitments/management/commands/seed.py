@@ -26,8 +26,10 @@ class Command(BaseCommand):
             raise CommandError("Refusing to add demo data with DEBUG off; pass --force if you mean it.")
         if clear_demo:
             removed = demo_data.demo_clear()
-            self.stdout.write(f"Removed demo data: {removed['commitments']} commitments, "
-                              f"{removed['updates']} status updates, {removed['evidence']} evidence items.")
+            self.stdout.write(
+                f"Removed demo data: {removed['commitments']} commitments, "
+                f"{removed['updates']} status updates, {removed['evidence']} evidence items."
+            )
             if not demo:
                 return
         result = seeding.seed_load()
@@ -36,5 +38,7 @@ class Command(BaseCommand):
                 self.stdout.write(line)
         if demo:
             created = demo_data.demo_add(count=demo, random_seed=random_seed, progress=self.stdout.write)
-            self.stdout.write(f"Added {created['commitments']} demo commitments with {created['updates']} "
-                              f"status updates and {created['evidence']} evidence items.")
+            self.stdout.write(
+                f"Added {created['commitments']} demo commitments with {created['updates']} "
+                f"status updates and {created['evidence']} evidence items."
+            )

@@ -16,9 +16,7 @@ class Command(BaseCommand):
             "--today",
             help="Run as if today were this date (YYYY-MM-DD). Defaults to today in the tracker's time zone.",
         )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Print what would be sent; send and record nothing."
-        )
+        parser.add_argument("--dry-run", action="store_true", help="Print what would be sent; send and record nothing.")
 
     def handle(self, *args, today=None, dry_run=False, **options):
         if today:

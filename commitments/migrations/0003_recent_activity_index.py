@@ -5,6 +5,9 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    # Formerly 0003_bench_recent_activity_index:
+    # a database that applied it under that name counts this one as applied.
+    replaces = [("commitments", "0003_bench_recent_activity_index")]
 
     dependencies = [
         ('commitments', '0002_roles'),

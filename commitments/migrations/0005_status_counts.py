@@ -28,9 +28,12 @@ def fill_counts(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Formerly 0005_dashspeed_counts:
+    # a database that applied it under that name counts this one as applied.
+    replaces = [("commitments", "0005_dashspeed_counts")]
 
     dependencies = [
-        ('commitments', '0004_dashspeed_last_effective_on'),
+        ('commitments', '0004_commitment_last_effective_on'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -19,9 +19,12 @@ def fill_last_effective_on(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Formerly 0004_dashspeed_last_effective_on:
+    # a database that applied it under that name counts this one as applied.
+    replaces = [("commitments", "0004_dashspeed_last_effective_on")]
 
     dependencies = [
-        ('commitments', '0003_bench_recent_activity_index'),
+        ('commitments', '0003_recent_activity_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
