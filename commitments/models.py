@@ -586,7 +586,7 @@ class StatusUpdate(models.Model):
             models.CheckConstraint(condition=Q(status__in=Status.values), name="status_update_status_valid"),
         ]
         indexes = [
-            models.Index(fields=["commitment", "effective_on", "recorded_at", "id"], name="update_order_idx"),
+            models.Index(fields=["commitment", *HISTORY_ORDER], name="update_order_idx"),
             models.Index(fields=["commitment", "assessor", "effective_on"], name="update_assessor_idx"),
             models.Index(fields=["-recorded_at"], name="update_recent_idx"),
             # "Recent activity" (newest first, id breaking ties) walks this index and stops at the page size.
