@@ -3,15 +3,16 @@
 import datetime
 
 import icalendar
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext
+
+from .selectors.deadlines import site_base_url
 
 
 def ics_calendar(items, *, now=None, name=None):
     """An iCalendar document (bytes): one all-day event per deadline, with the reference, the date and a link."""
     now = now or timezone.now()
-    host = settings.TRACKER_BASE_URL.split("://", 1)[-1].split("/", 1)[0] or "tracker"
+    host = site_base_url().split("://", 1)[-1].split("/", 1)[0] or "tracker"
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Commitments tracker//Reporting calendar//EN")
     cal.add("version", "2.0")

@@ -323,7 +323,11 @@ TRACKER_BACKUP_KEY = env("TRACKER_BACKUP_KEY", "")
 # a commitment's headline status; where it has none, the latest assessment of any source.
 TRACKER_ORGANISATION = env("TRACKER_ORGANISATION", "dri")
 # The public site address, used in links that leave the site (emails, calendar feeds).
-TRACKER_BASE_URL = env("TRACKER_BASE_URL", "http://127.0.0.1:8000")
+# Unset, links on pages follow the address the page was served on, and links in emails and
+# feeds point at the development server (http://127.0.0.1:PORT). Set it in production.
+TRACKER_BASE_URL = env("TRACKER_BASE_URL", "")
+# The development server's port (./run serves on it).
+TRACKER_PORT = env_int("PORT", 8000)
 # A commitment none of whose updates has taken effect in this many days is stale.
 TRACKER_STALE_DAYS = env_int("TRACKER_STALE_DAYS", 180)
 # Largest evidence file accepted, in bytes.

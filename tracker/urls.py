@@ -16,3 +16,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("commitments.urls")),
 ]
+
+handler400 = "commitments.views.errors.bad_request"
+handler403 = "commitments.views.errors.permission_denied"
+handler404 = "commitments.views.errors.page_not_found"
+handler500 = "commitments.views.errors.server_error"

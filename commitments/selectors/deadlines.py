@@ -54,8 +54,16 @@ class Deadline:
         return (self.due_on - today).days
 
 
-def absolute_url(path):
-    return settings.TRACKER_BASE_URL.rstrip("/") + path
+def site_base_url():
+    """The site's address for links that leave it (emails, calendar feeds): TRACKER_BASE_URL, or the development server."""
+    return (settings.TRACKER_BASE_URL or f"http://127.0.0.1:{settings.TRACKER_PORT}").rstrip("/")
+
+
+def absolute_url(path, request=None):
+    """An absolute link to `path`: on a page with TRACKER_BASE_URL unset, at the address the page was served on."""
+    if not settings.TRACKER_BASE_URL and request is not None:
+        return request.build_absolute_uri(path)
+    return site_base_url() + path
 
 
 def commitment_reference(commitment):

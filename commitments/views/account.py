@@ -21,7 +21,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .. import auth
+from .. import access, auth
 from ..forms import LoginForm, TokenForm
 
 PENDING_USER = "tracker_2fa_user"
@@ -109,7 +109,11 @@ def two_factor_setup(request):
     """Add an authenticator app: scan the code (or type the key), then confirm with a code from it."""
     confirmed = auth.confirmed_totp_device(request.user)
     if confirmed is not None:
-        return render(request, "registration/two_factor_setup.html", {"device": confirmed, "enabled": True})
+        return render(
+            request,
+            "registration/two_factor_setup.html",
+            {"device": confirmed, "enabled": True, "required": access.needs_two_factor(request.user)},
+        )
     device, _created = TOTPDevice.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": _("Authenticator app")}
     )
@@ -128,7 +132,14 @@ def two_factor_setup(request):
     return render(
         request,
         "registration/two_factor_setup.html",
-        {"device": device, "enabled": False, "form": form, "secret": _base32(device), "next": _next_url(request)},
+        {
+            "device": device,
+            "enabled": False,
+            "form": form,
+            "secret": _base32(device),
+            "next": _next_url(request),
+            "required": access.needs_two_factor(request.user),
+        },
     )
 
 

@@ -25,7 +25,7 @@ def calendar_page(request):
     token = Profile.objects.filter(user=request.user).values_list("calendar_token", flat=True).first()
     feed_url = None
     if token:
-        feed_url = deadlines.absolute_url(deadlines.feed_path(token, form.query_string()))
+        feed_url = deadlines.absolute_url(deadlines.feed_path(token, form.query_string()), request)
     context = {
         "form": form,
         "today": today,
@@ -74,5 +74,5 @@ def my_settings(request):
     profile = people.profile_for(user)
     feed_url = None
     if profile.calendar_token:
-        feed_url = deadlines.absolute_url(deadlines.feed_path(profile.calendar_token))
+        feed_url = deadlines.absolute_url(deadlines.feed_path(profile.calendar_token), request)
     return render(request, "commitments/my_settings.html", {"profile": profile, "feed_url": feed_url})

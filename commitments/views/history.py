@@ -26,7 +26,10 @@ def _writable_commitment(request, pk):
     )
     if not access.can_write_commitment(request.user, commitment):
         raise PermissionDenied(
-            _("You may not record updates for commitments in %(jurisdiction)s.")
+            _(
+                "You may read this commitment but not change it: you may record updates only in the "
+                "jurisdictions you may write, and %(jurisdiction)s is not one of them."
+            )
             % {"jurisdiction": commitment.jurisdiction}
         )
     return commitment

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         if user is not None and not reset_password:
             self.stdout.write(
                 f"Log in as '{username}' with the password shown when it was created "
-                f"(a new one: python manage.py tracker_admin {username} --reset-password)."
+                f"(a new one: ./manage tracker_admin {username} --reset-password)."
             )
             return
         password = secrets.token_urlsafe(12)
