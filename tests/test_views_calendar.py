@@ -167,3 +167,17 @@ def test_my_settings_needs_a_login_and_a_known_action(client, world):
     assert client.get(url).status_code == 302
     client.force_login(world["user"])
     assert client.post(url, {"action": "something"}).status_code == 400
+
+
+def test_the_feed_address_follows_the_address_the_page_is_served_on_when_no_base_url_is_set(client, settings, world):
+    from commitments.services.people import calendar_token_create
+
+    settings.TRACKER_BASE_URL = ""
+    settings.ALLOWED_HOSTS = ["tracker.internal"]
+    token = calendar_token_create(user=world["user"])
+    client.force_login(world["user"])
+    page = client.get(reverse("commitments:calendar"), HTTP_HOST="tracker.internal:8443").content.decode()
+    assert f"http://tracker.internal:8443/calendar/feed/{token}.ics" in page
+    settings.TRACKER_BASE_URL = "https://tracker.example.org"
+    page = client.get(reverse("commitments:calendar"), HTTP_HOST="tracker.internal:8443").content.decode()
+    assert f"https://tracker.example.org/calendar/feed/{token}.ics" in page
