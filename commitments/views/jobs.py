@@ -1,0 +1,76 @@
+"""Background jobs: a job's page (progress, then its file or what went wrong), its download, the list of one's jobs."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .. import access
+from ..auth import client_ip_address
+from ..jobs.kinds import KINDS
+from ..models import Job, JobDownload
+from ..services.jobs import job_description
+
+# A page still waiting on its job reloads itself this often (seconds): no script needed.
+REFRESH_SECONDS = 3
+JOBS_LISTED = 50
+
+
+def _job_for(user, pk):
+    job = Job.objects.filter(pk=pk).select_related("requested_by").first()
+    if job is None or not access.may_see_job(user, job):
+        raise Http404
+    return job
+
+
+@login_required
+@require_GET
+def job_detail(request, pk):
+    """Where a job stands: a progress bar while it runs (the page reloads itself), then the file or the reason it failed."""
+    job = _job_for(request.user, pk)
+    context = {
+        "job": job,
+        "description": job_description(job),
+        "refresh": None if job.is_finished else REFRESH_SECONDS,
+        "may_download": access.may_download_job_result(request.user, job) and job.has_result_file,
+        "summary": KINDS[job.kind].summary(job.result_data) if job.state == Job.State.DONE else [],
+    }
+    return render(request, "commitments/job_detail.html", context)
+
+
+@login_required
+@require_GET
+def job_download(request, pk):
+    """The job's file, to its requester only; every download is logged."""
+    job = _job_for(request.user, pk)
+    if not (access.may_download_job_result(request.user, job) and job.has_result_file):
+        raise Http404
+    try:
+        handle = job.result.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    JobDownload.objects.create(job=job, user=request.user, ip_address=client_ip_address(request))
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=job.result_name or f"job-{job.pk}",
+        content_type=job.result_content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def job_list(request):
+    """One's own jobs, newest first; administrators also see the scheduled work."""
+    mine = Q(requested_by=request.user)
+    if access.is_administrator(request.user):
+        mine |= Q(requested_by__isnull=True)
+    jobs = list(Job.objects.filter(mine)[:JOBS_LISTED])
+    rows = [(job, job_description(job)) for job in jobs]
+    refresh = REFRESH_SECONDS if any(not job.is_finished for job in jobs) else None
+    return render(request, "commitments/job_list.html", {"rows": rows, "refresh": refresh})
