@@ -89,7 +89,9 @@ class ReportJob:
 
     def _form(self, user, parameters):
         """The reports page's form, so that a job asks exactly what the page asks."""
-        data = {key: parameters[key] for key in self.FIELDS + ("keep",) if parameters.get(key) not in (None, "")}
+        # What is not given takes the page's default (group by instrument, for instance).
+        data = {key: ReportForm.base_fields[key].initial for key in self.FIELDS if ReportForm.base_fields[key].initial}
+        data.update({key: parameters[key] for key in self.FIELDS + ("keep",) if parameters.get(key) not in (None, "")})
         form = ReportForm(data=data, user=user)
         if not form.is_valid():
             raise ValidationError(
