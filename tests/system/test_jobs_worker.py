@@ -1,4 +1,4 @@
-"""Real Celery workers on Redis run the jobs the app asks for. A worker killed mid-job (SIGKILL, after it
+"""Real Celery workers on Redis (or RabbitMQ) run the jobs the app asks for. A worker killed mid-job (SIGKILL, after it
 has written the file and while it is recording the job as done) leaves the job to the next worker,
 which runs it again: one file, one export-log line, one email.
 
@@ -19,10 +19,12 @@ from pathlib import Path
 import openpyxl
 import psycopg
 import pytest
+from kombu import Connection
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER = os.environ.get("TRACKER_TEST_POSTGRES_SERVER", "postgres://postgres@127.0.0.1:5432")
-REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Redis, as in production; TRACKER_TEST_BROKER_URL=amqp://guest:guest@127.0.0.1:5672// runs the same on RabbitMQ.
+BROKER_URL = os.environ.get("TRACKER_TEST_BROKER_URL", "redis://127.0.0.1:6379/0")
 # Seconds after which Redis hands an unacknowledged job to another worker, and after which a job
 # without a sign of life may be taken over: short, so that the test need not wait an hour.
 VISIBILITY_TIMEOUT = 3
@@ -51,19 +53,29 @@ print(json.dumps({"job": job.pk}))
 """
 
 
-def redis_or_skip():
-    import redis
-
+def broker_or_skip():
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError:
-        pytest.skip(f"needs Redis at {REDIS_URL} (apt-get install redis-server; set TRACKER_TEST_REDIS_URL)")
+        with Connection(BROKER_URL, connect_timeout=2) as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        pytest.skip(f"needs Redis at {BROKER_URL} (apt-get install redis-server; or set TRACKER_TEST_BROKER_URL)")
+
+
+def broker_clean(name):
+    """Remove what the test left in the broker: its Redis keys, or its RabbitMQ queue."""
+    with Connection(BROKER_URL, connect_timeout=2) as connection:
+        if BROKER_URL.startswith("redis"):
+            client = connection.default_channel.client
+            for key in client.scan_iter(f"{name}:*"):
+                client.delete(key)
+        else:
+            connection.default_channel.queue_delete(name)
 
 
 @pytest.fixture
 def world(tmp_path):
     """A migrated PostgreSQL database with 40 commitments and an editor, and the environment of a worker."""
-    redis_or_skip()
+    broker_or_skip()
     name = f"tracker_worker_{uuid.uuid4().hex[:8]}"
     try:
         admin = psycopg.connect(f"{SERVER}/postgres", autocommit=True, connect_timeout=5)
@@ -77,7 +89,7 @@ def world(tmp_path):
         "TRACKER_DEV": "1",
         "DATABASE_URL": f"{SERVER}/{name}",
         "MEDIA_ROOT": str(tmp_path / "media"),
-        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_BROKER_URL": BROKER_URL,
         "CELERY_KEY_PREFIX": f"{name}:",
         "CELERY_QUEUE": name,
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
@@ -96,11 +108,7 @@ def world(tmp_path):
             stop(worker)
         with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        import redis
-
-        client = redis.Redis.from_url(REDIS_URL)
-        for key in client.scan_iter(f"{name}:*"):
-            client.delete(key)
+        broker_clean(name)
 
 
 def manage(env, *args):

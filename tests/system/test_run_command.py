@@ -13,12 +13,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-
-from tests.system.test_jobs_worker import REDIS_URL, redis_or_skip
+import redis
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.slow]
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 REQUEST_REPORT = """
 import json
@@ -150,7 +151,10 @@ def test_without_a_broker_run_queues_jobs_in_a_folder_and_stopping_the_server_st
 
 
 def test_with_redis_run_uses_it_and_ctrl_c_stops_the_server_and_the_worker(tmp_path):
-    redis_or_skip()
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        pytest.skip(f"needs Redis at {REDIS_URL} (apt-get install redis-server)")
     prefix = f"run-test-{uuid.uuid4().hex[:8]}:"
     process, env, log = start_run(tmp_path, CELERY_BROKER_URL=REDIS_URL, CELERY_KEY_PREFIX=prefix)
     try:
@@ -165,8 +169,6 @@ def test_with_redis_run_uses_it_and_ctrl_c_stops_the_server_and_the_worker(tmp_p
         assert not group_alive(process.pid), processes_in(process.pid, "")
     finally:
         stop_everything(process)
-        import redis
-
         client = redis.Redis.from_url(REDIS_URL)
         for key in client.scan_iter(f"{prefix}*"):
             client.delete(key)
