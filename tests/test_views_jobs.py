@@ -182,19 +182,54 @@ def test_a_list_export_over_the_limit_becomes_a_job_with_the_same_filters(
     assert ExportLog.objects.get().scope["job"] == job.pk
 
 
-def test_an_import_over_the_limit_is_confirmed_into_a_job(client, data, settings, django_capture_on_commit_callbacks):
+def upload(client, body):
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        reverse("commitments:import"), {"kind": "commitments", "file": SimpleUploadedFile("synthetic.csv", body)}
+    )
+
+
+def test_a_large_import_is_previewed_by_a_job_then_imported_by_another(
+    client, data, settings, django_capture_on_commit_callbacks
+):
+    from commitments.models import Commitment
 
     settings.TRACKER_IMPORT_BACKGROUND_ROWS = 1
     client.force_login(data["admin"])
     body = b"instrument,reference,title,jurisdiction\nTREATY-A,SYN-1,Synthetic 1,kp\nTREATY-A,SYN-2,Synthetic 2,kp\n"
-    preview = client.post(
-        reverse("commitments:import"), {"kind": "commitments", "file": SimpleUploadedFile("synthetic.csv", body)}
-    )
-    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, body)
+    preview = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == preview.get_absolute_url()
+    assert preview.state == Job.State.DONE and preview.result_data["preview"] and preview.result_data["valid"]
+    assert not Commitment.objects.filter(reference__startswith="SYN-").exists()  # a preview saves nothing
+    page = client.get(preview.get_absolute_url()).content.decode()
+    assert "Would be created" in page and "TREATY-A:SYN-2" in page and "will be created" in page
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("commitments:import_confirm"), {"kind": "commitments", "token": token})
-    job = Job.objects.get()
+    job = Job.objects.exclude(pk=preview.pk).get()
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     assert job.state == Job.State.DONE and job.result_data["created"] == 2
+    assert Commitment.objects.filter(reference__startswith="SYN-").count() == 2
     assert "Created" in client.get(job.get_absolute_url()).content.decode()
+    # The kept file is gone: the preview no longer offers to import it again.
+    assert 'name="token"' not in client.get(preview.get_absolute_url()).content.decode()
+
+
+def test_a_large_import_with_errors_is_previewed_with_its_problems_and_nothing_to_confirm(
+    client, data, settings, django_capture_on_commit_callbacks
+):
+    from commitments.models import StagedUpload
+
+    settings.TRACKER_IMPORT_BACKGROUND_ROWS = 1
+    client.force_login(data["admin"])
+    body = b"instrument,reference,title,jurisdiction\nTREATY-A,SYN-1,Synthetic 1,kp\nNOWHERE,SYN-2,Synthetic 2,kp\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, body)
+    preview = Job.objects.get()
+    page = client.get(preview.get_absolute_url()).content.decode()
+    assert "1 problem" in page and "NOWHERE" in page
+    assert 'name="token"' not in page and not StagedUpload.objects.exists()

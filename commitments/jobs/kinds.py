@@ -251,7 +251,11 @@ class ListExportJob:
 
 
 class ImportJob:
-    """A previewed spreadsheet (kept as a staged upload) imported: all its rows, or none."""
+    """A spreadsheet, kept as a staged upload: previewed (what each row would do, nothing saved), or
+    imported (all its rows, or none)."""
+
+    # Rows of a preview whose changes its page lists (every problem is counted; IMPORT_ERRORS_SHOWN listed).
+    CHANGES_SHOWN = 500
 
     def _staged(self, user, token):
         return StagedUpload.objects.filter(token=token, user=user).first()
@@ -267,19 +271,51 @@ class ImportJob:
             staged = None
         if staged is None:
             raise ValidationError(_("The previewed file is no longer kept: upload it again."))
-        return {"kind": kind, "token": token, "filename": staged.original_filename}
+        return {
+            "kind": kind,
+            "token": token,
+            "filename": staged.original_filename,
+            "preview": bool(parameters.get("preview")),
+        }
 
     def describe(self, parameters):
         kind = dict(ImportForm.base_fields["kind"].choices).get(parameters.get("kind"), "")
-        return " · ".join(part for part in (str(kind), parameters.get("filename", "")) if part)
+        what = _("preview") if parameters.get("preview") else ""
+        return " · ".join(part for part in (str(kind), parameters.get("filename", ""), what) if part)
 
     def summary(self, data):
+        if data.get("preview"):
+            return [
+                (_("Rows"), data.get("rows", "")),
+                (_("Would be created"), data.get("created", "")),
+                (_("Would be changed"), data.get("updated", "")),
+                (_("Unchanged"), data.get("unchanged", "")),
+                (_("Problems"), data.get("error_count", 0)),
+            ]
         return [
             (_("Rows"), data.get("rows", "")),
             (_("Created"), data.get("created", "")),
             (_("Changed"), data.get("updated", "")),
             (_("Unchanged"), data.get("unchanged", "")),
         ]
+
+    @staticmethod
+    def _errors(result):
+        errors = [{"row": "", "column": "", "message": message} for message in result.file_errors]
+        errors += [
+            {"row": row, "column": column, "message": message}
+            for row, column, message in result.errors[:IMPORT_ERRORS_SHOWN]
+        ]
+        return errors, len(result.errors) + len(result.file_errors)
+
+    @staticmethod
+    def _counts(result):
+        return {
+            "rows": len(result.rows),
+            "created": result.count("create"),
+            "updated": result.count("update"),
+            "unchanged": result.count("unchanged"),
+        }
 
     def run(self, job, progress):
         user = job.requested_by
@@ -288,6 +324,8 @@ class ImportJob:
             raise JobError(_("The previewed file is no longer kept: upload it again."))
         with staged.file.open("rb") as handle:
             data = handle.read()
+        if job.parameters.get("preview"):
+            return self._preview(job, user, staged, data)
 
         def commit():
             # Inside the transaction that marks the job done: the import and "done" are saved
@@ -295,24 +333,43 @@ class ImportJob:
             # reported as "unchanged".
             result = imports.run_import(kind=job.parameters["kind"], data=data, user=user, dry_run=False)
             if not result.is_valid:
-                errors = [
-                    {"row": row, "column": column, "message": message}
-                    for row, column, message in result.errors[:IMPORT_ERRORS_SHOWN]
-                ]
-                errors += [{"row": "", "column": "", "message": message} for message in result.file_errors]
+                errors, count = self._errors(result)
                 raise JobError(
                     _("Nothing was imported: the file has changed or the data no longer allows it."),
-                    data={"errors": errors, "error_count": len(result.errors) + len(result.file_errors)},
+                    data={"errors": errors, "error_count": count},
                 )
             transaction.on_commit(lambda: uploads.staged_upload_discard(staged=staged))
-            return {
-                "rows": len(result.rows),
-                "created": result.count("create"),
-                "updated": result.count("update"),
-                "unchanged": result.count("unchanged"),
-            }
+            return self._counts(result)
 
         return Outcome(commit=commit)
+
+    def _preview(self, job, user, staged, data):
+        # run_import rolls back whatever a preview would have written.
+        result = imports.run_import(kind=job.parameters["kind"], data=data, user=user, dry_run=True)
+        errors, count = self._errors(result)
+        changes = [
+            {"row": row.number, "label": row.label, "action": row.action, "changes": row.changes}
+            for row in result.rows
+            if row.action in ("create", "update") and not row.errors
+        ][: self.CHANGES_SHOWN]
+
+        def commit():
+            if not result.is_valid:
+                # Nothing can be confirmed from this file: once the preview is saved, it is not kept.
+                transaction.on_commit(lambda: uploads.staged_upload_discard(staged=staged))
+            return {}
+
+        return Outcome(
+            commit=commit,
+            data={
+                "preview": True,
+                "valid": result.is_valid,
+                **self._counts(result),
+                "changes": changes,
+                "errors": errors,
+                "error_count": count,
+            },
+        )
 
 
 # ---------------------------------------------------------------------------------------

@@ -43,6 +43,15 @@ def import_upload(request):
         else:
             data = upload.read()
             kind = form.cleaned_data["kind"]
+            if _row_count(data) > settings.TRACKER_IMPORT_BACKGROUND_ROWS:
+                # A long preview is made by a job; its page lists what the rows would do and offers the import.
+                staged = _stage(request.user, data, upload.name)
+                job = job_request(
+                    user=request.user,
+                    kind=Job.Kind.IMPORT,
+                    parameters={"kind": kind, "token": str(staged.token), "preview": True},
+                )
+                return redirect(job)
             result = imports.run_import(kind=kind, data=data, user=request.user, dry_run=True)
             context["result"] = result
             if result.is_valid:

@@ -8,8 +8,9 @@ from django.views.decorators.http import require_GET
 
 from .. import access
 from ..auth import client_ip_address
+from ..forms import ImportConfirmForm
 from ..jobs.kinds import KINDS
-from ..models import Job, JobDownload
+from ..models import Job, JobDownload, StagedUpload
 from ..services.jobs import job_description
 
 # A page still waiting on its job reloads itself this often (seconds): no script needed.
@@ -35,8 +36,21 @@ def job_detail(request, pk):
         "refresh": None if job.is_finished else REFRESH_SECONDS,
         "may_download": access.may_download_job_result(request.user, job) and job.has_result_file,
         "summary": KINDS[job.kind].summary(job.result_data) if job.state == Job.State.DONE else [],
+        "confirm_import": _import_confirmation(request.user, job),
     }
     return render(request, "commitments/job_detail.html", context)
+
+
+def _import_confirmation(user, job):
+    """For a valid import preview whose file is still kept: the form that imports it."""
+    data = job.result_data
+    if not (job.kind == Job.Kind.IMPORT and job.state == Job.State.DONE and data.get("preview") and data.get("valid")):
+        return None
+    if job.requested_by_id != user.pk or not access.may_import(user):
+        return None
+    if not StagedUpload.objects.filter(token=job.parameters.get("token"), user=user).exists():
+        return None
+    return ImportConfirmForm(initial={"kind": job.parameters["kind"], "token": job.parameters["token"]})
 
 
 @login_required
