@@ -375,8 +375,22 @@ def test_beat_schedules_reminders_and_housekeeping_with_registered_tasks(setting
 
 
 def test_a_stored_job_with_parameters_it_no_longer_understands_does_not_break_its_page(client, data):
-    job = JobFactory(
-        requested_by=data["editor"], kind="report", parameters={"kind": "nonsense", "format": 3}, with_file=False
-    )
+    odd = [
+        {"kind": "report", "parameters": {"kind": "nonsense", "format": 3}},
+        {"kind": "list_export", "parameters": {"audience": "bogus", "query": ["x"]}, "result_data": ["x"]},
+        {"kind": "import", "parameters": "text", "result_data": {"preview": True, "valid": True, "errors": 5}},
+        {"kind": "retired-kind", "parameters": {}},
+    ]
     client.force_login(data["editor"])
-    assert client.get(job.get_absolute_url()).status_code == 200
+    for fields in odd:
+        job = JobFactory(requested_by=data["editor"], with_file=False, **fields)
+        assert client.get(job.get_absolute_url()).status_code == 200, fields
+    assert client.get("/jobs/").status_code == 200
+
+
+def test_a_backup_folder_that_cannot_be_written_fails_the_job_saying_where(
+    db, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.TRACKER_BACKUP_DIR = str(tmp_path / "no-such-folder")
+    job = request_and_run(django_capture_on_commit_callbacks, user=None, kind="backup", parameters={})
+    assert job.state == Job.State.FAILED and "no-such-folder" in job.error

@@ -145,7 +145,8 @@ class ReportJob:
         except (output.TooLarge, ValueError) as error:
             raise JobError(str(error)) from error
         format = form.cleaned_data["format"]
-        progress(0, report.total)
+        # Excel and CSV count commitments as they go; a PDF is laid out in one go (no count to show).
+        progress(0, None if format == "pdf" else report.total)
         written, sha256 = write_to_tempfile(report, format, progress)
         filename = output.filename(report, format)
         keep = form.cleaned_data.get("keep")
@@ -417,6 +418,11 @@ class BackupJob:
             os.replace(partial, path)
         except backup.BackupError as error:
             raise JobError(str(error)) from error
+        except OSError as error:
+            raise JobError(
+                _("The backup could not be written to %(folder)s: %(reason)s")
+                % {"folder": folder, "reason": error.strerror or error}
+            ) from error
         finally:
             if os.path.exists(partial):
                 os.remove(partial)

@@ -80,8 +80,24 @@ def job_request(*, user, kind, parameters):
 
 
 def job_description(job):
-    """One line saying what was asked (for the job's page and its email)."""
-    return KINDS[job.kind].describe(job.parameters)
+    """One line saying what was asked (for the job's page and its email); empty for parameters it cannot read."""
+    kind = KINDS.get(job.kind)
+    try:
+        return kind.describe(job.parameters) if kind else ""
+    except (AttributeError, KeyError, TypeError, ValueError):
+        # Parameters stored by another version must not break a page.
+        return ""
+
+
+def job_summary(job):
+    """(label, value) pairs of what a finished job found or did, for its page."""
+    kind = KINDS.get(job.kind)
+    if kind is None or job.state != Job.State.DONE or not isinstance(job.result_data, dict):
+        return []
+    try:
+        return kind.summary(job.result_data)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return []
 
 
 # ---------------------------------------------------------------------------------------

@@ -9,9 +9,8 @@ from django.views.decorators.http import require_GET
 from .. import access
 from ..auth import client_ip_address
 from ..forms import ImportConfirmForm
-from ..jobs.kinds import KINDS
 from ..models import Job, JobDownload, StagedUpload
-from ..services.jobs import job_description
+from ..services.jobs import job_description, job_summary
 
 # A page still waiting on its job reloads itself this often (seconds): no script needed.
 REFRESH_SECONDS = 3
@@ -30,20 +29,31 @@ def _job_for(user, pk):
 def job_detail(request, pk):
     """Where a job stands: a progress bar while it runs (the page reloads itself), then the file or the reason it failed."""
     job = _job_for(request.user, pk)
+    data = job.result_data if isinstance(job.result_data, dict) else {}
     context = {
         "job": job,
+        # What the page lists of result_data, checked: a stored value of another shape shows nothing.
+        "preview": bool(data.get("preview")) and job.state == Job.State.DONE,
+        "errors": _listed(data, "errors"),
+        "error_count": data.get("error_count") if isinstance(data.get("error_count"), int) else 0,
+        "changes": _listed(data, "changes"),
         "description": job_description(job),
         "refresh": None if job.is_finished else REFRESH_SECONDS,
         "may_download": access.may_download_job_result(request.user, job) and job.has_result_file,
-        "summary": KINDS[job.kind].summary(job.result_data) if job.state == Job.State.DONE else [],
+        "summary": job_summary(job),
         "confirm_import": _import_confirmation(request.user, job),
     }
     return render(request, "commitments/job_detail.html", context)
 
 
+def _listed(data, key):
+    value = data.get(key)
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
 def _import_confirmation(user, job):
     """For a valid import preview whose file is still kept: the form that imports it."""
-    data = job.result_data
+    data = job.result_data if isinstance(job.result_data, dict) else {}
     if not (job.kind == Job.Kind.IMPORT and job.state == Job.State.DONE and data.get("preview") and data.get("valid")):
         return None
     if job.requested_by_id != user.pk or not access.may_import(user):
