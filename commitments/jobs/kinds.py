@@ -73,10 +73,6 @@ class Outcome:
             self.file.close()
 
 
-def _messages(error):
-    return list(error.messages)
-
-
 # ---------------------------------------------------------------------------------------
 # Reports
 # ---------------------------------------------------------------------------------------
@@ -141,7 +137,7 @@ class ReportJob:
             form = self._form(user, job.parameters)
             report = build_report(user=user, **form.report_arguments())
         except ValidationError as error:
-            raise JobError(" ".join(_messages(error))) from error
+            raise JobError(" ".join(error.messages)) from error
         except (output.TooLarge, ValueError) as error:
             raise JobError(str(error)) from error
         format = form.cleaned_data["format"]
