@@ -78,6 +78,34 @@ def may_see_every_kept_report(user):
     return is_administrator(user)
 
 
+def may_request_job(user, kind):
+    """Reports and list exports: anyone signed in (the result holds what they may see). Imports:
+    those who may import. Backups and the scheduled work: administrators."""
+    if kind in ("report", "list_export"):
+        return is_signed_in(user)
+    if kind == "import":
+        return may_import(user)
+    return is_administrator(user)
+
+
+def may_see_job(user, job):
+    """A job is its requester's alone; scheduled work (nobody asked) is the administrators'.
+
+    Nobody else sees someone's job, administrators included: its parameters and result are
+    drawn from what its requester may see, which may hold restricted items named on them.
+    """
+    if not is_signed_in(user):
+        return False
+    if job.requested_by_id is None:
+        return is_administrator(user)
+    return job.requested_by_id == user.pk
+
+
+def may_download_job_result(user, job):
+    """Only the requester downloads a result, never anyone else (not even an administrator)."""
+    return is_signed_in(user) and job.requested_by_id is not None and job.requested_by_id == user.pk
+
+
 def needs_two_factor(user):
     """Reviewers and administrators sign in with a second factor when the deployment requires it."""
     return bool(settings.TRACKER_REQUIRE_2FA) and is_reviewer(user)

@@ -9,6 +9,10 @@ class CommitmentsConfig(AppConfig):
     verbose_name = _("Commitments")
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        # The Celery tasks, registered in every process: the web process queues jobs by them.
+        from .jobs import tasks  # noqa: F401
+
 
 class TrackerAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the tracker's admin site as the default one."""

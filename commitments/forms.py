@@ -214,6 +214,14 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("Keep the file so that a later report can show what changed since."),
     )
+    background = forms.BooleanField(
+        label=_("Prepare it in the background"),
+        required=False,
+        help_text=_(
+            "For a PDF, Excel or CSV file: follow its progress on its own page and get an email when it is ready. "
+            "Large reports are always prepared this way."
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

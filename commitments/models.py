@@ -20,6 +20,8 @@ and in SQL is a named pair x() / x_q(), and a test checks that the two agree.
 | a person's profile           | services.people.profile_for()                                        |
 | client address               | auth.client_ip_address()                                             |
 | contribution links acyclic   | services.commitments.commitment_link_add()                           |
+| who sees a job and its file  | access.may_see_job() / access.may_download_job_result()              |
+| a job's work happens once    | services.jobs.job_start() (lease) / job_finish() (keyed by job id)   |
 
 Derived data (headline, each source's view, contested, counts, trend) is written only by
 services.history through derived.py, in the transaction that changes the history.
@@ -929,3 +931,8 @@ class Redaction(models.Model):
 
     def __str__(self):
         return f"{self.get_target_display()} redacted by {self.redacted_by} at {self.redacted_at:%Y-%m-%d}"
+
+
+# The background jobs' models live with the jobs (commitments/jobs/); imported here so that
+# Django finds them with the rest of the app's models.
+from .jobs.models import Job, JobDownload  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import browse, dashboard, evidence, history, imports, operations, reports, reviews
+from .views import browse, dashboard, evidence, history, imports, jobs, operations, reports, reviews
 from .views import calendar as calendar_views
 
 app_name = "commitments"
@@ -25,6 +25,10 @@ urlpatterns = [
     # Reports and exports
     path("reports/", reports.reports, name="reports"),
     path("reports/kept/", reports.report_runs, name="report_runs"),
+    # Background jobs: progress, then the file (to its requester only)
+    path("jobs/", jobs.job_list, name="jobs"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job"),
+    path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
     # Calendar and reminders
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/feed/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),

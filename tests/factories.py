@@ -264,3 +264,32 @@ class RedactionFactory(DjangoModelFactory):
     status_update = factory.SubFactory(StatusUpdateFactory)
     reason = "Names a witness"
     redacted_by = factory.SubFactory(UserFactory)
+
+
+class JobFactory(DjangoModelFactory):
+    """A finished list export with its file (synthetic content), unless told otherwise."""
+
+    class Meta:
+        model = models.Job
+        skip_postgeneration_save = True
+
+    kind = models.Job.Kind.LIST_EXPORT
+    parameters = factory.LazyFunction(lambda: {"query": {}, "format": "csv", "audience": "internal"})
+    requested_by = factory.SubFactory(UserFactory)
+    state = models.Job.State.DONE
+    attempts = 1
+    progress_done = 2
+    progress_total = 2
+    started_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+    finished_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+    result_name = "commitments.csv"
+    result_content_type = "text/csv; charset=utf-8"
+    result_data = factory.LazyFunction(lambda: {"rows": 2})
+
+    @factory.post_generation
+    def with_file(job, create, extracted, **kwargs):
+        if create and extracted is not False and job.state == models.Job.State.DONE and not job.result:
+            body = b"Reference,Instrument\r\nSYN-1,SYN\r\n"
+            job.result.save(job.result_name, ContentFile(body), save=False)
+            job.result_size = len(body)
+            job.save()

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -303,6 +304,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# Only for EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend: the folder written to.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "tracker@localhost")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Administrators", address) for address in env_list("ADMIN_EMAILS")]
@@ -338,3 +341,85 @@ TRACKER_STAGED_UPLOAD_HOURS = env_int("TRACKER_STAGED_UPLOAD_HOURS", 24)
 TRACKER_PDF_MAX_COMMITMENTS = env_int("TRACKER_PDF_MAX_COMMITMENTS", 2000)
 # Reminder thresholds, in days before the due date (0 = due today; negative = overdue).
 TRACKER_REMINDER_THRESHOLDS = (30, 7, 0, -1)
+
+# --- Background jobs (Celery) -------------------------------------------------------------
+# Long work (large exports and reports, PDF reports, large imports, backups, reminders) runs
+# as a Job on a Celery worker (`celery -A tracker worker`); scheduled work comes from Celery
+# beat (`celery -A tracker beat`). The broker: Redis (redis://host:6379/0), RabbitMQ
+# (amqp://user:password@host:5672/vhost), or, for one machine without either,
+# "filesystem://" (a folder queue in CELERY_FILESYSTEM_FOLDER; `./run` falls back to it).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_FILESYSTEM_FOLDER = Path(env("CELERY_FILESYSTEM_FOLDER", str(BASE_DIR / "job-queue")))
+# With Redis, a job fetched by a worker that dies is handed to another worker after this many
+# seconds: longer than the longest job, or a slow job would be started twice (the second
+# attempt then waits for the first: see TRACKER_JOB_LEASE_SECONDS).
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 5,
+    # Lets several trackers (or a test) share one Redis without taking each other's jobs.
+    "global_keyprefix": env("CELERY_KEY_PREFIX", ""),
+}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_FILESYSTEM_FOLDER / "out"),
+        "data_folder_out": str(CELERY_FILESYSTEM_FOLDER / "out"),
+        "control_folder": str(CELERY_FILESYSTEM_FOLDER / "control"),
+        "store_processed": False,
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "tracker")
+# Run every job at once, in the process that asks for it (the tests do; never in production).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# A job is acknowledged only when it has finished, so a worker killed mid-job leaves it to be
+# run again; every write of a job is keyed by its id, so running it again duplicates nothing.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Jobs at once per worker (empty: one per core); each worker process is replaced after this many
+# jobs, so that the memory a large PDF took is given back.
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 0) or None
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 100)
+# A job's state, progress and result are in the database (the Job model), not in Celery.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_SEND_TASK_EVENTS = False
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "reminders": {
+        "task": "commitments.jobs.tasks.job_scheduled",
+        "schedule": crontab(hour=env_int("TRACKER_REMINDER_HOUR", 7), minute=0),
+        "args": ("reminders",),
+    },
+    "housekeeping": {
+        "task": "commitments.jobs.tasks.job_scheduled",
+        "schedule": crontab(minute=15),
+        "args": ("housekeeping",),
+    },
+}
+# Nightly backups from beat go to this folder on the worker's machine (empty: none from beat;
+# the systemd timer in deploy/ is the alternative).
+TRACKER_BACKUP_DIR = env("TRACKER_BACKUP_DIR", "")
+if TRACKER_BACKUP_DIR:
+    CELERY_BEAT_SCHEDULE["backup"] = {
+        "task": "commitments.jobs.tasks.job_scheduled",
+        "schedule": crontab(hour=env_int("TRACKER_BACKUP_HOUR", 2), minute=30),
+        "args": ("backup",),
+    }
+
+# When work is too big to do while the browser waits, it becomes a job:
+# a list export of more rows than this,
+TRACKER_EXPORT_BACKGROUND_ROWS = env_int("TRACKER_EXPORT_BACKGROUND_ROWS", 10_000)
+# an Excel or CSV report of more commitments than this,
+TRACKER_REPORT_BACKGROUND_COMMITMENTS = env_int("TRACKER_REPORT_BACKGROUND_COMMITMENTS", 2_000)
+# a PDF report of more commitments than this (up to TRACKER_PDF_MAX_COMMITMENTS),
+TRACKER_PDF_BACKGROUND_COMMITMENTS = env_int("TRACKER_PDF_BACKGROUND_COMMITMENTS", 100)
+# and an import of more rows than this.
+TRACKER_IMPORT_BACKGROUND_ROWS = env_int("TRACKER_IMPORT_BACKGROUND_ROWS", 2_000)
+# A job's file can be downloaded for this many days, then it is deleted.
+TRACKER_JOB_RESULT_DAYS = env_int("TRACKER_JOB_RESULT_DAYS", 7)
+# A running job reports progress at least this often (seconds); a job that has not for this
+# long is taken to have lost its worker, and another attempt may take it over.
+TRACKER_JOB_LEASE_SECONDS = env_int("TRACKER_JOB_LEASE_SECONDS", 15 * 60)
+# A job is tried at most this many times (a worker lost mid-job counts as a try).
+TRACKER_JOB_MAX_ATTEMPTS = env_int("TRACKER_JOB_MAX_ATTEMPTS", 3)

@@ -225,16 +225,55 @@ CONTENT_TYPES = {
 }
 
 
-def commitment_list_export(commitments, *, user, format, audience, scope, filename="commitments"):
-    """Log the export, then produce it (CSV and JSON stream; Excel is written to a temporary file)."""
+def commitment_list_filename(format, filename="commitments"):
+    return f"{filename}-{timezone.localdate().isoformat()}.{format}"
+
+
+def commitment_list_export(commitments, *, user, format, audience, scope, filename="commitments", rows=None):
+    """Log the export, then produce it (CSV and JSON stream; Excel is written to a temporary file).
+
+    `rows`: the number of commitments, when the caller has counted them already.
+    """
     queryset = annotate_for_export(commitments, user=user, audience=audience)
     export_log(
-        user=user, kind="commitment_list", format=format, scope=scope, audience=audience, rows=commitments.count()
+        user=user,
+        kind="commitment_list",
+        format=format,
+        scope=scope,
+        audience=audience,
+        rows=commitments.count() if rows is None else rows,
     )
     rows = export_rows(queryset)
-    name = f"{filename}-{timezone.localdate().isoformat()}.{format}"
+    name = commitment_list_filename(format, filename)
     if format == "csv":
         return ListExport(_csv_stream(rows), CONTENT_TYPES[format], name, streaming=True)
     if format == "json":
         return ListExport(_json_stream(rows), CONTENT_TYPES[format], name, streaming=True)
     return ListExport(_xlsx_file(rows), CONTENT_TYPES[format], name, streaming=False)
+
+
+def _counted(rows, progress, total, every=CHUNK):
+    done = 0
+    for row in rows:
+        yield row
+        done += 1
+        if done % every == 0:
+            progress(done, total)
+    progress(done, total)
+
+
+def commitment_list_write(commitments, *, user, format, audience, output, progress=None, total=None):
+    """Write the export to the binary file `output` (for a background job, which logs it when done).
+
+    `progress(done, total)` is called every CHUNK rows.
+    """
+    rows = export_rows(annotate_for_export(commitments, user=user, audience=audience))
+    if progress is not None:
+        rows = _counted(rows, progress, total)
+    if format == "xlsx":
+        with _xlsx_file(rows) as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                output.write(block)
+    else:
+        for block in _csv_stream(rows) if format == "csv" else _json_stream(rows):
+            output.write(block.encode("utf-8"))

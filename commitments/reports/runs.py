@@ -13,13 +13,14 @@ from ..models import ReportRun
 from . import output as formats
 
 
-def report_log(*, user, report, format):
-    """Every report and export leaves a line in the export log: who, scope, format, when, audience."""
+def report_log(*, user, report, format, job=None):
+    """Every report and export leaves a line in the export log: who, scope, format, when, audience
+    (and the background job that wrote it, if one did)."""
     return export_log(
         user=user,
         kind=f"report_{report.kind}",
         format=format,
-        scope=report.export_scope(),
+        scope={**report.export_scope(), "job": job.pk} if job else report.export_scope(),
         audience=report.audience,
         rows=report.total,
     )
@@ -37,8 +38,12 @@ def write_to_tempfile(report, format, progress=None):
     return output, digest.hexdigest()
 
 
-def report_run_keep(*, user, report, format, output, sha256):
-    """Keep a generated report so that a later one can say what changed since."""
+def report_run_keep(*, user, report, format, output, sha256, name=None):
+    """Keep a generated report so that a later one can say what changed since.
+
+    `name`: the file's name, when it must be the same on every try (a background job's);
+    a file left under that name by an earlier try is replaced, not kept beside it.
+    """
     with transaction.atomic():
         run = ReportRun(
             created_by=user if getattr(user, "is_authenticated", False) else None,
@@ -49,7 +54,9 @@ def report_run_keep(*, user, report, format, output, sha256):
             audience=report.audience,
             sha256=sha256,
         )
-        run.file.save(formats.filename(report, format), File(output), save=False)
+        if name:
+            run.file.storage.delete(run.file.field.generate_filename(run, name))
+        run.file.save(name or formats.filename(report, format), File(output), save=False)
         run.full_clean(exclude=["file"])
         run.save()
     output.seek(0)

@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
@@ -12,9 +13,11 @@ from ..charts import STATUS_LABELS, Bar
 from ..choices import Audience
 from ..exports.commitment_list import FORMATS, commitment_list_export
 from ..filters import CommitmentFilter
-from ..models import Assessment, Commitment, Evidence, Instrument, StatusUpdate
+from ..models import Assessment, Commitment, Evidence, Instrument, Job, StatusUpdate
 from ..querysets import HISTORY_ORDER_DESC
+from ..selectors.commitment_list import commitment_list_queryset
 from ..selectors.history import commitment_history
+from ..services.jobs import job_request
 from ..tables import CommitmentTable, StatusAsOfColumn
 
 PAGE_SIZE = 50
@@ -48,20 +51,23 @@ class CommitmentListView(LoginRequiredMixin, SingleTableMixin, FilterView):
             return super().get(request, *args, **kwargs)
         if export not in FORMATS:
             raise Http404
-        self.filterset = self.get_filterset(self.get_filterset_class())
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            self.object_list = self.filterset.queryset.none()
-        else:
-            self.object_list = self.filterset.qs
-        # The table decides the order, exactly as on screen; the export covers every page.
-        table = self.get_table_class()(self.object_list, **self.get_table_kwargs())
-        RequestConfig(request, paginate=False).configure(table)
+        # The rows on screen, in the table's order, every page.
+        rows = commitment_list_queryset(user=request.user, params=request.GET)
         audience = request.GET.get("audience", Audience.INTERNAL)
         if audience not in Audience.values:
             audience = Audience.INTERNAL
         scope = {key: value for key, value in request.GET.items() if key not in ("export", "page")}
+        count = rows.count()
+        if count > settings.TRACKER_EXPORT_BACKGROUND_ROWS:
+            # Too many rows to write while the browser waits: a job writes the file.
+            job = job_request(
+                user=request.user,
+                kind=Job.Kind.LIST_EXPORT,
+                parameters={"query": scope, "format": export, "audience": audience},
+            )
+            return redirect(job)
         export = commitment_list_export(
-            table.data.data, user=request.user, format=export, audience=audience, scope=scope
+            rows, user=request.user, format=export, audience=audience, scope=scope, rows=count
         )
         if not export.streaming:
             return FileResponse(

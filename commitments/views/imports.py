@@ -4,6 +4,7 @@ import csv
 import hashlib
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,8 +16,9 @@ from django.utils.translation import gettext as _
 from .. import access, imports
 from ..files import CheckedFile, clean_filename
 from ..forms import ImportConfirmForm, ImportForm
-from ..models import StagedUpload
+from ..models import Job, StagedUpload
 from ..services import uploads
+from ..services.jobs import job_request
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -41,6 +43,15 @@ def import_upload(request):
         else:
             data = upload.read()
             kind = form.cleaned_data["kind"]
+            if _row_count(data) > settings.TRACKER_IMPORT_BACKGROUND_ROWS:
+                # A long preview is made by a job; its page lists what the rows would do and offers the import.
+                staged = _stage(request.user, data, upload.name)
+                job = job_request(
+                    user=request.user,
+                    kind=Job.Kind.IMPORT,
+                    parameters={"kind": kind, "token": str(staged.token), "preview": True},
+                )
+                return redirect(job)
             result = imports.run_import(kind=kind, data=data, user=request.user, dry_run=True)
             context["result"] = result
             if result.is_valid:
@@ -79,6 +90,14 @@ def import_confirm(request):
         return redirect("commitments:import")
     with staged.file.open("rb") as handle:
         data = handle.read()
+    if _row_count(data) > settings.TRACKER_IMPORT_BACKGROUND_ROWS:
+        # A long import is done by a job; its page shows progress and the outcome.
+        job = job_request(
+            user=request.user,
+            kind=Job.Kind.IMPORT,
+            parameters={"kind": form.cleaned_data["kind"], "token": str(staged.token)},
+        )
+        return redirect(job)
     result = imports.run_import(kind=form.cleaned_data["kind"], data=data, user=request.user, dry_run=False)
     if not result.is_valid:
         return render(request, "commitments/import.html", {"form": ImportForm(), "result": result}, status=400)
@@ -93,6 +112,13 @@ def import_confirm(request):
         },
     )
     return render(request, "commitments/import.html", {"form": ImportForm(), "result": result, "done": True})
+
+
+def _row_count(data):
+    try:
+        return len(imports.read_table(data)) - 1
+    except imports.ImportFileError:
+        return 0
 
 
 @login_required

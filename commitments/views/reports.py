@@ -2,14 +2,19 @@
 
 import datetime
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..forms import ReportForm
+from ..models import Job
 from ..reports import build_report, output
 from ..reports.runs import report_log, report_run_keep, report_runs_visible_to, write_to_tempfile
+from ..services.jobs import job_request
 
 
 @login_required
@@ -36,6 +41,12 @@ def reports(request):
         return render(request, "commitments/reports.html", context, status=400)
 
     format = form.cleaned_data["format"]
+    if format != "html" and (form.cleaned_data["background"] or _too_big_to_wait(report, format)):
+        job = job_request(user=user, kind=Job.Kind.REPORT, parameters=request.POST.dict())
+        messages.info(
+            request, _("The report is being prepared: this page shows its progress, and an email will follow.")
+        )
+        return redirect(job)
     report_log(user=user, report=report, format=format)
     if form.cleaned_data["keep"]:
         written, sha256 = write_to_tempfile(report, format)
@@ -56,6 +67,13 @@ def reports(request):
         return response
     written, _sha256 = write_to_tempfile(report, format)
     return _download(report, format, written)
+
+
+def _too_big_to_wait(report, format):
+    """A file that takes too long to make while the browser waits is made by a job instead."""
+    if format == "pdf":
+        return report.total > settings.TRACKER_PDF_BACKGROUND_COMMITMENTS
+    return report.total > settings.TRACKER_REPORT_BACKGROUND_COMMITMENTS
 
 
 def _download(report, format, written):

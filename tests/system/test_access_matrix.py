@@ -10,7 +10,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests import figures
+from tests import factories, figures
 from tests.reliability_scene import ROLES, build, client_for
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +33,15 @@ def every(code, anonymous=302):
 def punjab_record(code=200):
     """A Punjab record: its readers get `code`, the Sindh outsider 404, anonymous visitors log in."""
     return {**every(code), "outsider": 404}
+
+
+def editors_job(scene):
+    """A finished export the Punjab editor asked for: nobody else sees it, administrators included."""
+    return {"pk": factories.JobFactory(requested_by=scene.users["editor"]).pk}
+
+
+def only_the_requester(code=200):
+    return {**every(404), "editor": code}
 
 
 # {url name: (kwargs from the scene, [(method, data, {role: status})])}
@@ -115,6 +124,10 @@ RULES = {
     "commitments:import_template": (lambda s: {"fmt": "csv"}, [("get", None, {**every(403), "administrator": 200})]),
     "commitments:reports": (None, [("get", None, every(200))]),
     "commitments:report_runs": (None, [("get", None, every(200))]),
+    # Background jobs: a job and its file are its requester's alone.
+    "commitments:jobs": (None, [("get", None, every(200))]),
+    "commitments:job": (editors_job, [("get", None, only_the_requester()), ("post", {}, every(405))]),
+    "commitments:job_download": (editors_job, [("get", None, only_the_requester())]),
     # The health check is for the load balancer: open, and it says nothing about records.
     "commitments:healthz": (None, [("get", None, every(200, anonymous=200))]),
 }

@@ -121,3 +121,51 @@ def test_the_calendar_feed_of_a_user_not_named_carries_no_restricted_item(client
     assert feed.status_code == 200
     assert b"BEGIN:VCALENDAR" in feed.content
     assert not leaks(feed.content)
+
+
+def test_files_made_in_the_background_and_their_emails_carry_no_restricted_item(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """A job's file is read as its requester; exports and reports hold no restricted item, for anyone."""
+    from commitments.models import Job
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TRACKER_EXPORT_BACKGROUND_ROWS = -1  # every export goes to a job, even an empty one
+    scene = build()
+    checked = 0
+    for role in ROLES:
+        if role == "anonymous":
+            continue
+        client_for(client, scene, role)
+        requests = [("get", reverse("commitments:list"), {"export": fmt}) for fmt in ("csv", "xlsx", "json")]
+        requests += [("get", reverse("commitments:list"), {"export": "csv", "q": term}) for term in SEARCH_TERMS]
+        requests += [
+            (
+                "post",
+                reverse("commitments:reports"),
+                {
+                    "kind": "progress",
+                    "scope": "all",
+                    "date_from": "2000-01-01",
+                    "date_to": "2030-12-31",
+                    "group_by": "instrument",
+                    "format": fmt,
+                    "audience": "internal",
+                    "background": "on",
+                },
+            )
+            for fmt in ("csv", "xlsx")
+        ]
+        for method, url, data in requests:
+            with django_capture_on_commit_callbacks(execute=True):
+                response = getattr(client, method)(url, data)
+            assert response.status_code == 302, (role, url, data)
+            job = Job.objects.latest("pk")
+            assert job.state == Job.State.DONE, job.error
+            page = client.get(job.get_absolute_url())
+            download = client.get(reverse("commitments:job_download", args=[job.pk]))
+            assert download.status_code == 200
+            assert leaks(page.content) == [] and leaks(body_of(download)) == [], (role, url, data)
+            checked += 1
+    assert not [m for message in mail.outbox for m in SECRET_MARKERS if m in message.subject + message.body]
+    figures.add("outputs swept for restricted items (page × role)", checked)
