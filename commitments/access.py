@@ -108,3 +108,16 @@ def can_verify(user, item):
     """Reviewers verify updates and evidence they can read, but never their own."""
     author_id = getattr(item, "recorded_by_id", None) or getattr(item, "added_by_id", None)
     return is_reviewer(user) and author_id != user.pk
+
+
+def may_manage_scorecard(user, convention=None):
+    """Scorecard issues belong to their convention: administrators, and editors who may write in its
+    jurisdiction (with no convention given: in any jurisdiction) raise them, record their state and link actions."""
+    if is_administrator(user):
+        return True
+    if not is_editor(user):
+        return False
+    writable = _jurisdictions().writable_by(user)
+    if convention is not None:
+        writable = writable.filter(pk=convention.jurisdiction_id)
+    return writable.exists()

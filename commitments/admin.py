@@ -631,6 +631,14 @@ class CommitmentLinkAdmin(TrackerAdmin):
     def save_model(self, request, obj, form, change):
         commitment_link_add(source=obj.source, target=obj.target, note=obj.note)
 
+    def delete_model(self, request, obj):
+        commitment_link_remove(link=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for link in queryset:
+                commitment_link_remove(link=link)
+
 
 @admin.register(models.Profile)
 class ProfileAdmin(TrackerAdmin):

@@ -16,11 +16,26 @@ from django.utils.translation import gettext_lazy as _
 
 from . import files
 from .choices import Audience, Sensitivity, Status
-from .models import Commitment, Instrument, Jurisdiction, Organisation, StagedUpload, StatusUpdate, Theme
+from .dates import parse_partial_date
+from .models import (
+    Commitment,
+    GSPCycle,
+    GSPRequirement,
+    Instrument,
+    IssueSource,
+    IssueUpdate,
+    Jurisdiction,
+    Organisation,
+    ScorecardIssue,
+    StagedUpload,
+    StatusUpdate,
+    Theme,
+)
 from .querysets import tracker_organisation_id
 from .reports import GROUP_BY, ReportKind, Scope
 from .reports.progress import scope_choices
 from .reports.runs import report_runs_visible_to
+from .scopes import DIMENSIONS
 from .selectors import deadlines
 
 NOTE_MAX_CHARS = 10_000
@@ -186,6 +201,58 @@ class ImportConfirmForm(forms.Form):
 
 
 # --- Reports ---------------------------------------------------------------------------
+
+
+ANY = _("Any")
+
+
+def scope_fields(prefix="", any_label=ANY):
+    """The five scope dimensions as optional form fields named `prefix` + dimension (see scopes.py)."""
+    return {
+        f"{prefix}jurisdiction": forms.ModelChoiceField(
+            Jurisdiction.objects.all(), to_field_name="code", required=False, label=_("Jurisdiction"), empty_label=any_label
+        ),
+        f"{prefix}gsp_group": forms.ChoiceField(
+            choices=[("", any_label), *GSPRequirement.Group.choices],
+            required=False,
+            label=_("GSP+ group"),
+            help_text=_("The conventions' own commitments and those contributing to them at any depth."),
+        ),
+        f"{prefix}theme": forms.ModelChoiceField(
+            Theme.objects.all(), to_field_name="slug", required=False, label=_("Theme"), empty_label=any_label
+        ),
+        f"{prefix}instrument": forms.ModelChoiceField(
+            Instrument.objects.all(), to_field_name="code", required=False, label=_("Instrument"), empty_label=any_label
+        ),
+        f"{prefix}kind": forms.ChoiceField(
+            choices=[("", any_label), *Instrument.Kind.choices], required=False, label=_("Instrument kind")
+        ),
+    }
+
+
+def scope_from(cleaned_data, prefix=""):
+    """The Scope the cleaned scope fields say."""
+    values = {}
+    for name in DIMENSIONS:
+        value = cleaned_data.get(f"{prefix}{name}")
+        if hasattr(value, "pk"):
+            value = value.code if name in ("jurisdiction", "instrument") else value.slug
+        values[name] = value or ""
+    return Scope(**values)
+
+
+class ScopeForm(forms.Form):
+    """The dashboard's scope bar: jurisdiction × GSP+ group × theme × instrument × kind, in the query string.
+
+    The parameters are the commitment list's own, so a scoped figure links to the same scope.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(scope_fields())
+
+    def scope(self):
+        return scope_from(self.cleaned_data)
 
 
 class ReportForm(forms.Form):
@@ -389,3 +456,158 @@ class CorrectionForm(forms.ModelForm):
     class Meta:
         model = StatusUpdate
         fields = ["status", "note"]
+
+
+# --- GSP+ monitoring -----------------------------------------------------------------------
+
+
+PRECISION_CHOICES = [("day", _("Day")), ("month", _("Month")), ("year", _("Year"))]
+
+
+class PartialDateField(forms.CharField):
+    """A date known to the day, the month or the year: YYYY-MM-DD, YYYY-MM or YYYY → (date, precision)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("help_text", _("YYYY-MM-DD, or YYYY-MM or YYYY when only the month or the year is known."))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            parsed = parse_partial_date(value)
+        except (ValueError, TypeError, OverflowError) as error:
+            raise ValidationError(_("Not a date: write YYYY-MM-DD, YYYY-MM or YYYY.")) from error
+        if parsed[0] is None:
+            raise ValidationError(_("Not a date: write YYYY-MM-DD, YYYY-MM or YYYY."))
+        return parsed
+
+
+class ScorecardIssueForm(forms.Form):
+    convention = forms.ModelChoiceField(
+        Instrument.objects.none(), to_field_name="code", label=_("Convention"), empty_label=None
+    )
+    reference = forms.SlugField(
+        label=_("Key"), max_length=80, help_text=_("A short key, unique under the convention, e.g. enforced-disappearances.")
+    )
+    title = forms.CharField(label=_("Issue"), max_length=300)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    raised = PartialDateField(label=_("First raised"))
+    source_kind = forms.ChoiceField(label=_("Raised by (kind)"), choices=IssueSource.Kind.choices)
+    source_organisation = forms.ModelChoiceField(
+        Organisation.objects.all(), to_field_name="slug", label=_("Raised by"), empty_label=None
+    )
+    source_document = forms.CharField(label=_("Document symbol or NORMLEX reference"), max_length=200, required=False)
+    source_url = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
+    source_passage = forms.CharField(
+        label=_("Their words"), required=False, widget=forms.Textarea(attrs={"rows": 2}), validators=[MaxLengthValidator(5000)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["convention"].queryset = Instrument.objects.filter(gsp_requirements__isnull=False).distinct()
+
+    def service_arguments(self):
+        data = self.cleaned_data
+        raised_on, precision = data["raised"]
+        return {
+            "convention": data["convention"],
+            "reference": data["reference"],
+            "title": data["title"],
+            "description": data["description"],
+            "raised_on": raised_on,
+            "raised_precision": precision,
+            "source": {
+                "kind": data["source_kind"],
+                "organisation": data["source_organisation"],
+                "document": data["source_document"],
+                "url": data["source_url"],
+                "passage": data["source_passage"],
+                "said_on": raised_on,
+                "said_precision": precision,
+            },
+        }
+
+
+class IssueSourceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=IssueSource.Kind.choices)
+    organisation = forms.ModelChoiceField(
+        Organisation.objects.all(), to_field_name="slug", label=_("Raised by"), empty_label=None
+    )
+    said = PartialDateField(label=_("Date"))
+    document = forms.CharField(label=_("Document symbol or NORMLEX reference"), max_length=200, required=False)
+    url = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
+    passage = forms.CharField(
+        label=_("Their words"), required=False, widget=forms.Textarea(attrs={"rows": 2}), validators=[MaxLengthValidator(5000)]
+    )
+
+    def service_arguments(self):
+        data = dict(self.cleaned_data)
+        data["said_on"], data["said_precision"] = data.pop("said")
+        return data
+
+
+class IssueUpdateForm(forms.Form):
+    """What a source says of an issue's state in a cycle: who says so, when, and the document it is in."""
+
+    cycle = forms.ModelChoiceField(GSPCycle.objects.none(), label=_("Cycle"), empty_label=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=IssueUpdate.Kind.choices)
+    status = forms.ChoiceField(label=_("State"), choices=ScorecardIssue.State.choices)
+    effective = PartialDateField(label=_("Date"))
+    assessor = forms.ModelChoiceField(
+        Organisation.objects.all(), to_field_name="slug", label=_("Who says so"), empty_label=None
+    )
+    note = forms.CharField(
+        label=_("What they say"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[MaxLengthValidator(NOTE_MAX_CHARS)],
+    )
+    document = forms.CharField(label=_("Document symbol or reference"), max_length=200, required=False)
+    url = forms.URLField(label=_("Link to the evidence"), max_length=1000, required=False, assume_scheme="https")
+    sensitivity = forms.ChoiceField(
+        label=_("Sensitivity"),
+        choices=[(Sensitivity.PUBLIC, Sensitivity.PUBLIC.label), (Sensitivity.INTERNAL, Sensitivity.INTERNAL.label)],
+        initial=Sensitivity.INTERNAL,
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args, issue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].queryset = GSPCycle.objects.filter(
+            scheme__required_conventions__instrument=issue.convention
+        ).order_by("-starts_on")
+
+    def service_arguments(self):
+        data = dict(self.cleaned_data)
+        data["effective_on"], data["effective_precision"] = data.pop("effective")
+        return data
+
+
+class IssueLinkForm(forms.Form):
+    commitment = forms.CharField(
+        label=_("Commitment"),
+        max_length=120,
+        help_text=_("INSTRUMENT:REFERENCE, e.g. KP-HRAP-2020:DEVELOP-LAUNCH, or the commitment's number."),
+    )
+    unlink = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_commitment(self):
+        value = self.cleaned_data["commitment"].strip()
+        visible = Commitment.objects.visible_to(self.user)
+        code, sep, reference = value.partition(":")
+        if sep:
+            found = visible.filter(instrument__code=code.strip(), reference=reference.strip()).first()
+        elif value.isdigit() and len(value) < 12:
+            found = visible.filter(pk=int(value)).first()
+        else:
+            found = None
+        if found is None:
+            raise ValidationError(_("No commitment %(key)s that you may read.") % {"key": value})
+        return found

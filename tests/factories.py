@@ -11,7 +11,7 @@ from factory.django import DjangoModelFactory
 
 from commitments import access, derived, models
 from commitments.choices import Precision
-from commitments.services.commitments import commitment_themes_set
+from commitments.services.commitments import commitment_link_add, commitment_themes_set
 from commitments.services.history import status_update_record
 
 
@@ -153,11 +153,17 @@ class CommitmentFactory(DjangoModelFactory):
 
 
 class CommitmentLinkFactory(DjangoModelFactory):
+    """Links go through their service, which keeps the roll-up (links at any depth) right."""
+
     class Meta:
         model = models.CommitmentLink
 
     source = factory.SubFactory(CommitmentFactory)
     target = factory.SubFactory(CommitmentFactory)
+
+    @classmethod
+    def _create(cls, model_class, source, target, note=""):
+        return commitment_link_add(source=source, target=target, note=note)
 
 
 class StatusUpdateFactory(factory.Factory):
