@@ -210,7 +210,11 @@ def scope_fields(prefix="", any_label=ANY):
     """The five scope dimensions as optional form fields named `prefix` + dimension (see scopes.py)."""
     return {
         f"{prefix}jurisdiction": forms.ModelChoiceField(
-            Jurisdiction.objects.all(), to_field_name="code", required=False, label=_("Jurisdiction"), empty_label=any_label
+            Jurisdiction.objects.all(),
+            to_field_name="code",
+            required=False,
+            label=_("Jurisdiction"),
+            empty_label=any_label,
         ),
         f"{prefix}gsp_group": forms.ChoiceField(
             choices=[("", any_label), *GSPRequirement.Group.choices],
@@ -261,9 +265,16 @@ class ReportForm(forms.Form):
         ("pdf", _("PDF")),
         ("xlsx", _("Excel workbook")),
         ("csv", _("CSV")),
+        ("docx", _("Word document, editable (the GSP+ scorecard reply)")),
     ]
 
     kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices, initial=ReportKind.PROGRESS)
+    cycle = forms.ModelChoiceField(
+        GSPCycle.objects.none(),
+        label=_("GSP+ monitoring cycle"),
+        required=False,
+        help_text=_("For the scorecard reply: the biennial period it answers for."),
+    )
     scope = forms.ChoiceField(label=_("Scope"))
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -282,13 +293,23 @@ class ReportForm(forms.Form):
         help_text=_("Keep the file so that a later report can show what changed since."),
     )
 
+    # The scope's other dimensions, combined with the scope above (all must hold).
+    SCOPE_PREFIX = "and_"
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scope"].choices = scope_choices()
+        self.fields["cycle"].queryset = GSPCycle.objects.select_related("scheme").order_by("-starts_on")
+        extra = scope_fields(self.SCOPE_PREFIX, any_label=_("Any"))
+        for field in extra.values():
+            field.label = _("…and %(dimension)s") % {"dimension": str(field.label).lower()}
+        # Placed right after the scope.
+        fields = list(self.fields.items())
+        position = [name for name, _field in fields].index("scope") + 1
+        self.fields = dict(fields[:position] + list(extra.items()) + fields[position:])
         self.fields["run"].queryset = report_runs_visible_to(user)
         self.fields["run"].label_from_instance = lambda run: (
-            f"{run.created_at:%Y-%m-%d} · {run.scope.get('kind', 'all')}"
-            f"{':' + run.scope['value'] if run.scope.get('value') else ''} · {run.period_from} – {run.period_to}"
+            f"{run.created_at:%Y-%m-%d} · {Scope.from_dict(run.scope)} · {run.period_from} – {run.period_to}"
         )
 
     def clean(self):
@@ -303,20 +324,40 @@ class ReportForm(forms.Form):
                 self.add_error("date_to", _("The period ends before it starts."))
         if kind == ReportKind.SINCE_RUN and not data.get("run"):
             self.add_error("run", _("Choose the kept report to compare against."))
+        if kind == ReportKind.GSP_SCORECARD and not data.get("cycle"):
+            self.add_error("cycle", _("Choose the monitoring cycle to reply for."))
+        if data.get("format") == "docx" and kind != ReportKind.GSP_SCORECARD:
+            self.add_error("format", _("A Word document is made for the GSP+ scorecard reply only."))
+        if "scope" in data:
+            try:
+                self.combined_scope()
+            except ValueError as error:
+                self.add_error("scope", str(error))
         return data
+
+    def combined_scope(self):
+        """The scope chosen, with the other dimensions added (ValueError if one is given twice, differently)."""
+        data = self.cleaned_data
+        base = Scope.parse(data["scope"])
+        extra = scope_from(data, self.SCOPE_PREFIX)
+        for name, value in extra.values.items():
+            if base.get(name) and base.get(name) != value:
+                raise ValueError(_("The scope names two different values for %(dimension)s.") % {"dimension": name})
+        return Scope(**{**base.values, **extra.values})
 
     def report_arguments(self):
         """What build_report() takes, from the cleaned form (ValueError for a scope that names nothing)."""
         data = self.cleaned_data
         return {
             "kind": data["kind"],
-            "scope": Scope.parse(data["scope"]),
+            "scope": self.combined_scope(),
             "date_from": data.get("date_from"),
             "date_to": data.get("date_to"),
             "run": data.get("run"),
             "audience": data.get("audience") or None,
             "format": data["format"],
             "group_by": data["group_by"],
+            "cycle": data.get("cycle"),
         }
 
 
@@ -490,7 +531,9 @@ class ScorecardIssueForm(forms.Form):
         Instrument.objects.none(), to_field_name="code", label=_("Convention"), empty_label=None
     )
     reference = forms.SlugField(
-        label=_("Key"), max_length=80, help_text=_("A short key, unique under the convention, e.g. enforced-disappearances.")
+        label=_("Key"),
+        max_length=80,
+        help_text=_("A short key, unique under the convention, e.g. enforced-disappearances."),
     )
     title = forms.CharField(label=_("Issue"), max_length=300)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -502,7 +545,10 @@ class ScorecardIssueForm(forms.Form):
     source_document = forms.CharField(label=_("Document symbol or NORMLEX reference"), max_length=200, required=False)
     source_url = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
     source_passage = forms.CharField(
-        label=_("Their words"), required=False, widget=forms.Textarea(attrs={"rows": 2}), validators=[MaxLengthValidator(5000)]
+        label=_("Their words"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[MaxLengthValidator(5000)],
     )
 
     def __init__(self, *args, **kwargs):
@@ -540,7 +586,10 @@ class IssueSourceForm(forms.Form):
     document = forms.CharField(label=_("Document symbol or NORMLEX reference"), max_length=200, required=False)
     url = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
     passage = forms.CharField(
-        label=_("Their words"), required=False, widget=forms.Textarea(attrs={"rows": 2}), validators=[MaxLengthValidator(5000)]
+        label=_("Their words"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[MaxLengthValidator(5000)],
     )
 
     def service_arguments(self):

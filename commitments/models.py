@@ -385,6 +385,11 @@ class GSPRequirementList(Sourced):
         return self.valid_from <= on and (self.valid_until is None or on <= self.valid_until)
 
 
+class ReviewManager(models.Manager):
+    def get_by_natural_key(self, instrument_code, reviewed_on, title):
+        return self.get(instrument__code=instrument_code, reviewed_on=reviewed_on, title=title)
+
+
 class Review(Sourced):
     """A past review of Pakistan under an instrument: a treaty-body review, an EU GSP report, a mission."""
 
@@ -402,6 +407,8 @@ class Review(Sourced):
     url = models.URLField(_("concluding observations or report"), max_length=500, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
+    objects = ReviewManager()
+
     class Meta:
         ordering = ["instrument", "-reviewed_on"]
         verbose_name = _("review")
@@ -411,6 +418,11 @@ class Review(Sourced):
 
     def __str__(self):
         return f"{self.instrument.code}: {self.title} ({self.reviewed_display})"
+
+    def natural_key(self):
+        return (self.instrument.code, self.reviewed_on.isoformat(), self.title)
+
+    natural_key.dependencies = ["commitments.instrument"]
 
     @property
     def reviewed_display(self):

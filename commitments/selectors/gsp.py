@@ -175,7 +175,9 @@ def gsp_overview(user, *, scope=None, today=None):
                 open_issues=[line for line in all_issues if is_open(line[2])],
                 issues_total=len(all_issues),
                 own=Bar(
-                    _("Its own commitments"), {**scope.as_query(), "instrument": instrument.code}, own.get(instrument.code, {})
+                    _("Its own commitments"),
+                    {**scope.as_query(), "instrument": instrument.code},
+                    own.get(instrument.code, {}),
                 ),
                 contributing=Bar(
                     _("Contributing at any depth"),
@@ -195,7 +197,9 @@ def gsp_overview(user, *, scope=None, today=None):
 
 def issue_detail(user, issue):
     """An issue's page: who raised it, its state in each cycle with each source's view, what addresses it."""
-    cycles = list(GSPCycle.objects.filter(scheme__required_conventions__instrument=issue.convention).order_by("starts_on"))
+    cycles = list(
+        GSPCycle.objects.filter(scheme__required_conventions__instrument=issue.convention).order_by("starts_on")
+    )
     updates = issue_updates(user, [issue]).get(issue.pk, {})
     visible = Commitment.objects.visible_to(user)
     addressed = list(
@@ -212,7 +216,11 @@ def issue_detail(user, issue):
         "issue": issue,
         "issue_sources": issue.issue_sources.select_related("organisation"),
         "cycles": [
-            {"cycle": cycle, "state": issue_state(updates.get(cycle.pk, [])), "updates": updates.get(cycle.pk, [])[::-1]}
+            {
+                "cycle": cycle,
+                "state": issue_state(updates.get(cycle.pk, [])),
+                "updates": updates.get(cycle.pk, [])[::-1],
+            }
             for cycle in cycles
         ],
         "addressed": addressed,
