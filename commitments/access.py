@@ -112,12 +112,13 @@ def can_verify(user, item):
 
 def may_manage_scorecard(user, convention=None):
     """Scorecard issues belong to their convention: administrators, and editors who may write in its
-    jurisdiction (with no convention given: in any jurisdiction) raise them, record their state and link actions."""
+    jurisdiction (with no convention given: in that of some GSP+ convention) raise them, record their
+    state and link the actions that address them."""
     if is_administrator(user):
         return True
     if not is_editor(user):
         return False
     writable = _jurisdictions().writable_by(user)
     if convention is not None:
-        writable = writable.filter(pk=convention.jurisdiction_id)
-    return writable.exists()
+        return writable.filter(pk=convention.jurisdiction_id).exists()
+    return writable.filter(instruments__gsp_requirements__isnull=False).exists()

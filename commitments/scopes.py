@@ -44,19 +44,20 @@ def contributing_to_instrument_q(code):
 
 
 class Scope:
-    """A combination of dimensions; Scope() is everything. Scope("jurisdiction", "kp") is one dimension."""
+    """A combination of dimensions; Scope() is everything. Scope("jurisdiction", "kp") is one dimension,
+    Scope(jurisdiction="kp", kind="provincial_plan") two."""
 
     DIMENSIONS = DIMENSIONS
     KINDS = ("all", *DIMENSIONS)
 
-    def __init__(self, kind="all", value="", **dimensions):
+    def __init__(self, dimension="all", value="", /, **dimensions):
         values = {}
-        if kind == "combined":
+        if dimension == "combined":
             values.update(self.parse(value).values)
-        elif kind != "all":
-            if kind not in DIMENSIONS:
-                raise ValueError(_("Unknown scope dimension %(kind)s.") % {"kind": kind})
-            values[kind] = value
+        elif dimension != "all":
+            if dimension not in DIMENSIONS:
+                raise ValueError(_("Unknown scope dimension %(kind)s.") % {"kind": dimension})
+            values[dimension] = value
         for name, given in dimensions.items():
             if name not in DIMENSIONS:
                 raise ValueError(_("Unknown scope dimension %(kind)s.") % {"kind": name})
@@ -201,3 +202,13 @@ def dimension_label(name, value):
         if found:
             return _("Theme: %(theme)s") % {"theme": found.name}
     raise ValueError(_("No %(kind)s called %(value)s.") % {"kind": name, "value": value})
+
+
+def within(scope, **params):
+    """The list filters of a figure inside the scope; None (a figure that links nowhere) when a filter
+    contradicts the scope, since the figure is then empty."""
+    query = scope.as_query()
+    for name, value in params.items():
+        if query.get(name, value) != value:
+            return None
+    return {**query, **params}

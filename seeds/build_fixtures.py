@@ -432,9 +432,7 @@ class Builder:
 
     def build_gsp(self):
         rows = []
-        scheme_code = "EU-GSP-978/2012"
-        scheme = self.code(scheme_code)
-        scheme_facts = self.instruments[scheme_code]
+        scheme = self.code("EU-GSP-978/2012")
         for item in self.cur["gsp_requirement_lists"]:
             facts = self.instruments[item["scheme"]]
             for key in ("valid_from", "valid_until"):
@@ -559,10 +557,10 @@ class Builder:
 
     def cycle_of(self, day):
         """The cycle whose report is dated `day`, else the one whose period holds it."""
-        for starts, ends, item in self.cycles:
+        for starts, _ends, item in self.cycles:
             if item["report"] == day:
                 return starts
-        for starts, ends, item in self.cycles:
+        for starts, ends, _item in self.cycles:
             if starts <= day <= ends:
                 return starts
         raise CurationError(f"no GSP+ cycle for {day}")

@@ -116,6 +116,27 @@ class GSPRequirementFactory(DjangoModelFactory):
     group = models.GSPRequirement.Group.HUMAN_RIGHTS
 
 
+class GSPCycleFactory(DjangoModelFactory):
+    class Meta:
+        model = models.GSPCycle
+        django_get_or_create = ("scheme", "starts_on")
+
+    scheme = factory.SubFactory(InstrumentFactory, code="GSP", kind=models.Instrument.Kind.TRADE_SCHEME)
+    title = factory.LazyAttribute(lambda c: f"{c.starts_on.year}-{c.ends_on.year}")
+    starts_on = datetime.date(2022, 1, 1)
+    ends_on = datetime.date(2023, 12, 31)
+
+
+class ScorecardIssueFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ScorecardIssue
+
+    convention = factory.SubFactory(InstrumentFactory)
+    reference = factory.Sequence(lambda n: f"issue-{n}")
+    title = factory.Sequence(lambda n: f"Synthetic issue {n}")
+    raised_on = datetime.date(2022, 3, 1)
+
+
 class ReviewFactory(DjangoModelFactory):
     class Meta:
         model = models.Review

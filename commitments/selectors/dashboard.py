@@ -30,7 +30,7 @@ from ..models import (
     ThemeStatusCount,
 )
 from ..querysets import readable_jurisdictions_q
-from ..scopes import Scope, contributing_q
+from ..scopes import Scope, contributing_q, within
 
 
 def _bars(rows, key_fields, make):
@@ -109,12 +109,12 @@ def gsp_group_bars(rows, scope, conventions, contributing):
         ids = {instrument_id for g, instrument_id, _code, _title in conventions if g == group}
         own = Bar(
             _("%(group)s: the conventions' own commitments") % {"group": label},
-            {**scope.as_query(), "group": group},
+            within(scope, group=group),
             _sum(rows, lambda row, ids=ids: row["instrument_id"] in ids),
         )
         more = Bar(
             _("%(group)s: commitments contributing at any depth") % {"group": label},
-            {**scope.as_query(), "contributes_to_group": group},
+            within(scope, contributes_to_group=group),
             contributing.get(group, {}),
         )
         if own.total or more.total:
@@ -151,7 +151,7 @@ def plan_bars(rows, scope):
         ("instrument__code",),
         lambda r: Bar(
             f"{r['instrument__code']}: {r['instrument__title']}",
-            {**scope.as_query(), "instrument": r["instrument__code"]},
+            within(scope, instrument=r["instrument__code"]),
             {},
             url=reverse("commitments:instrument", args=[r["instrument__code"]]),
         ),
@@ -163,7 +163,7 @@ def jurisdiction_bars(rows, scope):
     return _bars(
         ordered,
         ("jurisdiction__code",),
-        lambda r: Bar(r["jurisdiction__name"], {**scope.as_query(), "jurisdiction": r["jurisdiction__code"]}, {}),
+        lambda r: Bar(r["jurisdiction__name"], within(scope, jurisdiction=r["jurisdiction__code"]), {}),
     )
 
 
@@ -185,7 +185,7 @@ def theme_bars(user, scope, visible_scoped):
     return _bars(
         rows.order_by("theme__name"),
         ("theme__slug",),
-        lambda r: Bar(r["theme__name"], {**scope.as_query(), "theme": r["theme__slug"]}, {}),
+        lambda r: Bar(r["theme__name"], within(scope, theme=r["theme__slug"]), {}),
     )
 
 
@@ -223,9 +223,9 @@ def convention_rollup(rows, scope, conventions, visible_scoped):
                 "code": code,
                 "title": title,
                 "url": reverse("commitments:instrument", args=[code]),
-                "own": Bar(_("Its own commitments"), {**scope.as_query(), "instrument": code}, own),
+                "own": Bar(_("Its own commitments"), within(scope, instrument=code), own),
                 "contributing": Bar(
-                    _("Contributing at any depth"), {**scope.as_query(), "contributes_to_instrument": code}, more
+                    _("Contributing at any depth"), within(scope, contributes_to_instrument=code), more
                 ),
             }
         )
@@ -251,7 +251,7 @@ def national_rollup(visible, visible_scoped, scope):
         ("target_id",),
         lambda r: Bar(
             f"{r['target__instrument__code']} {r['target__reference']}: {r['target__title']}",
-            {**scope.as_query(), "contributes_to": r["target_id"]},
+            within(scope, contributes_to=r["target_id"]),
             {},
             url=reverse("commitments:detail", args=[r["target_id"]]),
         ),

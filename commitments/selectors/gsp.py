@@ -27,7 +27,7 @@ from ..models import (
     ScorecardIssue,
 )
 from ..querysets import HISTORY_ORDER, tracker_organisation_id
-from ..scopes import Scope
+from ..scopes import Scope, within
 
 GROUP_LABELS = dict(GSPRequirement.Group.choices)
 # Reviews that are a monitoring body's, not the EU's own.
@@ -176,12 +176,12 @@ def gsp_overview(user, *, scope=None, today=None):
                 issues_total=len(all_issues),
                 own=Bar(
                     _("Its own commitments"),
-                    {**scope.as_query(), "instrument": instrument.code},
+                    within(scope, instrument=instrument.code),
                     own.get(instrument.code, {}),
                 ),
                 contributing=Bar(
                     _("Contributing at any depth"),
-                    {**scope.as_query(), "contributes_to_instrument": instrument.code},
+                    within(scope, contributes_to_instrument=instrument.code),
                     contributing.get(instrument.code, {}),
                 ),
             )

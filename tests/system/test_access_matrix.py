@@ -35,6 +35,24 @@ def punjab_record(code=200):
     return {**every(code), "outsider": 404}
 
 
+def gsp_issue(scene):
+    """A scorecard issue on the scene's convention (federal: no editor of the scene may manage it)."""
+    from tests.factories import GSPRequirementFactory, ScorecardIssueFactory
+
+    GSPRequirementFactory(instrument=scene.instrument)
+    return {"pk": ScorecardIssueFactory(convention=scene.instrument).pk}
+
+
+def gsp_cycle(scene):
+    from tests.factories import GSPCycleFactory
+
+    return {"pk": GSPCycleFactory().pk}
+
+
+def administrators_only(code):
+    return {**every(403), "administrator": code}
+
+
 # {url name: (kwargs from the scene, [(method, data, {role: status})])}
 RULES = {
     "login": (None, [("get", None, {**every(302), "anonymous": 200})]),
@@ -114,6 +132,26 @@ RULES = {
     ),
     "commitments:import_template": (lambda s: {"fmt": "csv"}, [("get", None, {**every(403), "administrator": 200})]),
     "commitments:reports": (None, [("get", None, every(200))]),
+    # GSP+: everyone reads; scorecard issues are managed by administrators and the convention's editors.
+    "commitments:gsp": (None, [("get", None, every(200))]),
+    "commitments:gsp_cycle": (gsp_cycle, [("get", None, every(200))]),
+    "commitments:gsp_issue": (gsp_issue, [("get", None, every(200))]),
+    "commitments:gsp_issue_add": (
+        None,
+        [("get", None, administrators_only(200)), ("post", {}, administrators_only(400))],
+    ),
+    "commitments:gsp_issue_update": (
+        gsp_issue,
+        [("get", None, every(405)), ("post", {}, administrators_only(400))],
+    ),
+    "commitments:gsp_issue_link": (
+        gsp_issue,
+        [("get", None, every(405)), ("post", {}, administrators_only(400))],
+    ),
+    "commitments:gsp_issue_source_add": (
+        gsp_issue,
+        [("get", None, every(405)), ("post", {}, administrators_only(400))],
+    ),
     "commitments:report_runs": (None, [("get", None, every(200))]),
     # The health check is for the load balancer: open, and it says nothing about records.
     "commitments:healthz": (None, [("get", None, every(200, anonymous=200))]),
