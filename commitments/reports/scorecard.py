@@ -323,6 +323,9 @@ class ScorecardReport:
             .select_related("instrument", "instrument__monitoring_body")
             .order_by("instrument__code")
         )
+        if self.scope.get("gsp_group"):
+            # A report on one GSP+ group replies for that group's conventions only.
+            requirements = [r for r in requirements if r.group == self.scope.get("gsp_group")]
         order = {group: index for index, group in enumerate(GSPRequirement.Group.values)}
         requirements.sort(key=lambda r: (order.get(r.group, 99), r.instrument.code))
         conventions = [r.instrument for r in requirements]
