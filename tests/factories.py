@@ -109,6 +109,7 @@ class InstrumentFactory(DjangoModelFactory):
 class GSPRequirementFactory(DjangoModelFactory):
     class Meta:
         model = models.GSPRequirement
+        django_get_or_create = ("scheme", "instrument")
 
     scheme = factory.SubFactory(InstrumentFactory, code="GSP", kind=models.Instrument.Kind.TRADE_SCHEME)
     instrument = factory.SubFactory(InstrumentFactory)
