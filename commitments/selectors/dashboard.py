@@ -30,7 +30,7 @@ from ..models import (
     ThemeStatusCount,
 )
 from ..querysets import readable_jurisdictions_q
-from ..scopes import Scope, contributing_q, within
+from ..scopes import Scope, within
 
 
 def _bars(rows, key_fields, make):
@@ -122,17 +122,35 @@ def gsp_group_bars(rows, scope, conventions, contributing):
     return groups
 
 
-def contributing_by_group(visible_scoped):
-    """{group: {status: n}}: commitments in scope contributing at any depth to each group (one query)."""
-    groups = GSPRequirement.Group.values
-    rows = visible_scoped.values("status").annotate(
-        **{group: Count("pk", filter=contributing_q(group)) for group in groups}
+def contribution_pairs(visible_scoped, conventions):
+    """[(source id, source status, source instrument id, convention id)]: each commitment in scope that
+    reaches a commitment of a GSP+ convention at any depth (CommitmentRollUp), once per convention.
+
+    One query; the groups and conventions it feeds are summed in Python from these pairs."""
+    ids = sorted({instrument_id for _group, instrument_id, _code, _title in conventions})
+    return list(
+        CommitmentRollUp.objects.filter(source__in=visible_scoped.values("pk"), target__instrument_id__in=ids)
+        .values_list("source_id", "source__status", "source__instrument_id", "target__instrument_id")
+        .distinct()
+        .order_by()
     )
+
+
+def contributing_by_group(pairs, conventions):
+    """{group: {status: n}}: commitments outside a group's conventions that contribute to one of them."""
+    members = {}
+    for group, instrument_id, _code, _title in conventions:
+        members.setdefault(group, set()).add(instrument_id)
     result = {}
-    for row in rows.order_by():
-        for group in groups:
-            if row[group]:
-                result.setdefault(group, {})[row["status"]] = row[group]
+    for group, ids in members.items():
+        statuses = {
+            source_id: status
+            for source_id, status, source_instrument, target_instrument in pairs
+            if target_instrument in ids and source_instrument not in ids
+        }
+        for status in statuses.values():
+            result.setdefault(group, {})
+            result[group][status] = result[group].get(status, 0) + 1
     return result
 
 
@@ -193,23 +211,18 @@ def contested_count(rows):
     return sum(row["n"] for row in rows if row["contested"])
 
 
-def convention_rollup(rows, scope, conventions, visible_scoped):
+def convention_rollup(rows, scope, conventions, pairs):
     """Per GSP+ convention: its own commitments in scope, and those contributing to it at any depth.
 
     Contributing: commitments of other instruments that reach one of the convention's commitments
     through contribution links, however many steps away (CommitmentRollUp), counted once each.
     """
+    code_of = {instrument_id: code for _group, instrument_id, code, _title in conventions}
     contributing = {}
-    for code, status, n in (
-        CommitmentRollUp.objects.filter(
-            source__in=visible_scoped.values("pk"), target__instrument__in={c[1] for c in conventions}
-        )
-        .exclude(source__instrument_id=F("target__instrument_id"))
-        .values_list("target__instrument__code", "source__status")
-        .annotate(n=Count("source", distinct=True))
-        .order_by()
-    ):
-        contributing.setdefault(code, {})[status] = n
+    for _source_id, status, source_instrument, target_instrument in pairs:
+        if source_instrument != target_instrument:
+            counts = contributing.setdefault(code_of[target_instrument], {})
+            counts[status] = counts.get(status, 0) + 1
     labels = dict(GSPRequirement.Group.choices)
     result = []
     for group, instrument_id, code, title in conventions:
@@ -374,6 +387,7 @@ def dashboard_context(user, *, scope=None, today=None, now=None):
     scoped = visible.filter(scope.q()) if scope else visible
     rows = count_rows(user, scope, scoped)
     conventions = gsp_conventions(today)
+    pairs = contribution_pairs(scoped, conventions)
     trend_rows = trend(user, today, scope=scope, visible_scoped=scoped)
     overdue_count = scoped.overdue(today).count()
     stale_count = scoped.stale(now).count()
@@ -382,11 +396,11 @@ def dashboard_context(user, *, scope=None, today=None, now=None):
         "scope": scope,
         # Bars and the contested count: sums of one set of count rows (see count_rows).
         "overall": status_distribution(rows, scope),
-        "gsp_groups": gsp_group_bars(rows, scope, conventions, contributing_by_group(scoped)),
+        "gsp_groups": gsp_group_bars(rows, scope, conventions, contributing_by_group(pairs, conventions)),
         "plans": plan_bars(rows, scope),
         "jurisdictions": jurisdiction_bars(rows, scope),
         "themes": theme_bars(user, scope, scoped),
-        "convention_rollup": convention_rollup(rows, scope, conventions, scoped),
+        "convention_rollup": convention_rollup(rows, scope, conventions, pairs),
         "national_rollup": national_rollup(visible, scoped, scope),
         "contested": contested(scoped),
         "contested_count": contested_count(rows),
