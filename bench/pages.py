@@ -63,6 +63,14 @@ def report(c, format):
 PAGES = [
     Page("trivial", lambda c: url("commitments:whoami")),
     Page("dashboard", lambda c: url("commitments:dashboard"), floor="dashboard"),
+    # A scope the count tables are not keyed by: counted from the commitments in scope.
+    Page(
+        "dashboard_scoped",
+        lambda c: url(
+            "commitments:dashboard", query={"jurisdiction": c["jurisdiction_code"], "gsp_group": "human_rights"}
+        ),
+    ),
+    Page("gsp", lambda c: url("commitments:gsp")),
     Page("list_first", lambda c: url("commitments:list"), floor="list_first"),
     Page(
         "list_filtered",

@@ -136,3 +136,17 @@ def can_verify(user, item):
     """Reviewers verify updates and evidence they can read, but never their own."""
     author_id = getattr(item, "recorded_by_id", None) or getattr(item, "added_by_id", None)
     return is_reviewer(user) and author_id != user.pk
+
+
+def may_manage_scorecard(user, convention=None):
+    """Scorecard issues belong to their convention: administrators, and editors who may write in its
+    jurisdiction (with no convention given: in that of some GSP+ convention) raise them, record their
+    state and link the actions that address them."""
+    if is_administrator(user):
+        return True
+    if not is_editor(user):
+        return False
+    writable = _jurisdictions().writable_by(user)
+    if convention is not None:
+        return writable.filter(pk=convention.jurisdiction_id).exists()
+    return writable.filter(instruments__gsp_requirements__isnull=False).exists()

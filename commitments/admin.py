@@ -631,6 +631,14 @@ class CommitmentLinkAdmin(TrackerAdmin):
     def save_model(self, request, obj, form, change):
         commitment_link_add(source=obj.source, target=obj.target, note=obj.note)
 
+    def delete_model(self, request, obj):
+        commitment_link_remove(link=obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for link in queryset:
+                commitment_link_remove(link=link)
+
 
 @admin.register(models.Profile)
 class ProfileAdmin(TrackerAdmin):
@@ -702,3 +710,53 @@ class TrackerUserAdmin(TrackerAdmin, UserAdmin):
     @admin.display(description=_("roles"))
     def roles(self, obj):
         return ", ".join(g.name for g in obj.groups.all())
+
+
+# --- GSP+ monitoring ---------------------------------------------------------------------
+
+
+@admin.register(models.GSPRequirementList)
+class GSPRequirementListAdmin(TrackerAdmin):
+    list_display = ["scheme", "title", "valid_from", "valid_until"]
+    autocomplete_fields = ["scheme", "sources"]
+
+
+@admin.register(models.GSPCycle)
+class GSPCycleAdmin(TrackerAdmin):
+    list_display = ["scheme", "title", "starts_on", "ends_on", "report"]
+    list_select_related = ["scheme", "report"]
+    autocomplete_fields = ["scheme", "sources"]
+    filter_horizontal = ["missions"]
+
+
+class IssueSourceInline(AdministratorsOnly, admin.TabularInline):
+    model = models.IssueSource
+    autocomplete_fields = ["organisation"]
+    extra = 0
+
+
+@admin.register(models.ScorecardIssue)
+class ScorecardIssueAdmin(TrackerAdmin):
+    list_display = ["convention", "title", "raised_on"]
+    list_filter = ["convention"]
+    list_select_related = ["convention"]
+    search_fields = ["title", "reference", "convention__code"]
+    autocomplete_fields = ["convention", "addressed_by", "sources"]
+    inlines = [IssueSourceInline]
+
+
+@admin.register(models.IssueUpdate)
+class IssueUpdateAdmin(ReadOnlyAdmin):
+    """Append-only: recorded on the issue's page, through its service."""
+
+    list_display = ["issue", "cycle", "status", "kind", "assessor", "effective_on", "recorded_at"]
+    list_select_related = ["issue", "issue__convention", "cycle", "cycle__scheme", "assessor"]
+    list_filter = ["status", "kind", "cycle"]
+
+
+@admin.register(models.CommitmentRollUp)
+class CommitmentRollUpAdmin(ReadOnlyAdmin):
+    """Maintained by the link services: which commitment contributes to which, at any depth."""
+
+    list_display = ["source", "target"]
+    list_select_related = ["source", "target"]

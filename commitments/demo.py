@@ -307,8 +307,9 @@ def demo_clear():
         removed = {"evidence": evidence.delete()[1].get(Evidence._meta.label, 0)}
         updates.filter(corrects__isnull=False).update(corrects=None)
         removed["updates"] = updates.delete()[1].get(StatusUpdate._meta.label, 0)
-        CommitmentLink.objects.filter(Q(source__is_demo=True) | Q(target__is_demo=True)).delete()
-        removed["commitments"] = commitments.delete()[1].get(Commitment._meta.label, 0)
+        with derived.rollup_follow(ids[Commitment]):
+            CommitmentLink.objects.filter(Q(source__is_demo=True) | Q(target__is_demo=True)).delete()
+            removed["commitments"] = commitments.delete()[1].get(Commitment._meta.label, 0)
         # Deleting writes a "deleted" history row per record; demo data leaves no trace there.
         for model, model_ids in ids.items():
             history = get_history_model_for_model(model)

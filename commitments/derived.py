@@ -6,6 +6,9 @@
 - Assessment rows: each source's latest view of a commitment.
 - Commitment.status / status_on / contested / last_*: the headline and what the lists sort by.
 - StatusMonthDelta rows: the month-by-month trend as net changes per month.
+- CommitmentRollUp rows: which commitments contribute to which, at any depth (the transitive
+  closure of the contribution links), written by the link services: rollup_link_added() and
+  rollup_follow() (removing a link or a commitment).
 - StatusCount / ThemeStatusCount rows: how many commitments hold each status, per jurisdiction
   and instrument / theme. Every change of a commitment that can move them (history, jurisdiction,
   instrument, themes, creation, deletion) runs inside counts_follow(), or, in bulk paths, adds
@@ -27,6 +30,8 @@ from .choices import Sensitivity, Status
 from .models import (
     Assessment,
     Commitment,
+    CommitmentLink,
+    CommitmentRollUp,
     StatusCount,
     StatusMonthDelta,
     StatusUpdate,
@@ -383,3 +388,81 @@ def check_counts():
         if want != have:
             wrong = sorted(set(want.items()) ^ set(have.items()), key=str)[:5]
             raise AssertionError(f"{name} counts differ from a recount, e.g. {wrong}")
+
+
+# --- Roll-up: contribution links at any depth ---------------------------------------------
+
+
+def _reaching(target_ids):
+    """Ids of the commitments that contribute (at any depth) to any of `target_ids`, from the closure."""
+    return set(CommitmentRollUp.objects.filter(target_id__in=target_ids).values_list("source_id", flat=True))
+
+
+def rollup_link_added(source_id, target_id):
+    """A link source → target was added: everything reaching `source` (and it) now reaches everything `target` reaches (and it)."""
+    sources = _reaching([source_id]) | {source_id}
+    targets = set(CommitmentRollUp.objects.filter(source_id=target_id).values_list("target_id", flat=True))
+    targets.add(target_id)
+    CommitmentRollUp.objects.bulk_create(
+        [CommitmentRollUp(source_id=s, target_id=t) for s in sorted(sources) for t in sorted(targets) if s != t],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+
+
+def _closure(source_ids):
+    """{source id: set of target ids} reachable through the links, one query per level."""
+    reach = {pk: set() for pk in source_ids}
+    frontier = {pk: {pk} for pk in source_ids}
+    while any(frontier.values()):
+        nodes = set().union(*frontier.values())
+        edges = {}
+        for source_id, target_id in CommitmentLink.objects.filter(source_id__in=nodes).values_list(
+            "source_id", "target_id"
+        ):
+            edges.setdefault(source_id, set()).add(target_id)
+        for origin, current in frontier.items():
+            found = set().union(*(edges.get(node, set()) for node in current)) - reach[origin] - {origin}
+            reach[origin] |= found
+            frontier[origin] = found
+    return reach
+
+
+def rollup_rebuild(source_ids=None):
+    """Rewrite the closure rows of these sources (all commitments with links when None) from the links."""
+    if source_ids is None:
+        source_ids = set(CommitmentLink.objects.values_list("source_id", flat=True))
+        CommitmentRollUp.objects.all().delete()
+    else:
+        source_ids = set(source_ids)
+        CommitmentRollUp.objects.filter(source_id__in=source_ids).delete()
+    rows = [
+        CommitmentRollUp(source_id=source_id, target_id=target_id)
+        for source_id, targets in sorted(_closure(sorted(source_ids)).items())
+        for target_id in sorted(targets)
+    ]
+    CommitmentRollUp.objects.bulk_create(rows, batch_size=1000)
+
+
+@contextmanager
+def rollup_follow(commitment_ids):
+    """Keep the closure right across removing links from, or deleting, these commitments."""
+    affected = _reaching(commitment_ids) | set(commitment_ids)
+    yield
+    existing = set(Commitment.objects.filter(pk__in=affected).values_list("pk", flat=True))
+    rollup_rebuild(existing)
+
+
+def recompute_rollup():
+    """The closure rebuilt from the links, as a set of (source id, target id) (for checks)."""
+    sources = set(CommitmentLink.objects.values_list("source_id", flat=True))
+    return {(source, target) for source, targets in _closure(sorted(sources)).items() for target in targets}
+
+
+def check_rollup():
+    """Raise AssertionError when the stored closure differs from a recomputation."""
+    stored = set(CommitmentRollUp.objects.values_list("source_id", "target_id"))
+    expected = recompute_rollup()
+    if stored != expected:
+        wrong = sorted(stored ^ expected)[:5]
+        raise AssertionError(f"roll-up differs from a recomputation from the links, e.g. {wrong}")

@@ -13,13 +13,14 @@ from .choices import Status
 from .models import (
     Assessment,
     Commitment,
-    CommitmentLink,
+    CommitmentRollUp,
     GSPRequirement,
     Instrument,
     Jurisdiction,
     Organisation,
     Theme,
 )
+from .scopes import Scope, contributing_q, contributing_to_instrument_q, own_q
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
 
@@ -42,7 +43,14 @@ class CommitmentFilter(django_filters.FilterSet):
         label=_("Instrument kind"), choices=Instrument.Kind.choices, field_name="instrument__kind"
     )
     group = django_filters.ChoiceFilter(
-        label=_("GSP+ group"), choices=GSPRequirement.Group.choices, method="filter_group"
+        label=_("GSP+ group"),
+        choices=GSPRequirement.Group.choices,
+        method="filter_group",
+    )
+    gsp_group = django_filters.ChoiceFilter(
+        label=_("GSP+ group, with what contributes to it at any depth"),
+        choices=GSPRequirement.Group.choices,
+        method="filter_gsp_group",
     )
     jurisdiction = django_filters.ModelChoiceFilter(
         label=_("Jurisdiction"), queryset=Jurisdiction.objects.all(), to_field_name="code", field_name="jurisdiction"
@@ -79,9 +87,16 @@ class CommitmentFilter(django_filters.FilterSet):
     due_to = django_filters.DateFilter(
         label=_("Due until"), field_name="due_on", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
     )
-    contributes_to = django_filters.NumberFilter(label=_("Contributes to commitment"), method="filter_contributes_to")
+    contributes_to = django_filters.NumberFilter(
+        label=_("Contributes (at any depth) to commitment"), method="filter_contributes_to"
+    )
     contributes_to_instrument = django_filters.CharFilter(
-        label=_("Contributes to instrument"), method="filter_contributes_to_instrument"
+        label=_("Contributes (at any depth) to instrument"), method="filter_contributes_to_instrument", max_length=40
+    )
+    contributes_to_group = django_filters.ChoiceFilter(
+        label=_("Contributes (at any depth) to GSP+ group"),
+        choices=GSPRequirement.Group.choices,
+        method="filter_contributes_to_group",
     )
 
     class Meta:
@@ -93,6 +108,7 @@ class CommitmentFilter(django_filters.FilterSet):
         # Choice lists cost a query each; only the ones a person picks from are shown as selects.
         self.filters["contributes_to"].field.widget = forms.HiddenInput()
         self.filters["contributes_to_instrument"].field.widget = forms.HiddenInput()
+        self.filters["contributes_to_group"].field.widget = forms.HiddenInput()
 
     @property
     def qs(self):
@@ -123,7 +139,13 @@ class CommitmentFilter(django_filters.FilterSet):
         )
 
     def filter_group(self, queryset, name, value):
-        return queryset.filter(instrument__in=GSPRequirement.objects.filter(group=value).values("instrument"))
+        return queryset.filter(own_q(value))
+
+    def filter_gsp_group(self, queryset, name, value):
+        return queryset.filter(Scope(gsp_group=value).q())
+
+    def filter_contributes_to_group(self, queryset, name, value):
+        return queryset.filter(contributing_q(value))
 
     def filter_theme(self, queryset, name, value):
         return queryset.filter(pk__in=Commitment.themes.through.objects.filter(theme=value).values("commitment"))
@@ -162,8 +184,8 @@ class CommitmentFilter(django_filters.FilterSet):
 
     def filter_contributes_to(self, queryset, name, value):
         targets = Commitment.objects.visible_to(self.request.user) if self.request else Commitment.objects.none()
-        links = CommitmentLink.objects.filter(target_id=value, target__in=targets.values("pk"))
-        return queryset.filter(pk__in=links.values("source"))
+        reaching = CommitmentRollUp.objects.filter(target_id=value, target__in=targets.values("pk"))
+        return queryset.filter(pk__in=reaching.values("source_id"))
 
     def filter_contributes_to_instrument(self, queryset, name, value):
-        return queryset.filter(pk__in=CommitmentLink.objects.filter(target__instrument__code=value).values("source"))
+        return queryset.filter(contributing_to_instrument_q(value))

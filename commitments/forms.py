@@ -16,11 +16,26 @@ from django.utils.translation import gettext_lazy as _
 
 from . import files
 from .choices import Audience, Sensitivity, Status
-from .models import Commitment, Instrument, Jurisdiction, Organisation, StagedUpload, StatusUpdate, Theme
+from .dates import parse_partial_date
+from .models import (
+    Commitment,
+    GSPCycle,
+    GSPRequirement,
+    Instrument,
+    IssueSource,
+    IssueUpdate,
+    Jurisdiction,
+    Organisation,
+    ScorecardIssue,
+    StagedUpload,
+    StatusUpdate,
+    Theme,
+)
 from .querysets import tracker_organisation_id
 from .reports import GROUP_BY, ReportKind, Scope
 from .reports.progress import scope_choices
 from .reports.runs import report_runs_visible_to
+from .scopes import DIMENSIONS
 from .selectors import deadlines
 
 NOTE_MAX_CHARS = 10_000
@@ -188,15 +203,78 @@ class ImportConfirmForm(forms.Form):
 # --- Reports ---------------------------------------------------------------------------
 
 
+ANY = _("Any")
+
+
+def scope_fields(prefix="", any_label=ANY):
+    """The five scope dimensions as optional form fields named `prefix` + dimension (see scopes.py)."""
+    return {
+        f"{prefix}jurisdiction": forms.ModelChoiceField(
+            Jurisdiction.objects.all(),
+            to_field_name="code",
+            required=False,
+            label=_("Jurisdiction"),
+            empty_label=any_label,
+        ),
+        f"{prefix}gsp_group": forms.ChoiceField(
+            choices=[("", any_label), *GSPRequirement.Group.choices],
+            required=False,
+            label=_("GSP+ group"),
+            help_text=_("The conventions' own commitments and those contributing to them at any depth."),
+        ),
+        f"{prefix}theme": forms.ModelChoiceField(
+            Theme.objects.all(), to_field_name="slug", required=False, label=_("Theme"), empty_label=any_label
+        ),
+        f"{prefix}instrument": forms.ModelChoiceField(
+            Instrument.objects.all(), to_field_name="code", required=False, label=_("Instrument"), empty_label=any_label
+        ),
+        f"{prefix}kind": forms.ChoiceField(
+            choices=[("", any_label), *Instrument.Kind.choices], required=False, label=_("Instrument kind")
+        ),
+    }
+
+
+def scope_from(cleaned_data, prefix=""):
+    """The Scope the cleaned scope fields say."""
+    values = {}
+    for name in DIMENSIONS:
+        value = cleaned_data.get(f"{prefix}{name}")
+        if hasattr(value, "pk"):
+            value = value.code if name in ("jurisdiction", "instrument") else value.slug
+        values[name] = value or ""
+    return Scope(**values)
+
+
+class ScopeForm(forms.Form):
+    """The dashboard's scope bar: jurisdiction × GSP+ group × theme × instrument × kind, in the query string.
+
+    The parameters are the commitment list's own, so a scoped figure links to the same scope.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(scope_fields())
+
+    def scope(self):
+        return scope_from(self.cleaned_data)
+
+
 class ReportForm(forms.Form):
     FORMAT_CHOICES = [
         ("html", _("Web page (prints cleanly)")),
         ("pdf", _("PDF")),
         ("xlsx", _("Excel workbook")),
         ("csv", _("CSV")),
+        ("docx", _("Word document, editable (the GSP+ scorecard reply)")),
     ]
 
     kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices, initial=ReportKind.PROGRESS)
+    cycle = forms.ModelChoiceField(
+        GSPCycle.objects.none(),
+        label=_("GSP+ monitoring cycle"),
+        required=False,
+        help_text=_("For the scorecard reply: the biennial period it answers for."),
+    )
     scope = forms.ChoiceField(label=_("Scope"))
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -223,13 +301,23 @@ class ReportForm(forms.Form):
         ),
     )
 
+    # The scope's other dimensions, combined with the scope above (all must hold).
+    SCOPE_PREFIX = "and_"
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scope"].choices = scope_choices()
+        self.fields["cycle"].queryset = GSPCycle.objects.select_related("scheme").order_by("-starts_on")
+        extra = scope_fields(self.SCOPE_PREFIX, any_label=_("Any"))
+        for field in extra.values():
+            field.label = _("…and %(dimension)s") % {"dimension": str(field.label).lower()}
+        # Placed right after the scope.
+        fields = list(self.fields.items())
+        position = [name for name, _field in fields].index("scope") + 1
+        self.fields = dict(fields[:position] + list(extra.items()) + fields[position:])
         self.fields["run"].queryset = report_runs_visible_to(user)
         self.fields["run"].label_from_instance = lambda run: (
-            f"{run.created_at:%Y-%m-%d} · {run.scope.get('kind', 'all')}"
-            f"{':' + run.scope['value'] if run.scope.get('value') else ''} · {run.period_from} – {run.period_to}"
+            f"{run.created_at:%Y-%m-%d} · {Scope.from_dict(run.scope)} · {run.period_from} – {run.period_to}"
         )
 
     def clean(self):
@@ -244,20 +332,40 @@ class ReportForm(forms.Form):
                 self.add_error("date_to", _("The period ends before it starts."))
         if kind == ReportKind.SINCE_RUN and not data.get("run"):
             self.add_error("run", _("Choose the kept report to compare against."))
+        if kind == ReportKind.GSP_SCORECARD and not data.get("cycle"):
+            self.add_error("cycle", _("Choose the monitoring cycle to reply for."))
+        if data.get("format") == "docx" and kind != ReportKind.GSP_SCORECARD:
+            self.add_error("format", _("A Word document is made for the GSP+ scorecard reply only."))
+        if "scope" in data:
+            try:
+                self.combined_scope()
+            except ValueError as error:
+                self.add_error("scope", str(error))
         return data
+
+    def combined_scope(self):
+        """The scope chosen, with the other dimensions added (ValueError if one is given twice, differently)."""
+        data = self.cleaned_data
+        base = Scope.parse(data["scope"])
+        extra = scope_from(data, self.SCOPE_PREFIX)
+        for name, value in extra.values.items():
+            if base.get(name) and base.get(name) != value:
+                raise ValueError(_("The scope names two different values for %(dimension)s.") % {"dimension": name})
+        return Scope(**{**base.values, **extra.values})
 
     def report_arguments(self):
         """What build_report() takes, from the cleaned form (ValueError for a scope that names nothing)."""
         data = self.cleaned_data
         return {
             "kind": data["kind"],
-            "scope": Scope.parse(data["scope"]),
+            "scope": self.combined_scope(),
             "date_from": data.get("date_from"),
             "date_to": data.get("date_to"),
             "run": data.get("run"),
             "audience": data.get("audience") or None,
             "format": data["format"],
             "group_by": data["group_by"],
+            "cycle": data.get("cycle"),
         }
 
 
@@ -397,3 +505,166 @@ class CorrectionForm(forms.ModelForm):
     class Meta:
         model = StatusUpdate
         fields = ["status", "note"]
+
+
+# --- GSP+ monitoring -----------------------------------------------------------------------
+
+
+PRECISION_CHOICES = [("day", _("Day")), ("month", _("Month")), ("year", _("Year"))]
+
+
+class PartialDateField(forms.CharField):
+    """A date known to the day, the month or the year: YYYY-MM-DD, YYYY-MM or YYYY → (date, precision)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("help_text", _("YYYY-MM-DD, or YYYY-MM or YYYY when only the month or the year is known."))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            parsed = parse_partial_date(value)
+        except (ValueError, TypeError, OverflowError) as error:
+            raise ValidationError(_("Not a date: write YYYY-MM-DD, YYYY-MM or YYYY.")) from error
+        if parsed[0] is None:
+            raise ValidationError(_("Not a date: write YYYY-MM-DD, YYYY-MM or YYYY."))
+        return parsed
+
+
+class ScorecardIssueForm(forms.Form):
+    convention = forms.ModelChoiceField(
+        Instrument.objects.none(), to_field_name="code", label=_("Convention"), empty_label=None
+    )
+    reference = forms.SlugField(
+        label=_("Key"),
+        max_length=80,
+        help_text=_("A short key, unique under the convention, e.g. enforced-disappearances."),
+    )
+    title = forms.CharField(label=_("Issue"), max_length=300)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    raised = PartialDateField(label=_("First raised"))
+    source_kind = forms.ChoiceField(label=_("Raised by (kind)"), choices=IssueSource.Kind.choices)
+    source_organisation = forms.ModelChoiceField(
+        Organisation.objects.all(), to_field_name="slug", label=_("Raised by"), empty_label=None
+    )
+    source_document = forms.CharField(label=_("Document symbol or NORMLEX reference"), max_length=200, required=False)
+    source_url = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
+    source_passage = forms.CharField(
+        label=_("Their words"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[MaxLengthValidator(5000)],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["convention"].queryset = Instrument.objects.filter(gsp_requirements__isnull=False).distinct()
+
+    def service_arguments(self):
+        data = self.cleaned_data
+        raised_on, precision = data["raised"]
+        return {
+            "convention": data["convention"],
+            "reference": data["reference"],
+            "title": data["title"],
+            "description": data["description"],
+            "raised_on": raised_on,
+            "raised_precision": precision,
+            "source": {
+                "kind": data["source_kind"],
+                "organisation": data["source_organisation"],
+                "document": data["source_document"],
+                "url": data["source_url"],
+                "passage": data["source_passage"],
+                "said_on": raised_on,
+                "said_precision": precision,
+            },
+        }
+
+
+class IssueSourceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=IssueSource.Kind.choices)
+    organisation = forms.ModelChoiceField(
+        Organisation.objects.all(), to_field_name="slug", label=_("Raised by"), empty_label=None
+    )
+    said = PartialDateField(label=_("Date"))
+    document = forms.CharField(label=_("Document symbol or NORMLEX reference"), max_length=200, required=False)
+    url = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
+    passage = forms.CharField(
+        label=_("Their words"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[MaxLengthValidator(5000)],
+    )
+
+    def service_arguments(self):
+        data = dict(self.cleaned_data)
+        data["said_on"], data["said_precision"] = data.pop("said")
+        return data
+
+
+class IssueUpdateForm(forms.Form):
+    """What a source says of an issue's state in a cycle: who says so, when, and the document it is in."""
+
+    cycle = forms.ModelChoiceField(GSPCycle.objects.none(), label=_("Cycle"), empty_label=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=IssueUpdate.Kind.choices)
+    status = forms.ChoiceField(label=_("State"), choices=ScorecardIssue.State.choices)
+    effective = PartialDateField(label=_("Date"))
+    assessor = forms.ModelChoiceField(
+        Organisation.objects.all(), to_field_name="slug", label=_("Who says so"), empty_label=None
+    )
+    note = forms.CharField(
+        label=_("What they say"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[MaxLengthValidator(NOTE_MAX_CHARS)],
+    )
+    document = forms.CharField(label=_("Document symbol or reference"), max_length=200, required=False)
+    url = forms.URLField(label=_("Link to the evidence"), max_length=1000, required=False, assume_scheme="https")
+    sensitivity = forms.ChoiceField(
+        label=_("Sensitivity"),
+        choices=[(Sensitivity.PUBLIC, Sensitivity.PUBLIC.label), (Sensitivity.INTERNAL, Sensitivity.INTERNAL.label)],
+        initial=Sensitivity.INTERNAL,
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args, issue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].queryset = GSPCycle.objects.filter(
+            scheme__required_conventions__instrument=issue.convention
+        ).order_by("-starts_on")
+
+    def service_arguments(self):
+        data = dict(self.cleaned_data)
+        data["effective_on"], data["effective_precision"] = data.pop("effective")
+        return data
+
+
+class IssueLinkForm(forms.Form):
+    commitment = forms.CharField(
+        label=_("Commitment"),
+        max_length=120,
+        help_text=_("INSTRUMENT:REFERENCE, e.g. KP-HRAP-2020:DEVELOP-LAUNCH, or the commitment's number."),
+    )
+    unlink = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_commitment(self):
+        value = self.cleaned_data["commitment"].strip()
+        visible = Commitment.objects.visible_to(self.user)
+        code, sep, reference = value.partition(":")
+        if sep:
+            found = visible.filter(instrument__code=code.strip(), reference=reference.strip()).first()
+        elif value.isdigit() and len(value) < 12:
+            found = visible.filter(pk=int(value)).first()
+        else:
+            found = None
+        if found is None:
+            raise ValidationError(_("No commitment %(key)s that you may read.") % {"key": value})
+        return found

@@ -22,6 +22,9 @@ and in SQL is a named pair x() / x_q(), and a test checks that the two agree.
 | contribution links acyclic   | services.commitments.commitment_link_add()                           |
 | who sees a job and its file  | access.may_see_job() / access.may_download_job_result()              |
 | a job's work happens once    | services.jobs.job_start() (lease) / job_finish() (keyed by job id)   |
+| contributes at any depth     | CommitmentRollUp rows, written by services.commitments via derived.rollup_*() |
+| GSP+ requirements in force   | GSPRequirementList.is_in_force() / GSPRequirementQuerySet.in_force_q() |
+| an issue's state in a cycle  | derived.derive() on the cycle's IssueUpdates (the headline rule)     |
 
 Derived data (headline, each source's view, contested, counts, trend) is written only by
 services.history through derived.py, in the transaction that changes the history.
@@ -43,7 +46,9 @@ from .querysets import (
     HISTORY_ORDER,
     CommitmentQuerySet,
     EvidenceQuerySet,
+    GSPRequirementQuerySet,
     InstrumentQuerySet,
+    IssueUpdateQuerySet,
     JurisdictionQuerySet,
     StatusUpdateQuerySet,
     stale_cutoff,
@@ -321,6 +326,8 @@ class GSPRequirement(models.Model):
     annex_part = models.CharField(_("annex part"), max_length=40)
     group = models.CharField(_("group"), max_length=20, choices=Group)
 
+    objects = GSPRequirementQuerySet.as_manager()
+
     class Meta:
         ordering = ["scheme", "group", "instrument"]
         verbose_name = _("GSP+ requirement")
@@ -334,6 +341,55 @@ class GSPRequirement(models.Model):
 
     def natural_key(self):
         return (self.scheme.code, self.instrument.code)
+
+
+class SchemeKeyManager(NaturalKeyManager):
+    key_field = "scheme__code"
+
+
+class GSPRequirementList(Sourced):
+    """The list of conventions one version of the regulation requires, and when it applies: data, not code.
+
+    Regulation 978/2012 Annex VIII today; a successor regulation is a new scheme with a list
+    of its own (it may add conventions), valid from its own date. A scheme with no list
+    applies at every date.
+    """
+
+    scheme = models.OneToOneField(Instrument, models.CASCADE, related_name="requirement_list", verbose_name=_("scheme"))
+    title = models.CharField(_("title"), max_length=200)
+    valid_from = models.DateField(_("applies from"))
+    valid_until = models.DateField(_("applies until"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = SchemeKeyManager()
+
+    class Meta:
+        ordering = ["valid_from", "scheme"]
+        verbose_name = _("GSP+ requirement list")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="gsp_requirement_list_dates_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scheme.code}: {self.title}"
+
+    def natural_key(self):
+        return (self.scheme.code,)
+
+    natural_key.dependencies = ["commitments.instrument"]
+
+    def is_in_force(self, on=None):
+        """The list applies on `on` (see GSPRequirementQuerySet.in_force_q)."""
+        on = on or timezone.localdate()
+        return self.valid_from <= on and (self.valid_until is None or on <= self.valid_until)
+
+
+class ReviewManager(models.Manager):
+    def get_by_natural_key(self, instrument_code, reviewed_on, title):
+        return self.get(instrument__code=instrument_code, reviewed_on=reviewed_on, title=title)
 
 
 class Review(Sourced):
@@ -353,6 +409,8 @@ class Review(Sourced):
     url = models.URLField(_("concluding observations or report"), max_length=500, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
+    objects = ReviewManager()
+
     class Meta:
         ordering = ["instrument", "-reviewed_on"]
         verbose_name = _("review")
@@ -362,6 +420,11 @@ class Review(Sourced):
 
     def __str__(self):
         return f"{self.instrument.code}: {self.title} ({self.reviewed_display})"
+
+    def natural_key(self):
+        return (self.instrument.code, self.reviewed_on.isoformat(), self.title)
+
+    natural_key.dependencies = ["commitments.instrument"]
 
     @property
     def reviewed_display(self):
@@ -509,6 +572,239 @@ class CommitmentLink(models.Model):
 
     def __str__(self):
         return f"{self.source.reference} → {self.target.reference}"
+
+
+class CommitmentRollUp(models.Model):
+    """`source` contributes to `target` directly or through other commitments (the links' transitive closure).
+
+    Written only by the link services (derived.rollup_*), in the transaction that changes a
+    link; derived.check_rollup() compares it with a recomputation from the links.
+    """
+
+    source = models.ForeignKey(Commitment, models.CASCADE, related_name="rollup_out")
+    target = models.ForeignKey(Commitment, models.CASCADE, related_name="rollup_in")
+
+    class Meta:
+        ordering = ["source", "target"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="commitment_rollup_unique"),
+            models.CheckConstraint(condition=~Q(source=F("target")), name="commitment_rollup_not_self"),
+        ]
+        indexes = [models.Index(fields=["target", "source"], name="commitment_rollup_target_idx")]
+
+    def __str__(self):
+        return f"{self.source_id} → … → {self.target_id}"
+
+
+# ---------------------------------------------------------------------------------------
+# GSP+ monitoring: the biennial cycle, the scorecard's issues and what each source says of them
+# ---------------------------------------------------------------------------------------
+
+
+class GSPCycleManager(models.Manager):
+    def get_by_natural_key(self, scheme_code, starts_on):
+        return self.get(scheme__code=scheme_code, starts_on=starts_on)
+
+
+class GSPCycle(Sourced):
+    """One biennial GSP+ reporting period, with the Commission's report on it and the missions in it."""
+
+    scheme = models.ForeignKey(Instrument, models.PROTECT, related_name="gsp_cycles", verbose_name=_("scheme"))
+    title = models.CharField(_("title"), max_length=100)
+    starts_on = models.DateField(_("period starts"))
+    ends_on = models.DateField(_("period ends"))
+    report = models.ForeignKey(
+        Review,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "gsp_report"},
+        verbose_name=_("the Commission's report"),
+    )
+    missions = models.ManyToManyField(
+        Review,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "monitoring_mission"},
+        verbose_name=_("monitoring missions"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = GSPCycleManager()
+
+    class Meta:
+        ordering = ["scheme", "starts_on"]
+        verbose_name = _("GSP+ monitoring cycle")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "starts_on"], name="gsp_cycle_unique"),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="gsp_cycle_dates_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.scheme.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("commitments:gsp_cycle", args=[self.pk])
+
+    def natural_key(self):
+        return (self.scheme.code, self.starts_on.isoformat())
+
+    natural_key.dependencies = ["commitments.instrument", "commitments.review"]
+
+
+class ScorecardIssueManager(models.Manager):
+    def get_by_natural_key(self, convention_code, reference):
+        return self.get(convention__code=convention_code, reference=reference)
+
+
+class ScorecardIssue(Sourced):
+    """A shortcoming on the GSP+ scorecard ("list of issues") under one convention.
+
+    Raised by the Commission, a UN or ILO monitoring body or civil society (IssueSource);
+    its state in each cycle is what IssueUpdates say; the commitments and recommendations
+    that address it are linked.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        PROGRESS = "progress", _("Progress")
+        RESOLVED = "resolved", _("Resolved")
+
+    convention = models.ForeignKey(
+        Instrument, models.PROTECT, related_name="scorecard_issues", verbose_name=_("convention")
+    )
+    reference = models.SlugField(_("key"), max_length=80)
+    title = models.CharField(_("issue"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    raised_on = models.DateField(_("first raised"))
+    raised_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    addressed_by = models.ManyToManyField(
+        Commitment, blank=True, related_name="scorecard_issues", verbose_name=_("addressed by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = ScorecardIssueManager()
+
+    class Meta:
+        ordering = ["convention__code", "raised_on", "reference"]
+        verbose_name = _("scorecard issue")
+        constraints = [
+            models.UniqueConstraint(fields=["convention", "reference"], name="scorecard_issue_unique"),
+            models.CheckConstraint(condition=~Q(title=""), name="scorecard_issue_title_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.convention.code}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("commitments:gsp_issue", args=[self.pk])
+
+    def natural_key(self):
+        return (self.convention.code, self.reference)
+
+    natural_key.dependencies = ["commitments.instrument", "commitments.commitment"]
+
+    @property
+    def raised_display(self):
+        return format_partial_date(self.raised_on, self.raised_precision)
+
+
+class IssueSource(models.Model):
+    """Who raised an issue, where: the Commission, a UN or ILO body's finding (by document symbol or
+    NORMLEX reference), civil society."""
+
+    class Kind(models.TextChoices):
+        COMMISSION = "commission", _("The European Commission")
+        UN_BODY = "un_body", _("A UN monitoring body's finding")
+        ILO_BODY = "ilo_body", _("An ILO supervisory body's finding")
+        CIVIL_SOCIETY = "civil_society", _("Civil society")
+        OTHER = "other", _("Other")
+
+    issue = models.ForeignKey(ScorecardIssue, models.CASCADE, related_name="issue_sources")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="+", verbose_name=_("raised by"))
+    document = models.CharField(
+        _("document symbol or NORMLEX reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. CCPR/C/PAK/CO/2, or the NORMLEX comment's reference."),
+    )
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    said_on = models.DateField(_("date"))
+    said_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    passage = models.TextField(_("passage"), blank=True, help_text=_("The source's own words, word for word."))
+
+    class Meta:
+        ordering = ["issue", "said_on", "id"]
+        verbose_name = _("issue source")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind__in=["un_body", "ilo_body"]) | ~Q(document=""),
+                name="issue_source_body_has_document",
+            ),
+            models.UniqueConstraint(fields=["issue", "organisation", "said_on"], name="issue_source_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.said_display}): {self.issue.title}"
+
+    @property
+    def said_display(self):
+        return format_partial_date(self.said_on, self.said_precision)
+
+
+class IssueUpdate(models.Model):
+    """What a source says of an issue's state in a cycle, from when, with its document: append-only.
+
+    The Commission's or a monitoring body's finding, civil society's view, or the state's reply.
+    The state in a cycle follows the headline rule (derived.derive): the latest view of the
+    organisation running the tracker, else the latest of any source; sources that disagree are shown.
+    Restricted is not offered: issues are about conventions and are read by everyone signed in.
+    """
+
+    class Kind(models.TextChoices):
+        FINDING = "finding", _("Finding or assessment")
+        REPLY = "reply", _("The state's reply")
+
+    issue = models.ForeignKey(ScorecardIssue, models.PROTECT, related_name="updates", verbose_name=_("issue"))
+    cycle = models.ForeignKey(GSPCycle, models.PROTECT, related_name="issue_updates", verbose_name=_("cycle"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.FINDING)
+    status = models.CharField(_("state"), max_length=10, choices=ScorecardIssue.State)
+    effective_on = models.DateField(_("date"))
+    effective_precision = models.CharField(_("precision"), max_length=5, choices=Precision, default=Precision.DAY)
+    assessor = models.ForeignKey(Organisation, models.PROTECT, related_name="+", verbose_name=_("who says so"))
+    note = models.TextField(_("what they say"), blank=True)
+    document = models.CharField(_("document symbol or reference"), max_length=200, blank=True)
+    url = models.URLField(_("link to the evidence"), max_length=1000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    sensitivity = models.CharField(_("sensitivity"), max_length=10, choices=Sensitivity, default=Sensitivity.INTERNAL)
+    submission_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    objects = IssueUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["issue", "cycle", *HISTORY_ORDER]
+        verbose_name = _("issue update")
+        constraints = [
+            models.CheckConstraint(condition=~Q(sensitivity="restricted"), name="issue_update_not_restricted"),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "progress", "resolved"]), name="issue_update_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.issue}: {self.get_status_display()} ({self.assessor}, {self.effective_display})"
+
+    def natural_key(self):
+        return (str(self.submission_key),)
+
+    @property
+    def effective_display(self):
+        return format_partial_date(self.effective_on, self.effective_precision)
 
 
 # ---------------------------------------------------------------------------------------

@@ -111,6 +111,23 @@ class InstrumentQuerySet(models.QuerySet):
         return self.filter(self.report_overdue_q(today))
 
 
+class GSPRequirementQuerySet(models.QuerySet):
+    def get_by_natural_key(self, scheme_code, instrument_code):
+        return self.get(scheme__code=scheme_code, instrument__code=instrument_code)
+
+    @staticmethod
+    def in_force_q(on=None):
+        """The requirement's list applies on `on` (the pair of GSPRequirementList.is_in_force); no list: always."""
+        on = on or timezone.localdate()
+        return Q(scheme__requirement_list__isnull=True) | (
+            Q(scheme__requirement_list__valid_from__lte=on)
+            & (Q(scheme__requirement_list__valid_until__isnull=True) | Q(scheme__requirement_list__valid_until__gte=on))
+        )
+
+    def in_force(self, on=None):
+        return self.filter(self.in_force_q(on))
+
+
 class CommitmentQuerySet(models.QuerySet):
     def get_by_natural_key(self, instrument_code, reference):
         return self.get(instrument__code=instrument_code, reference=reference)
@@ -260,4 +277,19 @@ class EvidenceQuerySet(models.QuerySet):
     def public(self):
         return self.filter(sensitivity=Sensitivity.PUBLIC).filter(
             Q(status_update__isnull=True) | Q(status_update__sensitivity=Sensitivity.PUBLIC)
+        )
+
+
+class IssueUpdateQuerySet(models.QuerySet):
+    def get_by_natural_key(self, submission_key):
+        return self.get(submission_key=submission_key)
+
+    def visible_to(self, user):
+        """Public updates to everyone signed in; internal ones to those who may read the convention's jurisdiction."""
+        if not access.is_signed_in(user):
+            return self.none()
+        if access.is_administrator(user):
+            return self.all()  # (an empty Q would drop out of the "or" below)
+        return self.filter(
+            Q(sensitivity=Sensitivity.PUBLIC) | readable_jurisdictions_q(user, prefix="issue__convention__jurisdiction")
         )

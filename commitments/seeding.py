@@ -23,17 +23,20 @@ from .models import (
     Commitment,
     CommitmentLink,
     GSPRequirement,
+    IssueSource,
+    IssueUpdate,
     Organisation,
     Review,
     StatusUpdate,
 )
 from .querysets import forget_tracker_organisation
 from .services.commitments import commitment_link_add, commitment_save, commitment_themes_set
+from .services.gsp import issue_update_record
 from .services.history import EvidenceItem, status_update_record
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 # In dependency order: each file refers only to records of the files before it.
-FIXTURE_FILES = ("sources.json", "reference.json", "instruments.json", "commitments.json")
+FIXTURE_FILES = ("sources.json", "reference.json", "instruments.json", "commitments.json", "gsp.json")
 STATUS_UPDATES_FILE = "status_updates.json"
 STATUS_UPDATES_FORMAT = "tracker-status-updates/1"
 
@@ -63,6 +66,10 @@ def _existing(instance):
         ).first()
     if model is CommitmentLink:
         return model.objects.filter(source_id=instance.source_id, target_id=instance.target_id).first()
+    if model is IssueSource:
+        return model.objects.filter(
+            issue_id=instance.issue_id, organisation_id=instance.organisation_id, said_on=instance.said_on
+        ).first()
     try:
         return model._default_manager.get_by_natural_key(*instance.natural_key())
     except model.DoesNotExist:
@@ -73,6 +80,23 @@ def _save_new(instance, m2m):
     model = type(instance)
     if model is CommitmentLink:
         return commitment_link_add(source=instance.source, target=instance.target, note=instance.note)
+    if model is IssueUpdate:
+        # The issue's history is append-only and recorded through its service, like a status update.
+        return issue_update_record(
+            issue=instance.issue,
+            cycle=instance.cycle,
+            kind=instance.kind,
+            status=instance.status,
+            effective_on=instance.effective_on,
+            effective_precision=instance.effective_precision,
+            assessor=instance.assessor,
+            note=instance.note,
+            document=instance.document,
+            url=instance.url,
+            sensitivity=instance.sensitivity,
+            recorded_by=None,
+            submission_key=instance.submission_key,
+        )
     if model is Commitment:
         commitment_save(commitment=instance)
     else:
@@ -93,6 +117,8 @@ def _m2m_set(instance, name, ids):
 def _save_changes(existing, instance, listed, m2m):
     """Copy the listed fields that differ onto the stored row; save only if one did. True if saved."""
     model = type(existing)
+    if model is IssueUpdate:
+        return False  # append-only: a seeded update is recorded once and never edited
     changed = []
     for name in listed:
         field = model._meta.get_field(name)

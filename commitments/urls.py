@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import browse, dashboard, evidence, history, imports, jobs, operations, reports, reviews
+from .views import browse, dashboard, evidence, gsp, history, imports, jobs, operations, reports, reviews
 from .views import calendar as calendar_views
 
 app_name = "commitments"
@@ -29,6 +29,14 @@ urlpatterns = [
     path("jobs/", jobs.job_list, name="jobs"),
     path("jobs/<int:pk>/", jobs.job_detail, name="job"),
     path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
+    # GSP+ monitoring
+    path("gsp/", gsp.gsp_overview, name="gsp"),
+    path("gsp/issues/add/", gsp.gsp_issue_add, name="gsp_issue_add"),
+    path("gsp/issues/<int:pk>/", gsp.gsp_issue, name="gsp_issue"),
+    path("gsp/issues/<int:pk>/update/", gsp.gsp_issue_update, name="gsp_issue_update"),
+    path("gsp/issues/<int:pk>/link/", gsp.gsp_issue_link, name="gsp_issue_link"),
+    path("gsp/issues/<int:pk>/sources/", gsp.gsp_issue_source_add, name="gsp_issue_source_add"),
+    path("gsp/cycles/<int:pk>/", gsp.gsp_cycle, name="gsp_cycle"),
     # Calendar and reminders
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/feed/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),

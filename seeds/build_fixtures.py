@@ -28,6 +28,7 @@ FIXTURES = ROOT / "fixtures"
 
 # Seeded status updates get a fixed submission key, so loading them twice records them once.
 UPDATE_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:pakistan-commitments-tracker:seed:status-update")
+ISSUE_UPDATE_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:pakistan-commitments-tracker:seed:issue-update")
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -427,6 +428,183 @@ class Builder:
             }
         )
 
+    # -- GSP+ monitoring -------------------------------------------------------------------
+
+    def build_gsp(self):
+        rows = []
+        scheme = self.code("EU-GSP-978/2012")
+        for item in self.cur["gsp_requirement_lists"]:
+            facts = self.instruments[item["scheme"]]
+            for key in ("valid_from", "valid_until"):
+                if item[key] not in facts.get("notes", ""):
+                    raise CurationError(f"{item['scheme']}: {item[key]} is not in the facts' notes")
+            rows.append(
+                {
+                    "model": "commitments.gsprequirementlist",
+                    "fields": {
+                        "scheme": [self.code(item["scheme"])],
+                        "title": item["title"],
+                        "valid_from": item["valid_from"],
+                        "valid_until": item["valid_until"],
+                        "notes": facts["notes"],
+                        "source_quote": "",
+                        "sources": self.sources(self.urls(facts["source_url"])),
+                    },
+                }
+            )
+        reviews = {r["timeline"]: r for r in self.cur["reviews"] if "timeline" in r}
+        self.cycles = []
+        for item in self.cur["gsp_cycles"]:
+            entry = self.timeline[item["report"]]
+            if f"({item['period']})" not in entry["event"]:
+                raise CurationError(f"cycle {item['title']}: {item['period']!r} is not in {entry['event']!r}")
+            first, last = item["period"].split("-")
+            first_year = int(first)
+            last_year = int(first[:2] + last)
+            starts, ends = f"{first_year}-01-01", f"{last_year}-12-31"
+            self.cycles.append((starts, ends, item))
+            review = reviews[item["report"]]
+            missions = []
+            for day in item.get("missions", []):
+                mission = reviews[day]
+                if not (starts <= str(self.timeline[day]["date"]) <= ends):
+                    raise CurationError(f"mission {day} is not in the cycle {item['title']}")
+                missions.append([self.code(mission["instrument"]), str(self.timeline[day]["date"]), mission["title"]])
+            rows.append(
+                {
+                    "model": "commitments.gspcycle",
+                    "fields": {
+                        "scheme": [scheme],
+                        "title": item["title"],
+                        "starts_on": starts,
+                        "ends_on": ends,
+                        "report": [self.code(review["instrument"]), str(entry["date"]), review["title"]],
+                        "missions": missions,
+                        "notes": entry["event"] + ".",
+                        "source_quote": "",
+                        "sources": self.sources(self.urls(entry["source_url"])),
+                    },
+                }
+            )
+        gsp_codes = {self.code(f["code"]) for f in self.facts["instruments"] if f.get("gsp_plus")}
+        self.issue_updates = []
+        for item in self.cur["scorecard_issues"]:
+            convention = self.code(item["convention"])
+            if convention not in gsp_codes:
+                raise CurationError(f"{convention} is not a GSP+ convention")
+            key = [convention, item["reference"]]
+            sources, dates, urls = [], [], []
+            for day, words in item.get("commission", []):
+                entry = self.timeline[day]
+                if words not in entry["event"]:
+                    raise CurationError(f"{key}: {words!r} is not in {entry['event']!r}")
+                url = self.urls(entry["source_url"])[0]
+                urls += self.urls(entry["source_url"])
+                sources.append(self.issue_source(key, "commission", "european-commission", day, "day", url, words))
+                dates.append(day)
+                self.issue_update(
+                    key, day, "european-commission", day, "day", url, f'The Commission\'s report: "{entry["event"]}."'
+                )
+            for other in item.get("other", []):
+                entry = self.timeline[other["timeline"]]
+                if other["words"] not in entry["event"]:
+                    raise CurationError(f"{key}: {other['words']!r} is not in {entry['event']!r}")
+                url = self.urls(entry["source_url"])[0]
+                urls += self.urls(entry["source_url"])
+                day = other["timeline"]
+                sources.append(self.issue_source(key, "other", other["organisation"], day, "day", url, other["words"]))
+                dates.append(day)
+                self.issue_update(key, day, other["organisation"], day, "day", url, entry["event"] + ".")
+            for voice in item.get("civil_society", []):
+                quote = self.quote(voice["quote"])
+                year = self.cur["article"]["year"]
+                sources.append(
+                    self.issue_source(
+                        key, "civil_society", voice["organisation"], f"{year}-01-01", "year", self.article_url, quote
+                    )
+                )
+                dates.append(f"{year}-01-01")
+                self.issue_update(
+                    key,
+                    f"{year}-12-31",
+                    voice["organisation"],
+                    year,
+                    "year",
+                    self.article_url,
+                    f'The article: "{quote}"',
+                )
+            addressed = [[self.code(code), reference] for code, reference in item.get("addressed_by", [])]
+            raised = min(dates)
+            precision = next(s["fields"]["said_precision"] for s in sources if s["fields"]["said_on"] == raised)
+            rows.append(
+                {
+                    "model": "commitments.scorecardissue",
+                    "fields": {
+                        "convention": [convention],
+                        "reference": item["reference"],
+                        "title": item["title"],
+                        "description": "",
+                        "raised_on": raised,
+                        "raised_precision": precision,
+                        "addressed_by": addressed,
+                        "source_quote": "",
+                        "sources": self.sources(urls + ([self.article_url] if item.get("civil_society") else [])),
+                    },
+                }
+            )
+            rows += sources
+        return rows, self.issue_updates
+
+    def cycle_of(self, day):
+        """The cycle whose report is dated `day`, else the one whose period holds it."""
+        for starts, _ends, item in self.cycles:
+            if item["report"] == day:
+                return starts
+        for starts, ends, _item in self.cycles:
+            if starts <= day <= ends:
+                return starts
+        raise CurationError(f"no GSP+ cycle for {day}")
+
+    def issue_source(self, key, kind, organisation, day, precision, url, passage):
+        return {
+            "model": "commitments.issuesource",
+            "fields": {
+                "issue": key,
+                "kind": kind,
+                "organisation": [organisation],
+                "document": "",
+                "url": url,
+                "said_on": day,
+                "said_precision": precision,
+                "passage": passage,
+            },
+        }
+
+    def issue_update(self, key, cycle_day, organisation, effective, precision, url, note):
+        scheme = self.code("EU-GSP-978/2012")
+        effective_on = partial_date(effective)[0]
+        self.issue_updates.append(
+            {
+                "model": "commitments.issueupdate",
+                "fields": {
+                    "submission_key": str(
+                        uuid.uuid5(ISSUE_UPDATE_NAMESPACE, f"{key[0]}|{key[1]}|{organisation}|{effective}")
+                    ),
+                    "issue": key,
+                    "cycle": [scheme, self.cycle_of(cycle_day)],
+                    "kind": "finding",
+                    "status": "open",
+                    "effective_on": effective_on,
+                    "effective_precision": precision,
+                    "assessor": [organisation],
+                    "note": note,
+                    "document": "",
+                    "url": url,
+                    "sensitivity": "public",
+                },
+            }
+        )
+
     def build_sources(self):
         rows = []
         for url in self.source_urls:
@@ -465,12 +643,14 @@ def build():
     reference = builder.build_reference()
     instruments = builder.build_instruments()
     commitments = builder.build_commitments()
+    gsp, issue_updates = builder.build_gsp()
     sources = builder.build_sources()
     return {
         "sources.json": sources,
         "reference.json": reference,
         "instruments.json": instruments,
         "commitments.json": commitments,
+        "gsp.json": gsp + issue_updates,
         "status_updates.json": {
             "format": "tracker-status-updates/1",
             "about": (

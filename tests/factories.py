@@ -11,7 +11,7 @@ from factory.django import DjangoModelFactory
 
 from commitments import access, derived, models
 from commitments.choices import Precision
-from commitments.services.commitments import commitment_themes_set
+from commitments.services.commitments import commitment_link_add, commitment_themes_set
 from commitments.services.history import status_update_record
 
 
@@ -109,11 +109,33 @@ class InstrumentFactory(DjangoModelFactory):
 class GSPRequirementFactory(DjangoModelFactory):
     class Meta:
         model = models.GSPRequirement
+        django_get_or_create = ("scheme", "instrument")
 
     scheme = factory.SubFactory(InstrumentFactory, code="GSP", kind=models.Instrument.Kind.TRADE_SCHEME)
     instrument = factory.SubFactory(InstrumentFactory)
     annex_part = "Part A"
     group = models.GSPRequirement.Group.HUMAN_RIGHTS
+
+
+class GSPCycleFactory(DjangoModelFactory):
+    class Meta:
+        model = models.GSPCycle
+        django_get_or_create = ("scheme", "starts_on")
+
+    scheme = factory.SubFactory(InstrumentFactory, code="GSP", kind=models.Instrument.Kind.TRADE_SCHEME)
+    title = factory.LazyAttribute(lambda c: f"{c.starts_on.year}-{c.ends_on.year}")
+    starts_on = datetime.date(2022, 1, 1)
+    ends_on = datetime.date(2023, 12, 31)
+
+
+class ScorecardIssueFactory(DjangoModelFactory):
+    class Meta:
+        model = models.ScorecardIssue
+
+    convention = factory.SubFactory(InstrumentFactory)
+    reference = factory.Sequence(lambda n: f"issue-{n}")
+    title = factory.Sequence(lambda n: f"Synthetic issue {n}")
+    raised_on = datetime.date(2022, 3, 1)
 
 
 class ReviewFactory(DjangoModelFactory):
@@ -153,11 +175,17 @@ class CommitmentFactory(DjangoModelFactory):
 
 
 class CommitmentLinkFactory(DjangoModelFactory):
+    """Links go through their service, which keeps the roll-up (links at any depth) right."""
+
     class Meta:
         model = models.CommitmentLink
 
     source = factory.SubFactory(CommitmentFactory)
     target = factory.SubFactory(CommitmentFactory)
+
+    @classmethod
+    def _create(cls, model_class, source, target, note=""):
+        return commitment_link_add(source=source, target=target, note=note)
 
 
 class StatusUpdateFactory(factory.Factory):

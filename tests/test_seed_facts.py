@@ -291,3 +291,28 @@ def test_each_seeded_commitment_starts_with_one_update_with_one_link_as_evidence
 def test_seeded_updates_keep_the_derived_data_right(seeded):
     assert derived.recompute_month_deltas() == derived.stored_month_deltas()
     assert models.Assessment.objects.count() == models.StatusUpdate.objects.count()
+
+
+def test_every_seeded_scorecard_finding_is_in_the_words_of_a_dated_source(seeded):
+    timeline = {str(entry["date"]): entry for entry in FACTS["timeline"]}
+    assert models.ScorecardIssue.objects.count() == len(CURATION["scorecard_issues"])
+    for source in models.IssueSource.objects.select_related("organisation"):
+        if source.kind == "civil_society":
+            assert normalise(source.passage) in ARTICLE
+            assert source.url == ARTICLE_URL
+        else:
+            entry = timeline[source.said_on.isoformat()]
+            assert source.passage in entry["event"]
+            assert source.url in urls(entry["source_url"])
+    # Nothing says an issue was resolved or progressed: every seeded state is a finding "open".
+    assert set(models.IssueUpdate.objects.values_list("status", "kind")) == {("open", "finding")}
+    # Each cycle is the period its report names, and the report dates after it.
+    for cycle in models.GSPCycle.objects.select_related("report"):
+        assert f"({cycle.starts_on.year}-{str(cycle.ends_on.year)[2:]})" in cycle.report.title
+        assert cycle.report.reviewed_on > cycle.ends_on
+    (requirement_list,) = models.GSPRequirementList.objects.all()
+    assert (requirement_list.valid_from, requirement_list.valid_until) == (
+        datetime.date(2014, 1, 1),
+        datetime.date(2027, 12, 31),
+    )
+    derived.check_rollup()

@@ -1,7 +1,9 @@
 """Reports: what the tracker says about a scope over a period, in every format.
 
 - progress.py: the report itself (ProgressReport) and its kinds, scopes and groupings
-- output.py:   the same report written as HTML, PDF, Excel or CSV
+- scorecard.py: the GSP+ scorecard reply for a monitoring cycle (ScorecardReport)
+- output.py:   the same report written as HTML, PDF, Excel or CSV (and the scorecard as Word,
+               through scorecard_output.py)
 - runs.py:     logging a report, and keeping it so that a later one can compare against it
 
 build_report() is the one entry point: the reports page and `manage.py report` both call it,
@@ -18,6 +20,7 @@ from .progress import (
     build_since_review_report,
     build_since_run_report,
 )
+from .scorecard import build_scorecard_report
 
 __all__ = ["GROUP_BY", "ReportKind", "Scope", "build_report", "default_audience"]
 
@@ -31,15 +34,29 @@ def default_audience(format):
 
 
 def build_report(
-    *, kind, user, audience, format, scope=None, date_from=None, date_to=None, run=None, group_by="instrument"
+    *,
+    kind,
+    user,
+    audience,
+    format,
+    scope=None,
+    date_from=None,
+    date_to=None,
+    run=None,
+    group_by="instrument",
+    cycle=None,
 ):
     """Build the report of `kind` for `user`; raises ValueError (bad request) or output.TooLarge.
 
-    `audience` None takes default_audience(format).
+    `audience` None takes default_audience(format). The scorecard reply needs a `cycle`.
     """
     audience = audience or default_audience(format)
     common = {"user": user, "audience": audience, "group_by": group_by}
-    if kind == ReportKind.SINCE_RUN:
+    if format == "docx" and kind != ReportKind.GSP_SCORECARD:
+        raise ValueError("A Word document is made for the GSP+ scorecard reply only.")
+    if kind == ReportKind.GSP_SCORECARD:
+        report = build_scorecard_report(user=user, cycle=cycle, scope=scope, audience=audience)
+    elif kind == ReportKind.SINCE_RUN:
         if run is None:
             raise ValueError("Choose the kept report to compare against.")
         report = build_since_run_report(run=run, **common)

@@ -19,14 +19,30 @@ from django.utils.translation import gettext as _
 from ..charts import Bar
 from ..choices import Status
 from ..exports import neutralise
+from . import scorecard_output
 
-FORMATS = ("html", "pdf", "xlsx", "csv")
+FORMATS = ("html", "pdf", "xlsx", "csv", "docx")
+# Word is the scorecard reply's format: the document officials revise and sign.
+WORD_KINDS = ("gsp_scorecard",)
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+
+
+def _is_scorecard(report):
+    return report.kind in WORD_KINDS
+
+
+def check_format(report, format):
+    """ValueError for a format this kind of report is not written in."""
+    if format not in FORMATS:
+        raise ValueError(_("Unknown format %s.") % format)
+    if format == "docx" and not _is_scorecard(report):
+        raise ValueError(_("A Word document is made for the GSP+ scorecard reply only."))
 
 
 class TooLarge(Exception):
@@ -50,7 +66,7 @@ def check_paged_size(report):
 
 
 def filename(report, format):
-    scope = str(report.scope).replace(":", "-")
+    scope = str(report.scope).replace(":", "-").replace(",", "_").replace("+", "plus")
     start = report.date_from.isoformat() if report.date_from else "last-review"
     return f"{report.kind.replace('_', '-')}-{scope}-{start}-{report.date_to.isoformat()}.{format}"
 
@@ -80,6 +96,8 @@ def _report_css():
 def report_context(report):
     """What the report templates need; reads all rows, so only for paged formats."""
     check_paged_size(report)
+    if _is_scorecard(report):
+        return scorecard_output.context(report)
     return {
         "report": report,
         "rows": list(report.rows()),
@@ -90,6 +108,8 @@ def report_context(report):
 
 def render_html_document(report):
     """A whole, self-contained HTML document (the PDF's source)."""
+    if _is_scorecard(report):
+        return scorecard_output.render_html_document(report, _report_css())
     context = report_context(report)
     context["report_css"] = mark_safe(_report_css())
     return render_to_string("commitments/report_document.html", context)
@@ -219,6 +239,9 @@ class _Echo:
 
 def csv_lines(report, progress=None):
     """The detail as CSV text, line by line (for a streaming response)."""
+    if _is_scorecard(report):
+        yield from scorecard_output.csv_lines(report)
+        return
     writer = csv.writer(_Echo())
     yield "\ufeff"  # so that Excel reads the file as UTF-8
     yield writer.writerow(detail_header(report))
@@ -264,7 +287,12 @@ def write_xlsx(report, output, progress=None):
 
 def write(report, format, output, progress=None):
     """Write `report` in `format` to a binary file object."""
-    if format == "pdf":
+    check_format(report, format)
+    if _is_scorecard(report) and format == "xlsx":
+        scorecard_output.write_xlsx(report, output)
+    elif format == "docx":
+        scorecard_output.write_docx(report, output)
+    elif format == "pdf":
         write_pdf(report, output)
     elif format == "xlsx":
         write_xlsx(report, output, progress)

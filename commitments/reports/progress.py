@@ -17,7 +17,7 @@ import datetime
 from collections import Counter, defaultdict
 
 from django.db import models
-from django.db.models import BooleanField, Count, DateField, ExpressionWrapper, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, Count, DateField, ExpressionWrapper, OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,6 +38,9 @@ from ..models import (
     Theme,
 )
 from ..querysets import HISTORY_ORDER, tracker_organisation_id
+from ..scopes import Scope
+
+__all__ = ["GROUP_BY", "ProgressReport", "ReportKind", "Scope", "scope_choices"]
 
 CHUNK = 500
 
@@ -46,6 +49,7 @@ class ReportKind(models.TextChoices):
     PROGRESS = "progress", gettext_lazy("Progress over a period")
     SINCE_REVIEW = "since_review", gettext_lazy("Change since the last review")
     SINCE_RUN = "since_run", gettext_lazy("Change since a kept report")
+    GSP_SCORECARD = "gsp_scorecard", gettext_lazy("GSP+ scorecard reply for a cycle")
 
 
 # How far along a status is; a move to a higher rank is progress, to a lower one a slip.
@@ -85,75 +89,6 @@ def movement(start, end):
 # ---------------------------------------------------------------------------------------
 # Scope and grouping
 # ---------------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Scope:
-    """Which commitments a report covers: all, or those of one jurisdiction, instrument,
-    instrument kind, GSP+ group or theme. Written as "all" or "kind:value"."""
-
-    kind: str = "all"
-    value: str = ""
-
-    KINDS = ("all", "jurisdiction", "instrument", "kind", "gsp_group", "theme")
-
-    @classmethod
-    def parse(cls, text):
-        text = (text or "all").strip()
-        kind, _sep, value = text.partition(":")
-        if kind not in cls.KINDS or (kind != "all" and not value):
-            raise ValueError(
-                _("Unknown scope %(scope)s: use all, or one of %(kinds)s followed by a colon and a value.")
-                % {"scope": text, "kinds": ", ".join(cls.KINDS[1:])}
-            )
-        return cls(kind, value if kind != "all" else "")
-
-    @classmethod
-    def from_dict(cls, data):
-        return cls(data.get("kind", "all"), data.get("value", ""))
-
-    def __str__(self):
-        return self.kind if self.kind == "all" else f"{self.kind}:{self.value}"
-
-    def as_dict(self):
-        return {"kind": self.kind, "value": self.value}
-
-    def q(self):
-        if self.kind == "jurisdiction":
-            return Q(jurisdiction__code=self.value)
-        if self.kind == "instrument":
-            return Q(instrument__code=self.value)
-        if self.kind == "kind":
-            return Q(instrument__kind=self.value)
-        if self.kind == "gsp_group":
-            return Q(instrument__gsp_requirements__group=self.value)
-        if self.kind == "theme":
-            return Q(themes__slug=self.value)
-        return Q()
-
-    def label(self):
-        """What the scope is called; ValueError when its value names nothing."""
-        if self.kind == "all":
-            return _("All commitments")
-        if self.kind == "jurisdiction":
-            found = Jurisdiction.objects.filter(code=self.value).first()
-            if found:
-                return found.name
-        elif self.kind == "instrument":
-            found = Instrument.objects.filter(code=self.value).first()
-            if found:
-                return f"{found.code}: {found.title}"
-        elif self.kind == "kind":
-            if self.value in Instrument.Kind.values:
-                return str(Instrument.Kind(self.value).label)
-        elif self.kind == "gsp_group":
-            if self.value in GSPRequirement.Group.values:
-                return _("GSP+ conventions: %(group)s") % {"group": GSPRequirement.Group(self.value).label}
-        elif self.kind == "theme":
-            found = Theme.objects.filter(slug=self.value).first()
-            if found:
-                return _("Theme: %(theme)s") % {"theme": found.name}
-        raise ValueError(_("No %(kind)s called %(value)s.") % {"kind": self.kind, "value": self.value})
 
 
 def scope_choices():

@@ -1,16 +1,18 @@
 """Dashboard selectors: every figure names the list filter that reproduces it (so each number
-links to exactly the commitments it counts).
+links to exactly the commitments it counts), and every figure follows the scope bar (a Scope:
+jurisdiction × GSP+ group × theme × instrument × kind, in the query string).
 
-The bars and the contested count are sums of the maintained count tables (StatusCount,
-ThemeStatusCount: a few hundred rows whatever the number of commitments), restricted to the
-jurisdictions the user may read; the overdue and stale figures depend on today and are
-queries served by indexes."""
+The bars and the contested count are sums of one set of count rows: the maintained count
+tables (StatusCount, ThemeStatusCount: a few hundred rows whatever the number of commitments)
+when the scope is one of their keys, else one grouped count of the commitments in scope;
+restricted to the jurisdictions the user may read. The overdue and stale figures depend on
+today and are queries served by indexes. Roll-ups read CommitmentRollUp: links at any depth."""
 
 import calendar
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +22,7 @@ from ..charts import STATUS_LABELS, STATUS_ORDER, TREND_STATUSES, Bar, list_url,
 from ..models import (
     Assessment,
     Commitment,
-    CommitmentLink,
+    CommitmentRollUp,
     GSPRequirement,
     Instrument,
     StatusCount,
@@ -28,10 +30,11 @@ from ..models import (
     ThemeStatusCount,
 )
 from ..querysets import readable_jurisdictions_q
+from ..scopes import Scope, within
 
 
 def _bars(rows, key_fields, make):
-    """Group (key..., status, count) rows into Bars, keeping the first-seen order of keys."""
+    """Group (key..., status, n) rows into Bars, keeping the first-seen order of keys."""
     bars = {}
     for row in rows:
         key = tuple(row[field] for field in key_fields)
@@ -41,133 +44,231 @@ def _bars(rows, key_fields, make):
     return list(bars.values())
 
 
-def _counts(user):
-    """The maintained status counts the user may see (a few hundred rows at most, whatever the size)."""
-    return StatusCount.objects.filter(readable_jurisdictions_q(user), count__gt=0)
+COUNT_FIELDS = (
+    "jurisdiction__code",
+    "jurisdiction__name",
+    "jurisdiction__kind",
+    "instrument_id",
+    "instrument__code",
+    "instrument__title",
+    "instrument__kind",
+    "status",
+    "contested",
+)
 
 
-def status_distribution(user):
-    counts = dict(_counts(user).values_list("status").annotate(n=Sum("count")).order_by())
-    return Bar(_("All commitments"), {}, counts)
+def count_rows(user, scope, visible_scoped):
+    """How many commitments in scope hold each status, per jurisdiction and instrument: one query.
+
+    From the maintained count tables (StatusCount: a few hundred rows whatever the size) when the
+    scope is one of their keys (jurisdiction, instrument, kind); otherwise one grouped count of
+    the commitments in scope. Either way the same rows, from which every bar is summed.
+    """
+    if scope.is_counted:
+        rows = (
+            StatusCount.objects.filter(readable_jurisdictions_q(user), count__gt=0)
+            .filter(scope.count_q())
+            .values(*COUNT_FIELDS)
+            .annotate(n=Sum("count"))
+        )
+    else:
+        rows = visible_scoped.values(*COUNT_FIELDS).annotate(n=Count("pk"))
+    return list(rows.order_by())
 
 
-def gsp_group_bars(user):
-    """One bar per GSP+ group: commitments under the conventions the scheme requires in that group."""
-    groups = {}
-    for instrument_id, group in GSPRequirement.objects.values_list("instrument_id", "group").distinct():
-        groups.setdefault(group, set()).add(instrument_id)
-    by_instrument = {}
-    for instrument_id, status, n in (
-        _counts(user)
-        .filter(instrument__gsp_requirements__isnull=False)
-        .values_list("instrument_id", "status")
-        .annotate(n=Sum("count"))
-        .order_by()
-    ):
-        by_instrument[(instrument_id, status)] = n
-    labels = dict(GSPRequirement.Group.choices)
-    bars = []
-    for group in labels:
-        counts = {}
-        for (instrument_id, status), n in by_instrument.items():
-            if instrument_id in groups.get(group, ()):
-                counts[status] = counts.get(status, 0) + n
-        if counts:
-            bars.append(Bar(labels[group], {"group": group}, counts))
-    return bars
+def _sum(rows, keep=lambda row: True):
+    counts = {}
+    for row in rows:
+        if keep(row):
+            counts[row["status"]] = counts.get(row["status"], 0) + row["n"]
+    return counts
 
 
-def plan_bars(user):
-    """One bar per national and provincial action plan."""
+def status_distribution(rows, scope):
+    label = _("All commitments") if not scope else _("All commitments in scope")
+    return Bar(label, scope.as_query(), _sum(rows))
+
+
+def gsp_conventions(on=None):
+    """[(group, instrument id, code, title)] of the requirement lists in force, in group order."""
+    order = {group: index for index, group in enumerate(GSPRequirement.Group.values)}
     rows = (
-        _counts(user)
-        .filter(instrument__kind__in=[Instrument.Kind.NATIONAL_PLAN, Instrument.Kind.PROVINCIAL_PLAN])
-        .values("instrument__kind", "instrument__code", "instrument__title", "status")
-        .annotate(n=Sum("count"))
-        .order_by("instrument__kind", "instrument__code")  # national before provincial
+        GSPRequirement.objects.in_force(on)
+        .values_list("group", "instrument_id", "instrument__code", "instrument__title")
+        .distinct()
+        .order_by("instrument__code")
+    )
+    return sorted(rows, key=lambda row: (order.get(row[0], 99), row[2]))
+
+
+def gsp_group_bars(rows, scope, conventions, contributing):
+    """Per GSP+ group: the conventions' own commitments, then those contributing to them at any depth."""
+    labels = dict(GSPRequirement.Group.choices)
+    groups = []
+    for group, label in labels.items():
+        ids = {instrument_id for g, instrument_id, _code, _title in conventions if g == group}
+        own = Bar(
+            _("%(group)s: the conventions' own commitments") % {"group": label},
+            within(scope, group=group),
+            _sum(rows, lambda row, ids=ids: row["instrument_id"] in ids),
+        )
+        more = Bar(
+            _("%(group)s: commitments contributing at any depth") % {"group": label},
+            within(scope, contributes_to_group=group),
+            contributing.get(group, {}),
+        )
+        if own.total or more.total:
+            groups.append({"group": group, "label": label, "own": own, "contributing": more})
+    return groups
+
+
+def contribution_pairs(visible_scoped, conventions):
+    """[(source id, source status, source instrument id, convention id)]: each commitment in scope that
+    reaches a commitment of a GSP+ convention at any depth (CommitmentRollUp), once per convention.
+
+    One query; the groups and conventions it feeds are summed in Python from these pairs."""
+    ids = sorted({instrument_id for _group, instrument_id, _code, _title in conventions})
+    return list(
+        CommitmentRollUp.objects.filter(source__in=visible_scoped.values("pk"), target__instrument_id__in=ids)
+        .values_list("source_id", "source__status", "source__instrument_id", "target__instrument_id")
+        .distinct()
+        .order_by()
+    )
+
+
+def contributing_by_group(pairs, conventions):
+    """{group: {status: n}}: commitments outside a group's conventions that contribute to one of them."""
+    members = {}
+    for group, instrument_id, _code, _title in conventions:
+        members.setdefault(group, set()).add(instrument_id)
+    result = {}
+    for group, ids in members.items():
+        statuses = {
+            source_id: status
+            for source_id, status, source_instrument, target_instrument in pairs
+            if target_instrument in ids and source_instrument not in ids
+        }
+        for status in statuses.values():
+            result.setdefault(group, {})
+            result[group][status] = result[group].get(status, 0) + 1
+    return result
+
+
+def plan_bars(rows, scope):
+    """One bar per national and provincial action plan."""
+    plans = sorted(
+        (
+            row
+            for row in rows
+            if row["instrument__kind"] in (Instrument.Kind.NATIONAL_PLAN, Instrument.Kind.PROVINCIAL_PLAN)
+        ),
+        key=lambda row: (row["instrument__kind"], row["instrument__code"]),  # national before provincial
     )
     return _bars(
-        rows,
+        plans,
         ("instrument__code",),
         lambda r: Bar(
             f"{r['instrument__code']}: {r['instrument__title']}",
-            {"instrument": r["instrument__code"]},
+            within(scope, instrument=r["instrument__code"]),
             {},
             url=reverse("commitments:instrument", args=[r["instrument__code"]]),
         ),
     )
 
 
-def jurisdiction_bars(user):
-    rows = (
-        _counts(user)
-        .values("jurisdiction__code", "jurisdiction__name", "jurisdiction__kind", "status")
-        .annotate(n=Sum("count"))
-        .order_by("jurisdiction__kind", "jurisdiction__name")
-    )
+def jurisdiction_bars(rows, scope):
+    ordered = sorted(rows, key=lambda row: (row["jurisdiction__kind"], row["jurisdiction__name"]))
     return _bars(
-        rows,
+        ordered,
         ("jurisdiction__code",),
-        lambda r: Bar(r["jurisdiction__name"], {"jurisdiction": r["jurisdiction__code"]}, {}),
+        lambda r: Bar(r["jurisdiction__name"], within(scope, jurisdiction=r["jurisdiction__code"]), {}),
     )
 
 
-def theme_bars(user):
-    rows = (
-        ThemeStatusCount.objects.filter(readable_jurisdictions_q(user), count__gt=0)
-        .values("theme__slug", "theme__name", "status")
-        .annotate(n=Sum("count"))
-        .order_by("theme__name")
+def theme_bars(user, scope, visible_scoped):
+    """Per theme: from the maintained theme counts when the scope is at most a jurisdiction, else counted."""
+    if set(scope.values) <= {"jurisdiction"}:
+        rows = (
+            ThemeStatusCount.objects.filter(readable_jurisdictions_q(user), count__gt=0)
+            .filter(scope.count_q())
+            .values("theme__slug", "theme__name", "status")
+            .annotate(n=Sum("count"))
+        )
+    else:
+        rows = (
+            Commitment.themes.through.objects.filter(commitment__in=visible_scoped.values("pk"))
+            .values("theme__slug", "theme__name", status=F("commitment__status"))
+            .annotate(n=Count("pk"))
+        )
+    return _bars(
+        rows.order_by("theme__name"),
+        ("theme__slug",),
+        lambda r: Bar(r["theme__name"], within(scope, theme=r["theme__slug"]), {}),
     )
-    return _bars(rows, ("theme__slug",), lambda r: Bar(r["theme__name"], {"theme": r["theme__slug"]}, {}))
 
 
-def contested_count(user):
-    return _counts(user).filter(contested=True).aggregate(n=Sum("count"))["n"] or 0
+def contested_count(rows):
+    return sum(row["n"] for row in rows if row["contested"])
 
 
-def roll_up(visible):
-    """For each GSP+ convention and each national-plan commitment: how far the actions linked to it have got.
+def convention_rollup(rows, scope, conventions, pairs):
+    """Per GSP+ convention: its own commitments in scope, and those contributing to it at any depth.
 
-    Counts the distinct visible commitments that contribute (directly) to it, by their status.
+    Contributing: commitments of other instruments that reach one of the convention's commitments
+    through contribution links, however many steps away (CommitmentRollUp), counted once each.
     """
-    # A convention is public knowledge; a national commitment is named only to those who may read it.
-    links = CommitmentLink.objects.filter(source__in=visible.values("pk"))
-    conventions = (
-        links.filter(target__instrument__gsp_requirements__isnull=False)
-        .values("target__instrument__code", "target__instrument__title", status=F("source__status"))
-        .annotate(n=Count("source", distinct=True))
-        .order_by("target__instrument__code")
-    )
+    code_of = {instrument_id: code for _group, instrument_id, code, _title in conventions}
+    contributing = {}
+    for _source_id, status, source_instrument, target_instrument in pairs:
+        if source_instrument != target_instrument:
+            counts = contributing.setdefault(code_of[target_instrument], {})
+            counts[status] = counts.get(status, 0) + 1
+    labels = dict(GSPRequirement.Group.choices)
+    result = []
+    for group, instrument_id, code, title in conventions:
+        own = _sum(rows, lambda row, pk=instrument_id: row["instrument_id"] == pk)
+        more = contributing.get(code, {})
+        if not own and not more:
+            continue
+        result.append(
+            {
+                "group": labels.get(group, group),
+                "code": code,
+                "title": title,
+                "url": reverse("commitments:instrument", args=[code]),
+                "own": Bar(_("Its own commitments"), within(scope, instrument=code), own),
+                "contributing": Bar(
+                    _("Contributing at any depth"), within(scope, contributes_to_instrument=code), more
+                ),
+            }
+        )
+    return result
+
+
+def national_rollup(visible, visible_scoped, scope):
+    """Per national-plan commitment: the commitments in scope that contribute to it at any depth."""
     national = (
-        links.filter(target__in=visible.values("pk"), target__instrument__kind=Instrument.Kind.NATIONAL_PLAN)
+        CommitmentRollUp.objects.filter(
+            source__in=visible_scoped.values("pk"),
+            target__in=visible.values("pk"),
+            target__instrument__kind=Instrument.Kind.NATIONAL_PLAN,
+        )
         .values(
             "target_id", "target__instrument__code", "target__reference", "target__title", status=F("source__status")
         )
         .annotate(n=Count("source", distinct=True))
         .order_by("target__instrument__code", "target__reference")
     )
-    convention_bars = _bars(
-        conventions,
-        ("target__instrument__code",),
-        lambda r: Bar(
-            f"{r['target__instrument__code']}: {r['target__instrument__title']}",
-            {"contributes_to_instrument": r["target__instrument__code"]},
-            {},
-            url=reverse("commitments:instrument", args=[r["target__instrument__code"]]),
-        ),
-    )
-    national_bars = _bars(
+    return _bars(
         national,
         ("target_id",),
         lambda r: Bar(
             f"{r['target__instrument__code']} {r['target__reference']}: {r['target__title']}",
-            {"contributes_to": r["target_id"]},
+            within(scope, contributes_to=r["target_id"]),
             {},
             url=reverse("commitments:detail", args=[r["target_id"]]),
         ),
     )
-    return convention_bars, national_bars
 
 
 def contested(visible, limit=10):
@@ -200,14 +301,17 @@ def stale(visible, now, limit=10):
     )
 
 
-def recent_activity(user, limit=10):
-    """The latest recorded updates the user may see, newest first.
+def recent_activity(user, limit=10, scope=None):
+    """The latest recorded updates the user may see (of commitments in scope), newest first.
 
     The ids come first, from the (recorded_at, id) index alone: with the joins in the same
     query the database sorts the whole history (seconds at a million updates) to find ten.
     """
     ordering = ("-recorded_at", "-id")
-    ids = list(StatusUpdate.objects.visible_to(user).order_by(*ordering).values_list("pk", flat=True)[:limit])
+    updates = StatusUpdate.objects.visible_to(user)
+    if scope:
+        updates = updates.filter(commitment__in=Commitment.objects.filter(scope.q()).values("pk"))
+    ids = list(updates.order_by(*ordering).values_list("pk", flat=True)[:limit])
     return list(
         StatusUpdate.objects.filter(pk__in=ids)
         .select_related("commitment__instrument", "assessor", "recorded_by", "verified_by")
@@ -219,12 +323,42 @@ def month_end(month):
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
-def trend(user, today, months=12):
-    """[{month, month_end, counts: [(status, label, count, url)]}] for the last `months` months."""
+def _trend_from_history(visible_scoped, first, today):
+    """[(month, {status: count})] as derived.trend() gives, for a scope the trend summary is not keyed by.
+
+    One query: each commitment's status at each month end, through the one as-of implementation.
+    """
+    months = derived.months_between(first, today)
+    queryset = visible_scoped
+    for index, month in enumerate(months):
+        queryset = queryset.with_status_as_of(month_end(month), name=f"as_of_{index}")
+    totals = queryset.aggregate(
+        **{
+            f"n_{index}_{status}": Count("pk", filter=Q(**{f"as_of_{index}": status}))
+            for index in range(len(months))
+            for status in TREND_STATUSES
+        }
+    )
+    return [
+        (month, {status: totals[f"n_{index}_{status}"] for status in TREND_STATUSES})
+        for index, month in enumerate(months)
+    ]
+
+
+def trend(user, today, months=12, scope=None, visible_scoped=None):
+    """[{month, month_end, counts: [(status, label, count, url)]}] for the last `months` months.
+
+    From the maintained trend summary (keyed by jurisdiction) unless the scope needs more.
+    """
+    scope = scope or Scope()
     index = today.year * 12 + today.month - 1 - (months - 1)
     first = datetime.date(index // 12, index % 12 + 1, 1)
+    if set(scope.values) <= {"jurisdiction"}:
+        monthly = derived.trend(readable_jurisdictions_q(user) & scope.count_q(), first=first, last=today)
+    else:
+        monthly = _trend_from_history(visible_scoped, first, today)
     result = []
-    for month, counts in derived.trend(readable_jurisdictions_q(user), first=first, last=today):
+    for month, counts in monthly:
         end = month_end(month)
         result.append(
             {
@@ -235,7 +369,7 @@ def trend(user, today, months=12):
                         "status": status,
                         "label": STATUS_LABELS[status],
                         "count": counts.get(status, 0),
-                        "url": list_url(as_of=end.isoformat(), status=status),
+                        "url": list_url(**scope.as_query(), as_of=end.isoformat(), status=status),
                     }
                     for status in TREND_STATUSES
                 ],
@@ -244,34 +378,41 @@ def trend(user, today, months=12):
     return result
 
 
-def dashboard_context(user, *, today=None, now=None):
+def dashboard_context(user, *, scope=None, today=None, now=None):
+    """Every figure of the dashboard, for the commitments in `scope` (a Scope) the user may read."""
+    scope = scope or Scope()
     today = today or timezone.localdate()
     now = now or timezone.now()
     visible = Commitment.objects.visible_to(user)
-    convention_rollup, national_rollup = roll_up(visible)
-    trend_rows = trend(user, today)
-    overdue_count = visible.overdue(today).count()
-    stale_count = visible.stale(now).count()
+    scoped = visible.filter(scope.q()) if scope else visible
+    rows = count_rows(user, scope, scoped)
+    conventions = gsp_conventions(today)
+    pairs = contribution_pairs(scoped, conventions)
+    trend_rows = trend(user, today, scope=scope, visible_scoped=scoped)
+    overdue_count = scoped.overdue(today).count()
+    stale_count = scoped.stale(now).count()
+    query = scope.as_query()
     return {
-        # Bars and the contested count: sums of the maintained counts (derived.py keeps them exact).
-        "overall": status_distribution(user),
-        "gsp_groups": gsp_group_bars(user),
-        "plans": plan_bars(user),
-        "jurisdictions": jurisdiction_bars(user),
-        "themes": theme_bars(user),
-        "convention_rollup": convention_rollup,
-        "national_rollup": national_rollup,
-        "contested": contested(visible),
-        "contested_count": contested_count(user),
-        "contested_url": list_url(contested="yes"),
-        "overdue": overdue(visible, today),
+        "scope": scope,
+        # Bars and the contested count: sums of one set of count rows (see count_rows).
+        "overall": status_distribution(rows, scope),
+        "gsp_groups": gsp_group_bars(rows, scope, conventions, contributing_by_group(pairs, conventions)),
+        "plans": plan_bars(rows, scope),
+        "jurisdictions": jurisdiction_bars(rows, scope),
+        "themes": theme_bars(user, scope, scoped),
+        "convention_rollup": convention_rollup(rows, scope, conventions, pairs),
+        "national_rollup": national_rollup(visible, scoped, scope),
+        "contested": contested(scoped),
+        "contested_count": contested_count(rows),
+        "contested_url": list_url(**query, contested="yes"),
+        "overdue": overdue(scoped, today),
         "overdue_count": overdue_count,
-        "overdue_url": list_url(overdue="yes", sort="due_on"),
-        "stale": stale(visible, now),
+        "overdue_url": list_url(**query, overdue="yes", sort="due_on"),
+        "stale": stale(scoped, now),
         "stale_count": stale_count,
-        "stale_url": list_url(stale="yes"),
+        "stale_url": list_url(**query, stale="yes"),
         "stale_days": settings.TRACKER_STALE_DAYS,
-        "recent": recent_activity(user),
+        "recent": recent_activity(user, scope=scope),
         "trend": trend_rows,
         "trend_chart": trend_chart(trend_rows),
         "statuses": [(s, STATUS_LABELS[s]) for s in STATUS_ORDER],

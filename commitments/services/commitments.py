@@ -9,36 +9,27 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import derived
-from ..models import Commitment, CommitmentLink, Jurisdiction
+from ..models import Commitment, CommitmentLink, CommitmentRollUp, Jurisdiction
 
 
 def would_create_cycle(source, target):
-    """True if `target` already contributes (directly or not) to `source`."""
+    """True if `target` already contributes (directly or not) to `source`: one lookup in the roll-up."""
     if source.pk == target.pk:
         return True
-    seen = {target.pk}
-    frontier = [target.pk]
-    while frontier:
-        frontier = [
-            pk
-            for pk in CommitmentLink.objects.filter(source_id__in=frontier).values_list("target_id", flat=True)
-            if pk not in seen
-        ]
-        if source.pk in frontier:
-            return True
-        seen.update(frontier)
-    return False
+    return CommitmentRollUp.objects.filter(source_id=target.pk, target_id=source.pk).exists()
 
 
 def commitment_link_add(*, source, target, note=""):
-    """`source` contributes to `target`. Contribution links form no cycles."""
+    """`source` contributes to `target`. Contribution links form no cycles; the roll-up follows."""
     with transaction.atomic():
         if would_create_cycle(source, target):
             raise ValidationError(
                 _("%(source)s cannot contribute to %(target)s: %(target)s already contributes to it.")
                 % {"source": source.reference, "target": target.reference}
             )
-        link, _created = CommitmentLink.objects.get_or_create(source=source, target=target, defaults={"note": note})
+        link, created = CommitmentLink.objects.get_or_create(source=source, target=target, defaults={"note": note})
+        if created:
+            derived.rollup_link_added(source.pk, target.pk)
     return link
 
 
@@ -64,14 +55,15 @@ def commitment_themes_set(*, commitment, themes):
 
 
 def commitment_delete(*, commitment):
-    """Delete a commitment (one with no history: updates protect it); its counts go with it."""
-    with transaction.atomic(), derived.counts_follow([commitment]):
+    """Delete a commitment (one with no history: updates protect it); its counts and roll-up go with it."""
+    with transaction.atomic(), derived.counts_follow([commitment]), derived.rollup_follow([commitment.pk]):
         commitment.delete()
 
 
 def commitment_link_remove(*, link):
-    """Remove a contribution link (the roll-ups read links live: nothing derived to follow)."""
-    link.delete()
+    """Remove a contribution link; what contributed through it at any depth is recomputed."""
+    with transaction.atomic(), derived.rollup_follow([link.source_id]):
+        link.delete()
 
 
 def review_recommendation_add(

@@ -42,6 +42,22 @@ def editors_job(scene):
 
 def only_the_requester(code=200):
     return {**every(404), "editor": code}
+def gsp_issue(scene):
+    """A scorecard issue on the scene's convention (federal: no editor of the scene may manage it)."""
+    from tests.factories import GSPRequirementFactory, ScorecardIssueFactory
+
+    GSPRequirementFactory(instrument=scene.instrument)
+    return {"pk": ScorecardIssueFactory(convention=scene.instrument).pk}
+
+
+def gsp_cycle(scene):
+    from tests.factories import GSPCycleFactory
+
+    return {"pk": GSPCycleFactory().pk}
+
+
+def administrators_only(code):
+    return {**every(403), "administrator": code}
 
 
 # {url name: (kwargs from the scene, [(method, data, {role: status})])}
@@ -123,6 +139,26 @@ RULES = {
     ),
     "commitments:import_template": (lambda s: {"fmt": "csv"}, [("get", None, {**every(403), "administrator": 200})]),
     "commitments:reports": (None, [("get", None, every(200))]),
+    # GSP+: everyone reads; scorecard issues are managed by administrators and the convention's editors.
+    "commitments:gsp": (None, [("get", None, every(200))]),
+    "commitments:gsp_cycle": (gsp_cycle, [("get", None, every(200))]),
+    "commitments:gsp_issue": (gsp_issue, [("get", None, every(200))]),
+    "commitments:gsp_issue_add": (
+        None,
+        [("get", None, administrators_only(200)), ("post", {}, administrators_only(400))],
+    ),
+    "commitments:gsp_issue_update": (
+        gsp_issue,
+        [("get", None, every(405)), ("post", {}, administrators_only(400))],
+    ),
+    "commitments:gsp_issue_link": (
+        gsp_issue,
+        [("get", None, every(405)), ("post", {}, administrators_only(400))],
+    ),
+    "commitments:gsp_issue_source_add": (
+        gsp_issue,
+        [("get", None, every(405)), ("post", {}, administrators_only(400))],
+    ),
     "commitments:report_runs": (None, [("get", None, every(200))]),
     # Background jobs: a job and its file are its requester's alone.
     "commitments:jobs": (None, [("get", None, every(200))]),

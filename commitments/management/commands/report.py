@@ -1,7 +1,9 @@
-"""Write a progress report from the command line (for scheduled reports).
+"""Write a report from the command line (for scheduled reports).
 
     python manage.py report --as-user amina --scope jurisdiction:kp --from 2020-01-01 --to 2025-06-30 \\
         --format pdf --output kp.pdf
+    python manage.py report --as-user amina --scope jurisdiction:kp,gsp_group:human_rights ...
+    python manage.py report --as-user amina --kind gsp-scorecard --cycle 2020-2022 --format docx --output reply.docx
 
 The report holds only what --as-user may see, and is logged in their name.
 """
@@ -14,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from commitments.choices import Audience
-from commitments.models import ReportRun
+from commitments.models import GSPCycle, ReportRun
 from commitments.reports import GROUP_BY, ReportKind, Scope, build_report, output
 from commitments.reports.runs import report_log, report_run_keep, write_to_tempfile
 
@@ -32,9 +34,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--as-user", required=True, help="Username the report is made for and logged as.")
         parser.add_argument(
+            "--kind",
+            choices=["progress", "since-review", "since-run", "gsp-scorecard"],
+            help="The kind of report (default: progress, or what --since-last-review / --since-run say).",
+        )
+        parser.add_argument(
             "--scope",
             default="all",
-            help="all, jurisdiction:CODE, instrument:CODE, kind:KIND, gsp_group:GROUP or theme:SLUG",
+            help="all, or one or more of jurisdiction:CODE, gsp_group:GROUP, theme:SLUG, instrument:CODE, kind:KIND "
+            "separated by commas (all must hold), e.g. jurisdiction:kp,gsp_group:human_rights",
+        )
+        parser.add_argument(
+            "--cycle",
+            help="The GSP+ monitoring cycle of a gsp-scorecard report: its id, its title (e.g. 2020-2022) or "
+            "its first day; default the latest.",
         )
         parser.add_argument("--from", dest="date_from", help="First day of the period (YYYY-MM-DD).")
         parser.add_argument("--to", dest="date_to", help="Last day of the period (YYYY-MM-DD); default today.")
@@ -58,12 +71,18 @@ class Command(BaseCommand):
             raise CommandError(f"No active user called {options['as_user']}.")
         format = options["format"]
         run = None
-        if options["since_run"]:
+        cycle = None
+        if options["kind"] == "gsp-scorecard":
+            kind = ReportKind.GSP_SCORECARD
+            cycle = self._cycle(options["cycle"])
+        elif options["since_run"] or options["kind"] == "since-run":
+            if not options["since_run"]:
+                raise CommandError("Give --since-run with the kept report's id.")
             kind = ReportKind.SINCE_RUN
             run = ReportRun.objects.filter(pk=options["since_run"]).first()
             if run is None:
                 raise CommandError(f"No kept report {options['since_run']}.")
-        elif options["since_last_review"]:
+        elif options["since_last_review"] or options["kind"] == "since-review":
             kind = ReportKind.SINCE_REVIEW
         else:
             kind = ReportKind.PROGRESS
@@ -80,6 +99,7 @@ class Command(BaseCommand):
                 audience=options["audience"],
                 format=format,
                 group_by=options["group_by"],
+                cycle=cycle,
             )
         except output.TooLarge as error:
             raise CommandError(str(error)) from error
@@ -101,3 +121,20 @@ class Command(BaseCommand):
                 run = report_run_keep(user=user, report=report, format=format, output=written, sha256=sha256)
                 self.stderr.write(f"Kept as report {run.pk}.")
         self.stdout.write(f"Wrote {options['output']} (SHA-256 {sha256})")
+
+    def _cycle(self, value):
+        cycles = GSPCycle.objects.order_by("-starts_on")
+        if not value:
+            found = cycles.first()
+        elif value.isdigit() and len(value) < 12:
+            found = cycles.filter(pk=int(value)).first()
+        else:
+            found = cycles.filter(title=value).first()
+            if found is None:
+                try:
+                    found = cycles.filter(starts_on=datetime.date.fromisoformat(value)).first()
+                except ValueError:
+                    found = None
+        if found is None:
+            raise CommandError(f"No GSP+ monitoring cycle {value or '(none recorded)'}.")
+        return found
