@@ -42,6 +42,8 @@ def editors_job(scene):
 
 def only_the_requester(code=200):
     return {**every(404), "editor": code}
+
+
 def gsp_issue(scene):
     """A scorecard issue on the scene's convention (federal: no editor of the scene may manage it)."""
     from tests.factories import GSPRequirementFactory, ScorecardIssueFactory
