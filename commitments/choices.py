@@ -18,6 +18,11 @@ class Status(models.TextChoices):
     STALLED = "stalled", _("Stalled")
     REGRESSED = "regressed", _("Regressed")
 
+    @property
+    def is_done(self):
+        """Implemented: nothing is left to do (what overdue, open deadlines and shortcomings ask)."""
+        return self == Status.IMPLEMENTED
+
 
 class Sensitivity(models.TextChoices):
     PUBLIC = "public", _("Public")

@@ -22,7 +22,7 @@ SOURCES = sorted(
 RULES = [
     (
         "history order",
-        r"[\"']-?effective_on[\"'],\s*[\"']-?recorded_at[\"']",
+        r"(order_by\(|ordering\s*=|get_latest_by|Index\(|HISTORY_ORDER\s*=).*[\"']-?effective_on[\"'],\s*[\"']-?recorded_at[\"']",
         {"commitments/querysets.py"},
     ),
     (
@@ -39,7 +39,7 @@ RULES = [
     (
         "overdue / open deadline (not implemented)",
         r"(!=|==)\s*Status\.IMPLEMENTED|status=Status\.IMPLEMENTED|status__in=\[?Status\.IMPLEMENTED",
-        {"commitments/models.py", "commitments/querysets.py"},
+        {"commitments/models.py", "commitments/querysets.py", "commitments/choices.py"},
     ),
     ("overdue (past its due date)", r"due_on__lt\b", {"commitments/querysets.py"}),
     ("contested", r"NO_INFORMATION\W*\)\s*>\s*1|len\(views\)\s*>\s*1", {"commitments/derived.py"}),

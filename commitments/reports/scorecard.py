@@ -180,7 +180,7 @@ class IssueSection:
             _("%(action)s is %(status)s at the end of the period.")
             % {"action": f"{a.instrument} {a.reference}", "status": a.status_end_label.lower()}
             for a in self.actions
-            if a.status_end != Status.IMPLEMENTED
+            if not Status(a.status_end).is_done
         ]
         return lines
 
