@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "django_tables2",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "axes",
     "django_otp",
@@ -334,3 +337,62 @@ TRACKER_STAGED_UPLOAD_HOURS = env_int("TRACKER_STAGED_UPLOAD_HOURS", 24)
 TRACKER_PDF_MAX_COMMITMENTS = env_int("TRACKER_PDF_MAX_COMMITMENTS", 2000)
 # Reminder thresholds, in days before the due date (0 = due today; negative = overdue).
 TRACKER_REMINDER_THRESHOLDS = (30, 7, 0, -1)
+
+# --- The API (/api/, see docs/api.md) ---------------------------------------------------
+# Requests per token (or per signed-in person without one), as "number/second|minute|hour|day".
+TRACKER_API_RATES = {
+    "read": env("TRACKER_API_READ_RATE", "3600/hour"),
+    "write": env("TRACKER_API_WRITE_RATE", "600/hour"),
+}
+# A personal access token lives at most this many days.
+TRACKER_API_TOKEN_MAX_DAYS = env_int("TRACKER_API_TOKEN_MAX_DAYS", 365)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "commitments.api.authentication.BearerTokenAuthentication",
+        "commitments.api.authentication.BrowserSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["commitments.api.permissions.SignedInWithinTokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["commitments.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "commitments.api.pagination.IdCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "commitments.api.errors.problem_exception_handler",
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Commitments tracker API",
+    "DESCRIPTION": (
+        "Instruments, commitments, their status history (who says so, with evidence), reviews, "
+        "recommendations and deadlines, under the same rules as the pages: you see exactly what "
+        "you may see there. Authenticate with a personal access token (`Authorization: Bearer ...`, "
+        "made on the My settings page) or, in a browser, with your session. Errors are RFC 9457 "
+        "problem details (`application/problem+json`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["commitments.api.permissions.SignedInWithinTokenScope"],
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "tryItOutEnabled": False},
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "commitments.choices.Status",
+        "SensitivityEnum": "commitments.choices.Sensitivity",
+        "PrecisionEnum": "commitments.choices.Precision",
+        "InstrumentKindEnum": "commitments.models.Instrument.Kind",
+        "OrganisationKindEnum": "commitments.models.Organisation.Kind",
+        "JurisdictionKindEnum": "commitments.models.Jurisdiction.Kind",
+        "ReviewKindEnum": "commitments.models.Review.Kind",
+        "DeadlineKindEnum": ["commitment", "report"],
+    },
+}

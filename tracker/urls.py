@@ -14,5 +14,9 @@ urlpatterns = [
     # One way in: the admin's own login page would skip the code step.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
+    path("api/", include("commitments.api.urls")),
     path("", include("commitments.urls")),
 ]
+
+# Under /api/, a missing address answers problem details; elsewhere the site's 404 page.
+handler404 = "commitments.api.errors.not_found"
