@@ -365,6 +365,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "commitments.api.errors.problem_exception_handler",
     "PAGE_SIZE": 50,
+    # The schema's paths are the URL configuration's own ({pk}, not {id}), checked by a test.
+    "SCHEMA_COERCE_PATH_PK": False,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
