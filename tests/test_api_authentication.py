@@ -4,7 +4,6 @@ or revoked), or a browser session; per-token rates; every refusal as problem det
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,12 +14,6 @@ from tests.factories import CommitmentFactory, JurisdictionFactory, ProfileFacto
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_counts():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import base64
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
@@ -32,10 +31,6 @@ from tests.reliability_scene import build
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_counts():
-    cache.clear()
 
 
 def record(commitment, status, day, assessor, user, **extra):

@@ -7,7 +7,6 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -27,10 +26,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_counts():
-    cache.clear()
 
 
 @pytest.fixture

@@ -20,14 +20,14 @@ MAX_TOKEN_LENGTH = 200
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != KEYWORD.lower().encode():
+        # Read as text: a header is whatever the client sent (a server decodes it as Latin-1).
+        header = request.META.get("HTTP_AUTHORIZATION", "").split()
+        if not header or header[0].lower() != KEYWORD.lower():
             return None
         if len(header) != 2 or len(header[1]) > MAX_TOKEN_LENGTH:
             raise TokenRefused(_("Send the token as: Authorization: Bearer <token>."))
-        try:
-            secret = header[1].decode("ascii")
-        except UnicodeDecodeError:
+        secret = header[1]
+        if not (secret.isascii() and secret.isprintable()):
             raise TokenRefused(_("The token is not valid."))
         token = ApiToken.objects.select_related("user").filter(key_hash=people.api_token_hash(secret)).first()
         if token is None:

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ... import access
-from ...filters import CommitmentFilter
+from ...filters import ID_MAX, CommitmentFilter
 from ...forms import DeadlineFilter
 from ...models import (
     Assessment,
@@ -301,7 +301,9 @@ class CommitmentEvidence(ApiResponses, generics.ListAPIView):
 
 
 class UpdateFilter(django_filters.FilterSet):
-    commitment = django_filters.NumberFilter(field_name="commitment_id")
+    commitment = django_filters.NumberFilter(
+        field_name="commitment_id", min_value=1, max_value=ID_MAX, decimal_places=0
+    )
     assessor = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.all(), to_field_name="slug", field_name="assessor", label=_("Who says so")
     )
