@@ -15,7 +15,6 @@ from tests.factories import CommitmentFactory, JurisdictionFactory, ProfileFacto
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def kp_editor():
     kp = JurisdictionFactory(code="kp", name="Khyber Pakhtunkhwa")

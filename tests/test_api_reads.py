@@ -32,7 +32,6 @@ from tests.reliability_scene import build
 pytestmark = pytest.mark.django_db
 
 
-
 def record(commitment, status, day, assessor, user, **extra):
     return status_update_record(
         commitment=commitment,

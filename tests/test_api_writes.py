@@ -27,7 +27,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def office():
     kp = JurisdictionFactory(code="kp", name="Khyber Pakhtunkhwa")

@@ -13,6 +13,7 @@ from tests.factories import UserFactory, api_token
 
 pytestmark = pytest.mark.django_db
 
+
 def make(client, **data):
     fields = {"action": "api_token_create", "name": "Ministry system", "access": "write"}
     fields["expires_on"] = (timezone.localdate() + timezone.timedelta(days=30)).isoformat()
@@ -39,7 +40,13 @@ def test_a_new_token_is_shown_once_and_works(client):
 
 @pytest.mark.parametrize(
     "data",
-    [{"name": ""}, {"expires_on": "2000-01-01"}, {"expires_on": "not a date"}, {"access": "admin"}, {"name": "x" * 101}],
+    [
+        {"name": ""},
+        {"expires_on": "2000-01-01"},
+        {"expires_on": "not a date"},
+        {"access": "admin"},
+        {"name": "x" * 101},
+    ],
 )
 def test_a_token_form_with_errors_makes_nothing_and_says_why(client, data):
     client.force_login(UserFactory(role=access.VIEWER))

@@ -47,6 +47,20 @@ class PageField(serializers.Field):
         return absolute(self.parent, obj.get_absolute_url())
 
 
+class NaturalKey(serializers.SlugRelatedField):
+    """A record named by its key; text no key can hold (a null character) is refused before any lookup."""
+
+    default_error_messages = {
+        "does_not_exist": _("Nothing is known by “{value}”."),
+        "null_characters": _("Null characters are not allowed."),
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("null_characters")
+        return super().to_internal_value(data)
+
+
 class Username(serializers.SlugRelatedField):
     def __init__(self, **kwargs):
         super().__init__(slug_field="username", read_only=True, **kwargs)
@@ -437,7 +451,7 @@ class StatusUpdateCreateSerializer(serializers.Serializer):
     effective_precision = serializers.ChoiceField(
         choices=Precision.choices, default=Precision.DAY, help_text=_("How much of the date is known.")
     )
-    assessor = serializers.SlugRelatedField(
+    assessor = NaturalKey(
         slug_field="slug",
         queryset=Organisation.objects.all(),
         help_text=_("Who says so: the organisation whose assessment this is (its slug). Never defaulted."),
@@ -448,7 +462,7 @@ class StatusUpdateCreateSerializer(serializers.Serializer):
     )
     sensitivity = serializers.ChoiceField(choices=Sensitivity.choices, default=Sensitivity.INTERNAL)
     personal_data = serializers.BooleanField(default=False)
-    restricted_to = serializers.SlugRelatedField(
+    restricted_to = NaturalKey(
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
         many=True,

@@ -173,6 +173,8 @@ def api_token_revoke(*, token, revoked_by, now=None):
 def api_token_use_record(*, token, method, path, ip_address, now=None):
     """Log one request made with a token, and note when it was last used."""
     now = now or timezone.now()
-    ApiTokenUse.objects.create(token=token, at=now, method=method[:10], path=path[:500], ip_address=ip_address)
+    # A path is whatever was asked for; a null character (which no database text holds) is logged as U+FFFD.
+    path = path.replace("\x00", "\ufffd")[:500]
+    ApiTokenUse.objects.create(token=token, at=now, method=method[:10], path=path, ip_address=ip_address)
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
