@@ -1,6 +1,8 @@
 """The OpenAPI schema, its documentation (Swagger UI, served from the project's own static files),
 and the problem types that errors point to."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -19,8 +21,14 @@ class Schema(ApiResponses, SpectacularAPIView):
     """The OpenAPI 3 schema of this API (YAML; ?format=json for JSON)."""
 
 
-# A page for people: signing in is by the site's login page, like every other page.
-docs = login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema"))
+# A page for people: signing in is by the site's login page, like every other page. Swagger UI
+# sets a few styles inline and draws its icons as data: images; on this page only, those are
+# allowed (never an inline script, never another site).
+docs = login_required(
+    csp_update({"style-src": [UNSAFE_INLINE], "img-src": ["data:"]})(
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+    )
+)
 
 
 class ProblemType(ApiResponses, APIView):
