@@ -69,6 +69,8 @@ def test_every_operation_says_how_to_authenticate_and_errors_are_problem_details
             if path.startswith("/api/problems/"):
                 continue
             assert {"token": []} in operation["security"], (path, method)
+            problem = operation["responses"]["4XX"]["content"]["application/problem+json"]
+            assert problem["schema"] == {"$ref": "#/components/schemas/Problem"}, (path, method)
 
 
 def test_the_schema_is_for_people_signed_in(client):
