@@ -7,7 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -33,6 +39,12 @@ from .. import serializers as api
 from ..exceptions import QueryValidationError
 from ..pagination import DeadlineCursorPagination
 from .base import ApiResponses, ETagged, StrictFilterBackend
+
+# The list's theme and source filters pick a record by its slug through a method of their own:
+# say so for the schema, which cannot see the type through the method.
+for _name in ("theme", "source"):
+    extend_schema_field(OpenApiTypes.STR)(CommitmentFilter.base_filters[_name])
+
 
 # --- Querysets: what each resource reads, with its related rows fetched up front ---------
 
