@@ -36,6 +36,31 @@ SELECT c.id, c.reference, c.title, c.status, c.due_on, i.code, j.name
   JOIN commitments_jurisdiction j ON j.id = c.jurisdiction_id
  ORDER BY i.code, c.reference LIMIT 50 OFFSET :deep_offset;
 
+-- name: api_list_first
+-- The API's first page: 50 commitments by id (and one more, to know there is a next page), their themes.
+SELECT c.*, i.code, j.code, o.slug
+  FROM commitments_commitment c
+  JOIN commitments_instrument i ON i.id = c.instrument_id
+  JOIN commitments_jurisdiction j ON j.id = c.jurisdiction_id
+  LEFT JOIN commitments_organisation o ON o.id = c.responsible_body_id
+ ORDER BY c.id LIMIT 51;
+SELECT ct.commitment_id, t.slug FROM commitments_commitment_themes ct
+  JOIN commitments_theme t ON t.id = ct.theme_id
+ WHERE ct.commitment_id IN (SELECT id FROM commitments_commitment ORDER BY id LIMIT 50);
+
+-- name: api_list_deep
+-- A deep page: the same, after the row 90% of the way through.
+SELECT c.*, i.code, j.code, o.slug
+  FROM commitments_commitment c
+  JOIN commitments_instrument i ON i.id = c.instrument_id
+  JOIN commitments_jurisdiction j ON j.id = c.jurisdiction_id
+  LEFT JOIN commitments_organisation o ON o.id = c.responsible_body_id
+ WHERE c.id > :api_deep_after_id
+ ORDER BY c.id LIMIT 51;
+SELECT ct.commitment_id, t.slug FROM commitments_commitment_themes ct
+  JOIN commitments_theme t ON t.id = ct.theme_id
+ WHERE ct.commitment_id IN (SELECT id FROM commitments_commitment WHERE id > :api_deep_after_id ORDER BY id LIMIT 50);
+
 -- name: instrument
 SELECT status, COUNT(*) FROM commitments_commitment WHERE instrument_id = :instrument_id GROUP BY status;
 SELECT c.id, c.reference, c.title, c.status, c.due_on

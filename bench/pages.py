@@ -79,6 +79,9 @@ PAGES = [
     ),
     Page("list_deep", lambda c: url("commitments:list", query={"page": c["deep_page"]}), floor="list_deep"),
     Page("instrument", lambda c: url("commitments:instrument", args=[c["instrument_code"]]), floor="instrument"),
+    # The API's list: the first page, and the page after the row 90% of the way through (a cursor).
+    Page("api_list_first", lambda c: url("api:commitment_list"), floor="api_list_first", expect="application/json"),
+    Page("api_list_deep", lambda c: c["api_deep_page"] or url("api:commitment_list"), floor="api_list_deep"),
     Page("commitment", lambda c: url("commitments:detail", args=[c["commitment_id"]]), floor="commitment"),
     Page(
         "export_csv",

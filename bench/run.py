@@ -260,6 +260,18 @@ def targets(results):
             ("list first page at the largest size within 1.5× of the smallest", ratio <= 1.5, f"{ratio:.2f}×")
         )
 
+    for name, label in (("api_list_first", "API list first page"), ("api_list_deep", "API list deep page")):
+        api_large, api_small = median_of(results, largest, name), median_of(results, smallest, name)
+        if api_large and api_small:
+            ratio = api_large / api_small
+            checks.append((f"{label} at the largest size within 1.5× of the smallest", ratio <= 1.5, f"{ratio:.2f}×"))
+    api_first, api_deep = median_of(results, largest, "api_list_first"), median_of(results, largest, "api_list_deep")
+    if api_first and api_deep:
+        ratio = api_deep / api_first
+        checks.append(
+            ("API list deep page within 1.5× of its first page at the largest size", ratio <= 1.5, f"{ratio:.2f}×")
+        )
+
     large = results["sizes"][largest]
     csv = large["pages"].get("export_csv", {})
     if csv.get("available"):

@@ -35,11 +35,13 @@ from django.contrib.auth.models import User  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench import generate  # noqa: E402
 from bench.floors import floor_blocks  # noqa: E402
 from bench.pages import PAGES, NotAvailable, Request, page_named  # noqa: E402
+from commitments.api.pagination import cursor_after  # noqa: E402
 from commitments.models import Commitment, Instrument, Jurisdiction, Status  # noqa: E402
 
 
@@ -86,6 +88,14 @@ def build(args):
 # --- measure ----------------------------------------------------------------------------
 
 
+def api_deep_page(after_id):
+    """The API list's page after the row `after_id`, as its `next` link gives it (None without the API)."""
+    try:
+        return cursor_after(reverse("api:commitment_list"), after_id)
+    except NoReverseMatch:
+        return None
+
+
 def context():
     """The records and parameters every page and floor is built from (the same at every size)."""
     jurisdiction = Jurisdiction.objects.get(code="punjab")
@@ -94,6 +104,7 @@ def context():
     count = Commitment.objects.count()
     commitment_id = Commitment.objects.order_by("pk").values_list("pk", flat=True)[count // 2]
     deep_page = max(1, int(count / 50 * 0.9))
+    deep_after_id = Commitment.objects.order_by("pk").values_list("pk", flat=True)[int(count * 0.9)]
     today = timezone.localdate()
     first_month = (today.replace(day=1) - datetime.timedelta(days=365 * 2)).replace(day=1)
     year = today.year - 1
@@ -109,6 +120,8 @@ def context():
         "status": Status.IN_PROGRESS.value,
         "deep_page": deep_page,
         "deep_offset": (deep_page - 1) * 50,
+        "api_deep_after_id": deep_after_id,
+        "api_deep_page": api_deep_page(deep_after_id),
         "today": today.isoformat(),
         "stale_cutoff": (timezone.now() - datetime.timedelta(days=settings.TRACKER_STALE_DAYS)).isoformat(),
         "first_month": first_month.isoformat(),

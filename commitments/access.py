@@ -18,6 +18,7 @@ to is_administrator() whenever a role changes, because Django's admin login read
 
 from django.apps import apps
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 VIEWER = "Viewer"
 EDITOR = "Editor"
@@ -109,6 +110,46 @@ def may_download_job_result(user, job):
 def needs_two_factor(user):
     """Reviewers and administrators sign in with a second factor when the deployment requires it."""
     return bool(settings.TRACKER_REQUIRE_2FA) and is_reviewer(user)
+
+
+def signed_in_with_second_factor(user):
+    """This request's sign-in included a second factor (django-otp marks the user verified)."""
+    return is_signed_in(user) and bool(getattr(user, "is_verified", lambda: False)())
+
+
+# --- API tokens -------------------------------------------------------------------------
+
+
+def may_create_api_token(user):
+    """Anyone signed in; someone who must use a second factor only in a session signed in with it."""
+    return is_signed_in(user) and (not needs_two_factor(user) or signed_in_with_second_factor(user))
+
+
+def may_revoke_api_token(user, token):
+    """A token's owner, and administrators."""
+    return is_signed_in(user) and (token.user_id == user.pk or is_administrator(user))
+
+
+def api_token_refusal(token, now=None):
+    """Why a presented token is refused (a message for its holder), or None when it is accepted.
+
+    A token of someone who must now use a second factor, made before that was required or
+    without it, is refused: holding a token never skips the second factor.
+    """
+    if token.is_revoked:
+        return _("This token was revoked.")
+    if token.is_expired(now):
+        return _("This token expired on %(date)s.") % {"date": token.expires_at.date().isoformat()}
+    if not token.user.is_active:
+        return _("The account this token belongs to is disabled.")
+    if needs_two_factor(token.user) and not token.second_factor:
+        return _("Your role requires a second factor: make a new token while signed in with it.")
+    return None
+
+
+def may_write_through(token):
+    """A request may change records only with a read-write token, or with no token (a browser session)."""
+    return token is None or token.can_write
 
 
 # --- Records ----------------------------------------------------------------------------

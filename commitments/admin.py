@@ -27,7 +27,7 @@ from .services.commitments import (
     commitment_themes_set,
 )
 from .services.history import status_update_record, status_update_verify
-from .services.people import staff_flag_sync
+from .services.people import api_token_revoke, staff_flag_sync
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -572,6 +572,34 @@ class DownloadLogAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "evidence", "ip_address"]
     list_select_related = ["user", "evidence"]
     search_fields = ["user__username", "evidence__title"]
+    date_hierarchy = "at"
+
+
+@admin.register(models.ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Tokens are made by their owners on their settings page; administrators see and revoke them."""
+
+    list_display = ["name", "user", "prefix", "access", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["access", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__username", "prefix"]
+    date_hierarchy = "created_at"
+    exclude = ["key_hash"]
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        for token in tokens:
+            api_token_revoke(token=token, revoked_by=request.user)
+        self.message_user(request, _("%(count)d token(s) revoked.") % {"count": len(tokens)})
+
+
+@admin.register(models.ApiTokenUse)
+class ApiTokenUseAdmin(ReadOnlyAdmin):
+    list_display = ["at", "token", "method", "path", "ip_address"]
+    list_select_related = ["token"]
+    search_fields = ["token__name", "token__user__username", "path"]
     date_hierarchy = "at"
 
 

@@ -23,6 +23,7 @@ from .models import (
 from .scopes import Scope, contributing_q, contributing_to_instrument_q, own_q
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
+ID_MAX = 2**63 - 1  # the largest id a database stores
 
 
 def _yes_no(queryset, q, value):
@@ -87,8 +88,13 @@ class CommitmentFilter(django_filters.FilterSet):
     due_to = django_filters.DateFilter(
         label=_("Due until"), field_name="due_on", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
     )
+    # Bounded to what an id can be: a number past the database's integer range is refused, not looked up.
     contributes_to = django_filters.NumberFilter(
-        label=_("Contributes (at any depth) to commitment"), method="filter_contributes_to"
+        label=_("Contributes (at any depth) to commitment"),
+        method="filter_contributes_to",
+        min_value=1,
+        max_value=ID_MAX,
+        decimal_places=0,
     )
     contributes_to_instrument = django_filters.CharFilter(
         label=_("Contributes (at any depth) to instrument"), method="filter_contributes_to_instrument", max_length=40

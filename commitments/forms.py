@@ -18,6 +18,7 @@ from . import files
 from .choices import Audience, Sensitivity, Status
 from .dates import parse_partial_date
 from .models import (
+    ApiToken,
     Commitment,
     GSPCycle,
     GSPRequirement,
@@ -466,6 +467,34 @@ class RecommendationForm(forms.Form):
         self.fields["jurisdiction"].initial = review.instrument.jurisdiction_id
         for name in ("reference", "title", "description", "recommendation_ref", "articles"):
             self.fields[name].widget.attrs["dir"] = "auto"
+
+
+# --- API tokens --------------------------------------------------------------------------
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal access token for the API (My settings)."""
+
+    DEFAULT_DAYS = 90
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Where it is used, e.g. “ministry reporting system”."),
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
+    access = forms.ChoiceField(label=_("Access"), choices=ApiToken.Access.choices, initial=ApiToken.Access.READ)
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expires_on"].initial = timezone.localdate() + datetime.timedelta(days=self.DEFAULT_DAYS)
+        self.fields["expires_on"].help_text = _("At most %(days)d days from today.") % {
+            "days": settings.TRACKER_API_TOKEN_MAX_DAYS
+        }
 
 
 # --- Sign-in -----------------------------------------------------------------------------

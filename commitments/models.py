@@ -25,6 +25,7 @@ and in SQL is a named pair x() / x_q(), and a test checks that the two agree.
 | contributes at any depth     | CommitmentRollUp rows, written by services.commitments via derived.rollup_*() |
 | GSP+ requirements in force   | GSPRequirementList.is_in_force() / GSPRequirementQuerySet.in_force_q() |
 | an issue's state in a cycle  | derived.derive() on the cycle's IssueUpdates (the headline rule)     |
+| API token accepted           | access.api_token_refusal() (ApiToken.is_expired() / is_revoked)      |
 
 Derived data (headline, each source's view, contested, counts, trend) is written only by
 services.history through derived.py, in the transaction that changes the history.
@@ -1104,6 +1105,76 @@ class Profile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class ApiToken(models.Model):
+    """A personal access token for the API: named, shown once to its owner, kept only as a hash.
+
+    It acts as its owner, within the owner's rights; a read-only token cannot write even when
+    its owner may. Whether a presented token is accepted is access.api_token_refusal().
+    """
+
+    class Access(models.TextChoices):
+        READ = "read", _("Read only")
+        WRITE = "write", _("Read and write")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    # The first characters of the token, to recognise it in lists; the rest is never stored.
+    prefix = models.CharField(_("starts with"), max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    access = models.CharField(_("access"), max_length=5, choices=Access, default=Access.READ)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    # Made in a session signed in with a second factor (see access.api_token_refusal).
+    second_factor = models.BooleanField(_("made with a second factor"), default=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("revoked by")
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="api_token_name_not_empty"),
+            models.CheckConstraint(condition=Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="api_token_key_is_sha256"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="api_token_expires_after_creation"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None
+
+    def is_expired(self, now=None):
+        return self.expires_at <= (now or timezone.now())
+
+    @property
+    def can_write(self):
+        return self.access == self.Access.WRITE
+
+
+class ApiTokenUse(models.Model):
+    """One request made with a token: when, what, from where (the address only, never the query)."""
+
+    token = models.ForeignKey(ApiToken, models.CASCADE, related_name="uses")
+    at = models.DateTimeField(default=timezone.now)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["token", "at"], name="api_token_use_idx")]
+
+    def __str__(self):
+        return f"{self.method} {self.path} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class DownloadLog(models.Model):

@@ -49,6 +49,16 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: API rate counts kept by one test never refuse another's requests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _tracker_organisation(settings):
     from commitments.querysets import forget_tracker_organisation
 

@@ -7,12 +7,14 @@ import factory
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from commitments import access, derived, models
 from commitments.choices import Precision
 from commitments.services.commitments import commitment_link_add, commitment_themes_set
 from commitments.services.history import status_update_record
+from commitments.services.people import api_token_create
 
 
 class UserFactory(DjangoModelFactory):
@@ -321,3 +323,11 @@ class JobFactory(DjangoModelFactory):
             job.result.save(job.result_name, ContentFile(body), save=False)
             job.result_size = len(body)
             job.save()
+def api_token(user, *, access_level="write", days=30, name="Synthetic reporting script"):
+    """A personal access token made through the service, as on the settings page: (token, secret)."""
+    return api_token_create(
+        user=user,
+        name=name,
+        access_level=access_level,
+        expires_on=timezone.localdate() + datetime.timedelta(days=days),
+    )

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "django_tables2",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "axes",
     "django_otp",
@@ -423,3 +426,67 @@ TRACKER_JOB_RESULT_DAYS = env_int("TRACKER_JOB_RESULT_DAYS", 7)
 TRACKER_JOB_LEASE_SECONDS = env_int("TRACKER_JOB_LEASE_SECONDS", 15 * 60)
 # A job is tried at most this many times (a worker lost mid-job counts as a try).
 TRACKER_JOB_MAX_ATTEMPTS = env_int("TRACKER_JOB_MAX_ATTEMPTS", 3)
+# --- The API (/api/, see docs/api.md) ---------------------------------------------------
+# Requests per token (or per signed-in person without one), as "number/second|minute|hour|day".
+TRACKER_API_RATES = {
+    "read": env("TRACKER_API_READ_RATE", "3600/hour"),
+    "write": env("TRACKER_API_WRITE_RATE", "600/hour"),
+}
+# A personal access token lives at most this many days.
+TRACKER_API_TOKEN_MAX_DAYS = env_int("TRACKER_API_TOKEN_MAX_DAYS", 365)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "commitments.api.authentication.BearerTokenAuthentication",
+        "commitments.api.authentication.BrowserSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["commitments.api.permissions.SignedInWithinTokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["commitments.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "commitments.api.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "commitments.api.pagination.IdCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "commitments.api.errors.problem_exception_handler",
+    "PAGE_SIZE": 50,
+    # The schema's paths are the URL configuration's own ({pk}, not {id}), checked by a test.
+    "SCHEMA_COERCE_PATH_PK": False,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Commitments tracker API",
+    "DESCRIPTION": (
+        "Instruments, commitments, their status history (who says so, with evidence), reviews, "
+        "recommendations and deadlines, under the same rules as the pages: you see exactly what "
+        "you may see there. Authenticate with a personal access token (`Authorization: Bearer ...`, "
+        "made on the My settings page) or, in a browser, with your session. Errors are RFC 9457 "
+        "problem details (`application/problem+json`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["commitments.api.permissions.SignedInWithinTokenScope"],
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "commitments.api.schema.add_problem_responses",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "tryItOutEnabled": False},
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "commitments.choices.Status",
+        "SensitivityEnum": "commitments.choices.Sensitivity",
+        "PrecisionEnum": "commitments.choices.Precision",
+        "InstrumentKindEnum": "commitments.models.Instrument.Kind",
+        "OrganisationKindEnum": "commitments.models.Organisation.Kind",
+        "JurisdictionKindEnum": "commitments.models.Jurisdiction.Kind",
+        "ReviewKindEnum": "commitments.models.Review.Kind",
+        "DeadlineKindEnum": ["commitment", "report"],
+    },
+}

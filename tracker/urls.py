@@ -14,10 +14,12 @@ urlpatterns = [
     # One way in: the admin's own login page would skip the code step.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
+    path("api/", include("commitments.api.urls")),
     path("", include("commitments.urls")),
 ]
 
 handler400 = "commitments.views.errors.bad_request"
 handler403 = "commitments.views.errors.permission_denied"
-handler404 = "commitments.views.errors.page_not_found"
+# Under /api/, a missing address answers problem details; elsewhere the site's 404 page.
+handler404 = "commitments.api.errors.not_found"
 handler500 = "commitments.views.errors.server_error"

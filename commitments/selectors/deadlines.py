@@ -160,16 +160,24 @@ def report_deadlines(user, criteria=None, today=None):
     return qs.order_by("next_report_due_on", "code")
 
 
+def deadline_querysets(user, criteria=None, today=None):
+    """(commitment deadlines, report deadlines) that the filter's "what" asks for; None for a kind left out."""
+    criteria = criteria or {}
+    what = criteria.get("what") or WHAT_ALL
+    commitments = commitment_deadlines(user, criteria, today) if what in (WHAT_ALL, WHAT_COMMITMENTS) else None
+    reports = report_deadlines(user, criteria, today) if what in (WHAT_ALL, WHAT_REPORTS) else None
+    return commitments, reports
+
+
 def deadlines(user, criteria=None, today=None):
     """Commitment and report deadlines for `user`, by date. Two queries at most."""
-    criteria = criteria or {}
     today = today or timezone.localdate()
-    what = criteria.get("what") or WHAT_ALL
+    commitments, reports = deadline_querysets(user, criteria, today)
     items = []
-    if what in (WHAT_ALL, WHAT_COMMITMENTS):
-        items += [commitment_deadline(c, today) for c in commitment_deadlines(user, criteria, today)]
-    if what in (WHAT_ALL, WHAT_REPORTS):
-        items += [report_deadline(i, today) for i in report_deadlines(user, criteria, today)]
+    if commitments is not None:
+        items += [commitment_deadline(c, today) for c in commitments]
+    if reports is not None:
+        items += [report_deadline(i, today) for i in reports]
     # Reports first on a shared day: they are the bigger piece of work.
     items.sort(key=lambda d: (d.due_on, not d.is_report, d.reference))
     return items

@@ -37,6 +37,16 @@ class EvidenceItem:
     restricted_to: tuple = ()
 
 
+def restricted_audience(*, sensitivity, restricted_to, recorded_by):
+    """Who may see a restricted entry: the people named, and whoever records it, who must still see it."""
+    if sensitivity != Sensitivity.RESTRICTED:
+        return []
+    people = list(restricted_to)
+    if recorded_by not in people:
+        people.append(recorded_by)
+    return people
+
+
 def earliest_allowed_date(instrument):
     """An update cannot take effect before the instrument existed (its signature or adoption)."""
     known = [d for d in (instrument.signed_on, instrument.bound_on) if d is not None]

@@ -1,7 +1,10 @@
-"""Writes about people: accounts and roles, profiles, calendar tokens, reminder settings."""
+"""Writes about people: accounts and roles, profiles, calendar tokens, API tokens, reminder settings."""
 
+import datetime
+import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
@@ -11,7 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..models import Jurisdiction, Profile
+from ..models import ApiToken, ApiTokenUse, Jurisdiction, Profile
+
+# What every token starts with, so that a leaked one is recognisable (and findable by secret scanners).
+API_TOKEN_PREFIX = "trk_"
 
 
 def profile_for(user):
@@ -110,3 +116,65 @@ def reminders_set(*, user, enabled, now=None):
             profile.save(update_fields=["reminders_enabled"])
     user._tracker_profile = profile
     return profile
+
+
+def api_token_hash(secret):
+    """What is stored of a token: its SHA-256. The token itself is 256 random bits, so no salt is needed."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def api_token_create(*, user, name, access_level, expires_on, now=None):
+    """Make a personal access token for `user`; returns (token, secret). The secret is shown once and never stored.
+
+    Refused for someone who must use a second factor and has not signed in with it, and for an
+    expiry in the past or further away than TRACKER_API_TOKEN_MAX_DAYS.
+    """
+    now = now or timezone.now()
+    if not access.may_create_api_token(user):
+        raise ValidationError(_("Sign in with your second factor before making an API token."), code="second_factor")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the token a name that says where it is used.")})
+    today = timezone.localdate(now)
+    longest = settings.TRACKER_API_TOKEN_MAX_DAYS
+    if expires_on <= today:
+        raise ValidationError({"expires_on": _("The expiry date must be after today.")})
+    if expires_on > today + datetime.timedelta(days=longest):
+        raise ValidationError({"expires_on": _("A token lives at most %(days)d days.") % {"days": longest}})
+    # The token works until the end of its expiry day, in the tracker's time zone.
+    expires_at = timezone.make_aware(datetime.datetime.combine(expires_on, datetime.time.max))
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=secret[:12],
+        key_hash=api_token_hash(secret),
+        access=access_level,
+        created_at=now,
+        expires_at=expires_at,
+        second_factor=access.signed_in_with_second_factor(user),
+    )
+    token.full_clean()
+    token.save()
+    return token, secret
+
+
+def api_token_revoke(*, token, revoked_by, now=None):
+    """Revoke a token: it is refused from now on. Revoking twice keeps the first date."""
+    if not access.may_revoke_api_token(revoked_by, token):
+        raise ValidationError(_("You may not revoke this token."))
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now(), revoked_by=revoked_by
+    )
+    token.refresh_from_db(fields=["revoked_at", "revoked_by"])
+    return token
+
+
+def api_token_use_record(*, token, method, path, ip_address, now=None):
+    """Log one request made with a token, and note when it was last used."""
+    now = now or timezone.now()
+    # A path is whatever was asked for; a null character (which no database text holds) is logged as U+FFFD.
+    path = path.replace("\x00", "\ufffd")[:500]
+    ApiTokenUse.objects.create(token=token, at=now, method=method[:10], path=path, ip_address=ip_address)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now

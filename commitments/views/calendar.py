@@ -1,17 +1,21 @@
-"""The reporting calendar, its iCalendar feed, and "my settings" (reminders, the feed's address)."""
+"""The reporting calendar, its iCalendar feed, and "my settings" (reminders, the feed's address,
+API tokens)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from ..forms import DeadlineFilter
+from .. import access
+from ..forms import ApiTokenForm, DeadlineFilter
 from ..ical import ics_calendar
-from ..models import Profile
+from ..models import ApiToken, Profile
 from ..selectors import deadlines
 from ..services import people
 
@@ -54,8 +58,9 @@ def calendar_feed(request, token):
 
 @login_required
 def my_settings(request):
-    """Turn email reminders on or off; create, replace or revoke the calendar feed token."""
+    """Turn email reminders on or off; create, replace or revoke the calendar feed token; make and revoke API tokens."""
     user = request.user
+    token_form = ApiTokenForm()
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "reminders":
@@ -68,11 +73,46 @@ def my_settings(request):
         elif action == "token_revoke":
             people.calendar_token_revoke(user=user)
             messages.success(request, _("The calendar address was revoked."))
+        elif action == "api_token_create":
+            token_form = ApiTokenForm(request.POST)
+            if token_form.is_valid():
+                data = token_form.cleaned_data
+                try:
+                    token, secret = people.api_token_create(
+                        user=user, name=data["name"], access_level=data["access"], expires_on=data["expires_on"]
+                    )
+                except ValidationError as exc:
+                    for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc)]:
+                        token_form.add_error(field if field in token_form.fields else None, errors)
+                else:
+                    # Shown this once, on this answer; never stored, never sent to a cache.
+                    response = _settings_page(request, new_token=(token, secret))
+                    add_never_cache_headers(response)
+                    return response
+            return _settings_page(request, token_form=token_form, status=400)
+        elif action == "api_token_revoke":
+            token_id = request.POST.get("token", "")
+            token = get_object_or_404(ApiToken, pk=int(token_id) if token_id.isdigit() else 0, user=user)
+            people.api_token_revoke(token=token, revoked_by=user)
+            messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
         else:
             return HttpResponse(status=400)
         return redirect("commitments:my_settings")
-    profile = people.profile_for(user)
+    return _settings_page(request, token_form=token_form)
+
+
+def _settings_page(request, *, token_form=None, new_token=None, status=200):
+    profile = people.profile_for(request.user)
     feed_url = None
     if profile.calendar_token:
         feed_url = deadlines.absolute_url(deadlines.feed_path(profile.calendar_token), request)
-    return render(request, "commitments/my_settings.html", {"profile": profile, "feed_url": feed_url})
+    context = {
+        "profile": profile,
+        "feed_url": feed_url,
+        "token_form": token_form or ApiTokenForm(),
+        "may_create_api_token": access.may_create_api_token(request.user),
+        "api_tokens": ApiToken.objects.filter(user=request.user),
+        "new_token": new_token,
+        "now": timezone.now(),
+    }
+    return render(request, "commitments/my_settings.html", context, status=status)

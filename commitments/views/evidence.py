@@ -14,25 +14,26 @@ INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "imag
 
 @login_required
 def evidence_download(request, pk):
-    """Serve an evidence file to someone who may see it, and log the download.
+    return evidence_file_response(request, pk, user=request.user)
 
+
+def evidence_file_response(request, pk, *, user):
+    """Serve an evidence file to `user` if they may see it, and log the download.
+
+    The page and the API (whose user may come from a token) both answer through here.
     Images that carried a GPS position are served without it to everyone but administrators.
     """
-    evidence = Evidence.objects.visible_to(request.user).filter(pk=pk, redacted_at__isnull=True).first()
+    evidence = Evidence.objects.visible_to(user).filter(pk=pk, redacted_at__isnull=True).first()
     if evidence is None:
         raise Http404
-    DownloadLog.objects.create(evidence=evidence, user=request.user, ip_address=client_ip_address(request))
+    DownloadLog.objects.create(evidence=evidence, user=user, ip_address=client_ip_address(request))
     if not evidence.file:
         return HttpResponseRedirect(evidence.url)
     # The stored type was decided by content when the file arrived; anything else is opaque bytes.
     content_type = evidence.content_type if evidence.content_type in ALLOWED_TYPES else "application/octet-stream"
     inline = content_type in INLINE_TYPES
     filename = evidence.original_filename or f"evidence-{evidence.pk}"
-    if (
-        content_type in IMAGE_TYPES
-        and evidence.location_metadata
-        and not access.may_see_location_metadata(request.user)
-    ):
+    if content_type in IMAGE_TYPES and evidence.location_metadata and not access.may_see_location_metadata(user):
         # Never hand out the original (or a link to it): only administrators see the location.
         with evidence.file.open("rb") as handle:
             data = strip_location(handle.read())

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access
-from ..choices import Sensitivity
 from ..forms import EVIDENCE_MAX_ITEMS, EvidenceFormSet, RedactionForm, StatusUpdateForm
 from ..models import Commitment, Evidence, StatusUpdate
 from ..services import history, uploads
@@ -125,9 +124,9 @@ def record_update(request, pk):
         formset_ok = formset.is_valid()
         if form_ok and formset_ok:
             data = form.cleaned_data
-            restricted_to = list(data["restricted_to"])
-            if data["sensitivity"] == Sensitivity.RESTRICTED and user not in restricted_to:
-                restricted_to.append(user)  # whoever records a restricted update can still see it
+            restricted_to = history.restricted_audience(
+                sensitivity=data["sensitivity"], restricted_to=data["restricted_to"], recorded_by=user
+            )
             items = _evidence_items(
                 formset,
                 sensitivity=data["sensitivity"],
@@ -145,7 +144,7 @@ def record_update(request, pk):
                     evidence=items,
                     sensitivity=data["sensitivity"],
                     personal_data=data["personal_data"],
-                    restricted_to=restricted_to if data["sensitivity"] == Sensitivity.RESTRICTED else (),
+                    restricted_to=restricted_to,
                     submission_key=data["submission_key"],
                 )
             except ValidationError as exc:

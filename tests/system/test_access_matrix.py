@@ -61,9 +61,72 @@ def gsp_cycle(scene):
 def administrators_only(code):
     return {**every(403), "administrator": code}
 
+def api_every(code):
+    """The API: signed-in people (session or token) get `code`; anonymous callers 401, never a redirect."""
+    return {"anonymous": 401, **{role: code for role in STAFF}}
+
+
+def api_punjab_record(code=200):
+    """A Punjab record through the API: its readers get `code`, the Sindh outsider 404."""
+    return {**api_every(code), "outsider": 404}
+
+
+def api_writable(code_for_writers=400):
+    """Recording on a Punjab commitment: writers get `code_for_writers` (400 for an empty body), readers 403."""
+    return {**api_punjab_record(403), "editor": code_for_writers, "named": code_for_writers, "administrator": 400}
+
+
+def api_verifiable():
+    """Verifying the editor's Punjab entry: reviewers and administrators; never its author."""
+    return {**api_punjab_record(403), "reviewer": 200, "administrator": 200}
+
+
+API_RULES = {
+    "api:root": (None, [("get", None, api_every(200))]),
+    "api:me": (None, [("get", None, api_every(200))]),
+    "api:jurisdiction_list": (None, [("get", None, api_every(200))]),
+    "api:organisation_list": (None, [("get", None, api_every(200))]),
+    "api:theme_list": (None, [("get", None, api_every(200))]),
+    "api:instrument_list": (None, [("get", None, api_every(200))]),
+    "api:instrument_detail": (lambda s: {"code": s.instrument.code}, [("get", None, api_every(200))]),
+    "api:review_list": (None, [("get", None, api_every(200))]),
+    "api:review_detail": (lambda s: {"pk": s.review.pk}, [("get", None, api_every(200))]),
+    "api:review_recommendations": (lambda s: {"pk": s.review.pk}, [("get", None, api_every(200))]),
+    "api:commitment_list": (None, [("get", None, api_every(200))]),
+    "api:commitment_detail": (lambda s: {"pk": s.commitment.pk}, [("get", None, api_punjab_record())]),
+    "api:commitment_updates": (
+        lambda s: {"pk": s.commitment.pk},
+        [("get", None, api_punjab_record()), ("post", {}, api_writable())],
+    ),
+    "api:commitment_views": (lambda s: {"pk": s.commitment.pk}, [("get", None, api_punjab_record())]),
+    "api:commitment_evidence": (lambda s: {"pk": s.commitment.pk}, [("get", None, api_punjab_record())]),
+    "api:update_list": (None, [("get", None, api_every(200))]),
+    "api:update_detail": (lambda s: {"pk": s.update.pk}, [("get", None, api_punjab_record())]),
+    "api:update_corrections": (
+        lambda s: {"pk": s.update.pk},
+        [("get", None, api_every(405)), ("post", {}, api_writable())],
+    ),
+    "api:update_verify": (
+        lambda s: {"pk": s.update.pk},
+        [("get", None, api_every(405)), ("post", {}, api_verifiable())],
+    ),
+    "api:evidence_detail": (lambda s: {"pk": s.evidence.pk}, [("get", None, api_punjab_record())]),
+    "api:evidence_file": (lambda s: {"pk": s.evidence.pk}, [("get", None, api_punjab_record())]),
+    "api:evidence_verify": (
+        lambda s: {"pk": s.evidence.pk},
+        [("get", None, api_every(405)), ("post", {}, api_verifiable())],
+    ),
+    "api:deadline_list": (None, [("get", None, api_every(200))]),
+    "api:schema": (None, [("get", None, api_every(200))]),
+    # Pages about the API: its documentation is a page like any other (sign in first) ...
+    "api:docs": (None, [("get", None, every(200))]),
+    # ... and what an error's type means is open to anyone, like an error page: it holds no record.
+    "api:problem_type": (lambda s: {"slug": "validation-error"}, [("get", None, every(200, anonymous=200))]),
+}
 
 # {url name: (kwargs from the scene, [(method, data, {role: status})])}
 RULES = {
+    **API_RULES,
     "login": (None, [("get", None, {**every(302), "anonymous": 200})]),
     "logout": (None, [("get", None, every(405, anonymous=405)), ("post", {}, every(302, anonymous=302))]),
     "commitments:dashboard": (None, [("get", None, every(200))]),

@@ -11,6 +11,7 @@ import uuid
 from collections import Counter
 
 import pytest
+import requests
 from django.contrib.auth.models import Group
 from django.db import connections
 from django.test.testcases import LiveServerThread, _StaticFilesHandler
@@ -28,6 +29,7 @@ from tests.factories import (
     OrganisationFactory,
     ProfileFactory,
     UserFactory,
+    api_token,
     pdf_bytes,
 )
 from tests.http_client import Browser
@@ -238,3 +240,38 @@ def test_the_same_form_posted_by_eight_threads_at_the_same_moment_records_one_up
     assert commitment.status == Status.IN_PROGRESS
     assert derived.recompute_month_deltas() == derived.stored_month_deltas()
     figures.add("double submits recorded once", CLIENTS - 1)
+
+
+def test_two_api_posts_with_the_same_idempotency_key_at_the_same_moment_record_one_update(office, http_server):
+    """The API's race: a script retries while its first request is still running (two posts, one update)."""
+    commitment = office["commitments"][0]
+    editor = office["editors"][0]
+    _token, secret = api_token(editor)
+    url = f"{http_server}{reverse('api:commitment_updates', args=[commitment.pk])}"
+    start = threading.Barrier(2)
+    tries = 10
+
+    def post(n):
+        start.wait(timeout=60)
+        return requests.post(
+            url,
+            data={
+                "status": "in_progress",
+                "effective_on": "2024-02-01",
+                "assessor": office["sources"][0].slug,
+                "note": f"posted twice at once, round {n // 2}",
+            },
+            files={"evidence_file": ("minutes.pdf", pdf_bytes(f"round {n // 2}"), "application/pdf")},
+            headers={"Authorization": f"Bearer {secret}", "Idempotency-Key": f"round-{n // 2}"},
+            timeout=60,
+        )
+
+    for round_ in range(tries):
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(post, [2 * round_, 2 * round_ + 1], timeout=120))
+        assert [answer.status_code for answer in answers] == [201, 201], [a.text[:300] for a in answers]
+        assert answers[0].json()["id"] == answers[1].json()["id"]
+    assert StatusUpdate.objects.filter(commitment=commitment).count() == tries
+    assert Evidence.objects.filter(commitment=commitment).count() == tries
+    assert derived.recompute_month_deltas() == derived.stored_month_deltas()
+    figures.add("double submits recorded once", tries)

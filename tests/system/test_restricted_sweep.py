@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from commitments import reminders
 from tests import figures
+from tests.factories import api_token
 from tests.reliability_scene import ROLES, SECRET_MARKERS, build, client_for
 from tests.system.test_access_matrix import RULES
 
@@ -49,6 +50,25 @@ def page_urls(scene):
     urls += [f"{reverse('commitments:list')}?{urlencode({'export': 'csv', 'q': term})}" for term in SEARCH_TERMS]
     urls.append(reverse("commitments:evidence_download", args=[scene.restricted_evidence.pk]))
     urls.append(reverse("commitments:evidence_download", args=[scene.restricted_link_evidence.pk]))
+    return urls + api_urls(scene)
+
+
+def api_urls(scene):
+    """The API's own ways to the restricted items: their addresses, searches, feeds and filters."""
+    urls = [
+        reverse("api:update_detail", args=[scene.restricted_update.pk]),
+        reverse("api:evidence_detail", args=[scene.restricted_evidence.pk]),
+        reverse("api:evidence_file", args=[scene.restricted_evidence.pk]),
+        reverse("api:evidence_detail", args=[scene.restricted_link_evidence.pk]),
+        reverse("api:evidence_file", args=[scene.restricted_link_evidence.pk]),
+        f"{reverse('api:update_list')}?{urlencode({'commitment': scene.commitment.pk, 'page_size': 200})}",
+        f"{reverse('api:update_list')}?{urlencode({'status': 'stalled'})}",
+        f"{reverse('api:commitment_updates', args=[scene.commitment.pk])}?page_size=200",
+        f"{reverse('api:commitment_list')}?{urlencode({'as_of': '2024-03-02'})}",
+        f"{reverse('api:commitment_list')}?{urlencode({'status': 'stalled'})}",
+        f"{reverse('api:commitment_list')}?{urlencode({'source_status': 'stalled'})}",
+    ]
+    urls += [f"{reverse('api:commitment_list')}?{urlencode({'q': term})}" for term in SEARCH_TERMS]
     return urls
 
 
@@ -83,6 +103,24 @@ def test_no_page_search_or_download_shows_a_restricted_item_to_anyone_not_named(
     figures.add("outputs swept for restricted items (page × role)", checked)
 
 
+def test_no_api_answer_to_a_token_shows_a_restricted_item_to_anyone_not_named(client):
+    """The same sweep through the API with each person's token (the browser sweep above uses sessions)."""
+    scene = build()
+    urls = [url for url in page_urls(scene) if url.startswith(reverse("api:root"))]
+    checked = 0
+    for role in ROLES:
+        if role in ("anonymous", "named"):
+            continue
+        _token, secret = api_token(scene.users[role], access_level="read")
+        client.logout()
+        for url in urls:
+            response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {secret}")
+            assert response.status_code < 500, (role, url)
+            assert not leaks(body_of(response)), (role, url, leaks(body_of(response)))
+            checked += 1
+    figures.add("outputs swept for restricted items (page × role)", checked)
+
+
 def test_the_person_named_on_restricted_items_does_see_them(client):
     """The control of the sweep: the markers really are on the pages and in the files."""
     scene = build()
@@ -92,6 +130,11 @@ def test_the_person_named_on_restricted_items_does_see_them(client):
     assert SECRET_MARKERS[1].encode() in page
     download = client.get(reverse("commitments:evidence_download", args=[scene.restricted_evidence.pk]))
     assert SECRET_MARKERS[2].encode() in body_of(download)
+    # And through the API.
+    history = client.get(reverse("api:commitment_updates", args=[scene.commitment.pk])).content
+    assert SECRET_MARKERS[0].encode() in history and SECRET_MARKERS[1].encode() in history
+    file = client.get(reverse("api:evidence_file", args=[scene.restricted_evidence.pk]))
+    assert SECRET_MARKERS[2].encode() in body_of(file)
 
 
 def test_a_restricted_update_does_not_move_the_headline_or_the_counts_anyone_else_sees(client):
