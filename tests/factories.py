@@ -323,6 +323,8 @@ class JobFactory(DjangoModelFactory):
             job.result.save(job.result_name, ContentFile(body), save=False)
             job.result_size = len(body)
             job.save()
+
+
 def api_token(user, *, access_level="write", days=30, name="Synthetic reporting script"):
     """A personal access token made through the service, as on the settings page: (token, secret)."""
     return api_token_create(

@@ -14,11 +14,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from ..views.errors import page_not_found
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from ..views.errors import page_not_found
 from .exceptions import PROBLEM_TYPES, ApiValidationError, QueryValidationError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"

@@ -61,6 +61,7 @@ def gsp_cycle(scene):
 def administrators_only(code):
     return {**every(403), "administrator": code}
 
+
 def api_every(code):
     """The API: signed-in people (session or token) get `code`; anonymous callers 401, never a redirect."""
     return {"anonymous": 401, **{role: code for role in STAFF}}
