@@ -312,7 +312,13 @@ class CommitmentAdmin(TrackerHistoryAdmin):
     ]
     readonly_fields = ["status", "status_on", "contested", "last_recorded_at", "created_at"]
     date_hierarchy = "due_on"
-    inlines = [RecommendationInline, CommitmentFocalPersonInline, CommitmentLinkInline, StatusUpdateInline, EvidenceInline]
+    inlines = [
+        RecommendationInline,
+        CommitmentFocalPersonInline,
+        CommitmentLinkInline,
+        StatusUpdateInline,
+        EvidenceInline,
+    ]
     actions = ["assign_responsible_body"]
 
     @admin.display(boolean=True, description=_("overdue"))

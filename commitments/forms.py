@@ -172,10 +172,18 @@ class ImportForm(forms.Form):
     class Kind:
         COMMITMENTS = "commitments"
         STATUS = "status"
+        RECOMMENDATIONS = "recommendations"
 
     kind = forms.ChoiceField(
         label=_("What the file holds"),
-        choices=[(Kind.COMMITMENTS, _("Commitments")), (Kind.STATUS, _("Status history"))],
+        choices=[
+            (Kind.COMMITMENTS, _("Commitments")),
+            (Kind.STATUS, _("Status history")),
+            (
+                Kind.RECOMMENDATIONS,
+                _("Recommendations: UHRI export, UPR thematic list or ILO comments"),
+            ),
+        ],
     )
     file = forms.FileField(label=_("CSV or Excel (.xlsx) file"))
 
@@ -260,6 +268,7 @@ class DeadlineFilter(forms.Form):
     """The calendar's filter, shared by the page and the feed (the feed takes the same query string)."""
 
     WHAT_ALL, WHAT_COMMITMENTS, WHAT_REPORTS = deadlines.WHAT_ALL, deadlines.WHAT_COMMITMENTS, deadlines.WHAT_REPORTS
+    WHAT_FOLLOW_UP = deadlines.WHAT_FOLLOW_UP
     WHEN_ALL, WHEN_UPCOMING, WHEN_OVERDUE = deadlines.WHEN_ALL, deadlines.WHEN_UPCOMING, deadlines.WHEN_OVERDUE
 
     jurisdiction = forms.ModelChoiceField(
@@ -282,6 +291,7 @@ class DeadlineFilter(forms.Form):
         choices=[
             (WHAT_ALL, _("Reports and commitments")),
             (WHAT_COMMITMENTS, _("Commitment deadlines")),
+            (WHAT_FOLLOW_UP, _("Follow-up replies")),
             (WHAT_REPORTS, _("Reports due")),
         ],
         required=False,

@@ -132,9 +132,7 @@ class RecommendationCluster(models.Model):
     """Recommendations, across mechanisms and cycles, that ask for the same thing and share their actions."""
 
     name = models.CharField(_("name"), max_length=200)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

@@ -224,6 +224,7 @@ class Instrument(Sourced):
         PROVINCIAL_LAW = "provincial_law", _("Provincial law")
         RESOLUTION = "resolution", _("Legislative resolution")
         INSTITUTION = "institution", _("Institutional commitment")
+        UN_MECHANISM = "un_mechanism", _("UN human-rights mechanism (UPR, special procedures)")
 
     class PakistanStatus(models.TextChoices):
         RATIFIED = "ratified", _("Ratified")
@@ -1008,7 +1009,7 @@ class Redaction(models.Model):
 
 
 # Monitoring mechanisms, recommendations and reporting cycles live in their own module.
-from .mechanisms import (  # noqa: E402
+from .mechanisms import (  # noqa: E402, F401  (registers the models with the app)
     AffectedGroup,
     Mechanism,
     Recommendation,

@@ -660,5 +660,20 @@ class Migration(migrations.Migration):
             name="assigned_at",
             field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="assigned"),
         ),
+        migrations.AlterField(
+            model_name='historicalinstrument',
+            name='kind',
+            field=models.CharField(choices=[('un_core', 'UN core human-rights treaty'), ('un_hr', 'Other UN human-rights convention'), ('un_protocol', 'Optional protocol'), ('ilo_fundamental', 'ILO fundamental convention'), ('ilo_other', 'Other ILO convention'), ('environment', 'Environmental convention'), ('governance', 'Good-governance convention'), ('trade_scheme', 'Trade scheme'), ('national_plan', 'National action plan'), ('provincial_plan', 'Provincial action plan'), ('provincial_policy', 'Provincial policy'), ('law', 'National law'), ('provincial_law', 'Provincial law'), ('resolution', 'Legislative resolution'), ('institution', 'Institutional commitment'), ('un_mechanism', 'UN human-rights mechanism (UPR, special procedures)')], max_length=20, verbose_name='kind'),
+        ),
+        migrations.AlterField(
+            model_name='instrument',
+            name='kind',
+            field=models.CharField(choices=[('un_core', 'UN core human-rights treaty'), ('un_hr', 'Other UN human-rights convention'), ('un_protocol', 'Optional protocol'), ('ilo_fundamental', 'ILO fundamental convention'), ('ilo_other', 'Other ILO convention'), ('environment', 'Environmental convention'), ('governance', 'Good-governance convention'), ('trade_scheme', 'Trade scheme'), ('national_plan', 'National action plan'), ('provincial_plan', 'Provincial action plan'), ('provincial_policy', 'Provincial policy'), ('law', 'National law'), ('provincial_law', 'Provincial law'), ('resolution', 'Legislative resolution'), ('institution', 'Institutional commitment'), ('un_mechanism', 'UN human-rights mechanism (UPR, special procedures)')], max_length=20, verbose_name='kind'),
+        ),
+        migrations.AlterField(
+            model_name='reportingcycle',
+            name='instrument_kind',
+            field=models.CharField(blank=True, choices=[('un_core', 'UN core human-rights treaty'), ('un_hr', 'Other UN human-rights convention'), ('un_protocol', 'Optional protocol'), ('ilo_fundamental', 'ILO fundamental convention'), ('ilo_other', 'Other ILO convention'), ('environment', 'Environmental convention'), ('governance', 'Good-governance convention'), ('trade_scheme', 'Trade scheme'), ('national_plan', 'National action plan'), ('provincial_plan', 'Provincial action plan'), ('provincial_policy', 'Provincial policy'), ('law', 'National law'), ('provincial_law', 'Provincial law'), ('resolution', 'Legislative resolution'), ('institution', 'Institutional commitment'), ('un_mechanism', 'UN human-rights mechanism (UPR, special procedures)')], max_length=20, verbose_name='every instrument of the kind'),
+        ),
         migrations.RunPython(reminders_of_reports_were_periodic, migrations.RunPython.noop),
     ]

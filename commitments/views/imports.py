@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .. import access, imports
+from .. import access, imports, recommendation_import
 from ..files import CheckedFile, clean_filename
 from ..forms import ImportConfirmForm, ImportForm
 from ..models import StagedUpload
@@ -41,7 +41,7 @@ def import_upload(request):
         else:
             data = upload.read()
             kind = form.cleaned_data["kind"]
-            result = imports.run_import(kind=kind, data=data, user=request.user, dry_run=True)
+            result = _run(kind=kind, data=data, user=request.user, dry_run=True)
             context["result"] = result
             if result.is_valid:
                 staged = _stage(request.user, data, upload.name)
@@ -51,6 +51,12 @@ def import_upload(request):
     elif request.method == "POST":
         status = 400
     return render(request, "commitments/import.html", context, status=status)
+
+
+def _run(*, kind, data, user, dry_run):
+    if kind == recommendation_import.RECOMMENDATIONS:
+        return recommendation_import.run_recommendation_import(data=data, user=user, dry_run=dry_run)
+    return imports.run_import(kind=kind, data=data, user=user, dry_run=dry_run)
 
 
 def _stage(user, data, name):
@@ -79,7 +85,7 @@ def import_confirm(request):
         return redirect("commitments:import")
     with staged.file.open("rb") as handle:
         data = handle.read()
-    result = imports.run_import(kind=form.cleaned_data["kind"], data=data, user=request.user, dry_run=False)
+    result = _run(kind=form.cleaned_data["kind"], data=data, user=request.user, dry_run=False)
     if not result.is_valid:
         return render(request, "commitments/import.html", {"form": ImportForm(), "result": result}, status=400)
     uploads.staged_upload_discard(staged=staged)
@@ -100,9 +106,14 @@ def import_template(request, fmt):
     """An empty spreadsheet with the right columns, and a line explaining each."""
     _require_administrator(request)
     kind = request.GET.get("kind", imports.COMMITMENTS)
-    if kind not in imports.COLUMNS or fmt not in ("csv", "xlsx"):
+    if kind == recommendation_import.ILO:
+        header, help_row = recommendation_import.ilo_template_rows()
+    elif kind in imports.COLUMNS:
+        header, help_row = imports.template_rows(kind)
+    else:
         raise Http404
-    header, help_row = imports.template_rows(kind)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
     filename = f"{kind}-import-template.{fmt}"
     if fmt == "csv":
         out = io.StringIO()
