@@ -11,15 +11,22 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import Status
 from .models import (
+    AffectedGroup,
     Assessment,
     Commitment,
     CommitmentLink,
     GSPRequirement,
     Instrument,
     Jurisdiction,
+    Mechanism,
     Organisation,
+    Recommendation,
+    SDGTarget,
+    StatusUpdate,
     Theme,
 )
+
+SDG_GOALS = [(str(goal), _("Goal %(goal)d") % {"goal": goal}) for goal in range(1, 18)]
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
 
@@ -79,6 +86,39 @@ class CommitmentFilter(django_filters.FilterSet):
     due_to = django_filters.DateFilter(
         label=_("Due until"), field_name="due_on", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
     )
+    # Recommendations: who made them, what they are about, Pakistan's position, the follow-up.
+    mechanism = django_filters.ModelChoiceFilter(
+        label=_("Monitoring mechanism"),
+        queryset=Mechanism.objects.all(),
+        to_field_name="slug",
+        field_name="recommendation__mechanism",
+    )
+    recommendation_type = django_filters.ChoiceFilter(
+        label=_("Type"), choices=Recommendation.Kind.choices, field_name="recommendation__kind"
+    )
+    position = django_filters.ChoiceFilter(
+        label=_("Pakistan's position"),
+        choices=Commitment.RecommendationResponse.choices,
+        field_name="recommendation_response",
+    )
+    sdg_goal = django_filters.ChoiceFilter(label=_("SDG"), choices=SDG_GOALS, method="filter_sdg_goal")
+    sdg = django_filters.ModelChoiceFilter(
+        label=_("SDG target"), queryset=SDGTarget.objects.all(), to_field_name="code", method="filter_sdg"
+    )
+    affected = django_filters.ModelChoiceFilter(
+        label=_("Group of persons"),
+        queryset=AffectedGroup.objects.all(),
+        to_field_name="slug",
+        method="filter_affected",
+    )
+    priority = django_filters.ChoiceFilter(label=_("Priority for follow-up"), choices=YES_NO, method="filter_priority")
+    follow_up_overdue = django_filters.ChoiceFilter(
+        label=_("Follow-up reply overdue"), choices=YES_NO, method="filter_follow_up_overdue"
+    )
+    grade = django_filters.ChoiceFilter(
+        label=_("Follow-up grade"), choices=StatusUpdate.Grade.choices, method="filter_grade"
+    )
+    cluster = django_filters.NumberFilter(label=_("Cluster"), field_name="recommendation__cluster")
     contributes_to = django_filters.NumberFilter(label=_("Contributes to commitment"), method="filter_contributes_to")
     contributes_to_instrument = django_filters.CharFilter(
         label=_("Contributes to instrument"), method="filter_contributes_to_instrument"
@@ -93,6 +133,7 @@ class CommitmentFilter(django_filters.FilterSet):
         # Choice lists cost a query each; only the ones a person picks from are shown as selects.
         self.filters["contributes_to"].field.widget = forms.HiddenInput()
         self.filters["contributes_to_instrument"].field.widget = forms.HiddenInput()
+        self.filters["cluster"].field.widget = forms.HiddenInput()
 
     @property
     def qs(self):
@@ -116,6 +157,7 @@ class CommitmentFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(
             Q(reference__icontains=value)
+            | Q(recommendation_ref__icontains=value)
             | Q(title__icontains=value)
             | Q(description__icontains=value)
             | Q(instrument__code__icontains=value)
@@ -127,6 +169,29 @@ class CommitmentFilter(django_filters.FilterSet):
 
     def filter_theme(self, queryset, name, value):
         return queryset.filter(pk__in=Commitment.themes.through.objects.filter(theme=value).values("commitment"))
+
+    def filter_sdg_goal(self, queryset, name, value):
+        targets = Recommendation.sdg_targets.through.objects.filter(sdgtarget__goal=int(value))
+        return queryset.filter(pk__in=targets.values("recommendation_id"))
+
+    def filter_sdg(self, queryset, name, value):
+        targets = Recommendation.sdg_targets.through.objects.filter(sdgtarget=value)
+        return queryset.filter(pk__in=targets.values("recommendation_id"))
+
+    def filter_affected(self, queryset, name, value):
+        groups = Recommendation.affected_groups.through.objects.filter(affectedgroup=value)
+        return queryset.filter(pk__in=groups.values("recommendation_id"))
+
+    def filter_priority(self, queryset, name, value):
+        return _yes_no(queryset, Q(recommendation__follow_up_due_on__isnull=False), value)
+
+    def filter_follow_up_overdue(self, queryset, name, value):
+        return _yes_no(
+            queryset, Recommendation.follow_up_overdue_q(timezone.localdate(), prefix="recommendation__"), value
+        )
+
+    def filter_grade(self, queryset, name, value):
+        return queryset.with_follow_up_grade(name="latest_grade").filter(latest_grade=value)
 
     def filter_status(self, queryset, name, value):
         return queryset  # applied in qs, after as_of

@@ -31,8 +31,10 @@ from ..models import (
     GSPRequirement,
     Instrument,
     Jurisdiction,
+    Mechanism,
     Organisation,
     Review,
+    SDGTarget,
     Source,
     StatusUpdate,
     Theme,
@@ -90,12 +92,13 @@ def movement(start, end):
 @dataclasses.dataclass(frozen=True)
 class Scope:
     """Which commitments a report covers: all, or those of one jurisdiction, instrument,
-    instrument kind, GSP+ group or theme. Written as "all" or "kind:value"."""
+    instrument kind, GSP+ group, theme, SDG (a target such as 16.3, or a goal such as 16) or
+    monitoring mechanism. Written as "all" or "kind:value"."""
 
     kind: str = "all"
     value: str = ""
 
-    KINDS = ("all", "jurisdiction", "instrument", "kind", "gsp_group", "theme")
+    KINDS = ("all", "jurisdiction", "instrument", "kind", "gsp_group", "theme", "sdg", "mechanism")
 
     @classmethod
     def parse(cls, text):
@@ -129,6 +132,12 @@ class Scope:
             return Q(instrument__gsp_requirements__group=self.value)
         if self.kind == "theme":
             return Q(themes__slug=self.value)
+        if self.kind == "sdg":
+            if "." in self.value:
+                return Q(recommendation__sdg_targets__code=self.value.lower())
+            return Q(recommendation__sdg_targets__goal=int(self.value)) if self.value.isdigit() else Q(pk__in=[])
+        if self.kind == "mechanism":
+            return Q(recommendation__mechanism__slug=self.value)
         return Q()
 
     def label(self):
@@ -153,6 +162,16 @@ class Scope:
             found = Theme.objects.filter(slug=self.value).first()
             if found:
                 return _("Theme: %(theme)s") % {"theme": found.name}
+        elif self.kind == "sdg":
+            if self.value.isdigit() and 1 <= int(self.value) <= 17:
+                return _("SDG %(goal)s") % {"goal": self.value}
+            found = SDGTarget.objects.filter(code=self.value.lower()).first()
+            if found:
+                return _("SDG target %(target)s") % {"target": found}
+        elif self.kind == "mechanism":
+            found = Mechanism.objects.filter(slug=self.value).first()
+            if found:
+                return _("Recommendations of %(mechanism)s") % {"mechanism": found.name}
         raise ValueError(_("No %(kind)s called %(value)s.") % {"kind": self.kind, "value": self.value})
 
 
@@ -169,6 +188,14 @@ def scope_choices():
     choices += [(f"kind:{value}", _("Instrument kind: %s") % label) for value, label in Instrument.Kind.choices]
     choices += [(f"gsp_group:{value}", _("GSP+ group: %s") % label) for value, label in GSPRequirement.Group.choices]
     choices += [(f"theme:{slug}", _("Theme: %s") % name) for slug, name in Theme.objects.values_list("slug", "name")]
+    choices += [
+        (f"mechanism:{slug}", _("Mechanism: %s") % name) for slug, name in Mechanism.objects.values_list("slug", "name")
+    ]
+    choices += [(f"sdg:{goal}", _("SDG %d") % goal) for goal in range(1, 18)]
+    choices += [
+        (f"sdg:{code}", _("SDG target: %s") % f"{code} {title}".strip())
+        for code, title in SDGTarget.objects.values_list("code", "title")
+    ]
     return choices
 
 
@@ -250,6 +277,8 @@ class Row:
     changes: list
     source_views: list
     sources: list
+    position: str = ""
+    follow_up_grade: str = ""  # the treaty body's latest A–E grade of the follow-up, by the end of the period
 
     @property
     def movement(self):
@@ -298,7 +327,7 @@ class ProgressReport:
         overdue_end = Commitment.objects.overdue_q(date_to, status_field="status_end")
         self._commitments = commitments.annotate(
             overdue_end=ExpressionWrapper(overdue_end, output_field=BooleanField())
-        )
+        ).with_follow_up_grade(date_to, sensitivities=self.sensitivities, name="follow_up_grade_end")
         self._baseline = baseline
         self.without_review = 0
         self._summarise()
@@ -366,6 +395,15 @@ class ProgressReport:
             self.overdue_end += row["overdue"]
         self.total = sum(start.values())
         self.summary = [SummaryLine(s, str(label), start[s], end[s]) for s, label in Status.choices]
+        graded = dict(
+            self._commitments.exclude(follow_up_grade_end=None)
+            .values_list("follow_up_grade_end")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        self.follow_up_grades = [
+            (grade, label, graded[grade]) for grade, label in StatusUpdate.Grade.choices if graded.get(grade)
+        ]
         self.moved_forward = moves[Movement.FORWARD]
         self.slipped_back = moves[Movement.SLIPPED]
         self.new = moves[Movement.NEW]
@@ -485,6 +523,8 @@ class ProgressReport:
                 changes=[c for day, c in changes.get(commitment.pk, []) if day > commitment.report_baseline],
                 source_views=said if disagree else [],
                 sources=sources.get(commitment.pk, []),
+                position=str(commitment.get_recommendation_response_display()),
+                follow_up_grade=commitment.follow_up_grade_end or "",
             )
 
     def sources(self):

@@ -23,6 +23,8 @@ from ..models import (
     CommitmentLink,
     GSPRequirement,
     Instrument,
+    Mechanism,
+    Recommendation,
     StatusCount,
     StatusUpdate,
     ThemeStatusCount,
@@ -120,6 +122,61 @@ def theme_bars(user):
         .order_by("theme__name")
     )
     return _bars(rows, ("theme__slug",), lambda r: Bar(r["theme__name"], {"theme": r["theme__slug"]}, {}))
+
+
+def recommendation_bars(visible):
+    """Recommendations by mechanism, by Pakistan's position and by SDG goal: three grouped queries."""
+    recommendations = visible.filter(recommendation__isnull=False)
+    by_mechanism = _bars(
+        recommendations.values("recommendation__mechanism__slug", "recommendation__mechanism__name", "status")
+        .annotate(n=Count("pk"))
+        .order_by("recommendation__mechanism__name"),
+        ("recommendation__mechanism__slug",),
+        lambda r: Bar(r["recommendation__mechanism__name"], {"mechanism": r["recommendation__mechanism__slug"]}, {}),
+    )
+    positions = dict(Commitment.RecommendationResponse.choices)
+    by_position = _bars(
+        recommendations.exclude(recommendation_response="")
+        .values("recommendation_response", "status")
+        .annotate(n=Count("pk"))
+        .order_by("recommendation_response"),
+        ("recommendation_response",),
+        lambda r: Bar(positions[r["recommendation_response"]], {"position": r["recommendation_response"]}, {}),
+    )
+    by_goal = _bars(
+        Recommendation.sdg_targets.through.objects.filter(recommendation_id__in=recommendations.values("pk"))
+        .values("sdgtarget__goal", status=F("recommendation__commitment__status"))
+        .annotate(n=Count("recommendation_id", distinct=True))
+        .order_by("sdgtarget__goal"),
+        ("sdgtarget__goal",),
+        lambda r: Bar(_("SDG %(goal)d") % {"goal": r["sdgtarget__goal"]}, {"sdg_goal": r["sdgtarget__goal"]}, {}),
+    )
+    return by_mechanism, by_position, by_goal
+
+
+def follow_up_summary(visible, today):
+    """Treaty-body follow-up: priority recommendations, replies overdue, and the latest grade of each."""
+    priority = visible.filter(
+        recommendation__follow_up_due_on__isnull=False, recommendation__mechanism__kind=Mechanism.Kind.TREATY_BODY
+    )
+    grades = dict(
+        priority.with_follow_up_grade(name="latest_grade")
+        .values_list("latest_grade")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    labels = dict(StatusUpdate.Grade.choices)
+    return {
+        "priority_count": sum(grades.values()),
+        "priority_url": list_url(priority="yes"),
+        "overdue_count": priority.filter(Recommendation.follow_up_overdue_q(today, prefix="recommendation__")).count(),
+        "overdue_url": list_url(priority="yes", follow_up_overdue="yes"),
+        "grades": [
+            {"grade": grade, "label": labels[grade], "count": grades.get(grade, 0), "url": list_url(grade=grade)}
+            for grade in StatusUpdate.Grade.values
+        ],
+        "ungraded": grades.get(None, 0),
+    }
 
 
 def contested_count(user):
@@ -249,6 +306,7 @@ def dashboard_context(user, *, today=None, now=None):
     now = now or timezone.now()
     visible = Commitment.objects.visible_to(user)
     convention_rollup, national_rollup = roll_up(visible)
+    by_mechanism, by_position, by_goal = recommendation_bars(visible)
     trend_rows = trend(user, today)
     overdue_count = visible.overdue(today).count()
     stale_count = visible.stale(now).count()
@@ -259,6 +317,10 @@ def dashboard_context(user, *, today=None, now=None):
         "plans": plan_bars(user),
         "jurisdictions": jurisdiction_bars(user),
         "themes": theme_bars(user),
+        "recommendations_by_mechanism": by_mechanism,
+        "recommendations_by_position": by_position,
+        "recommendations_by_goal": by_goal,
+        "follow_up": follow_up_summary(visible, today),
         "convention_rollup": convention_rollup,
         "national_rollup": national_rollup,
         "contested": contested(visible),
