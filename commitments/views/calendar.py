@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from ..forms import DeadlineFilter
 from ..ical import ics_calendar
-from ..models import Profile
+from ..models import Profile, ReminderSchedule
 from ..selectors import deadlines
 from ..services import people
 
@@ -60,8 +60,16 @@ def my_settings(request):
         action = request.POST.get("action")
         if action == "reminders":
             enabled = request.POST.get("reminders_enabled") == "on"
-            people.reminders_set(user=user, enabled=enabled)
-            messages.success(request, _("Email reminders are on.") if enabled else _("Email reminders are off."))
+            schedule = request.POST.get("reminder_schedule") or None
+            if schedule is not None and schedule not in ReminderSchedule.values:
+                return HttpResponse(status=400)
+            people.reminders_set(user=user, enabled=enabled, schedule=schedule)
+            if not enabled:
+                messages.success(request, _("Email reminders are off."))
+            elif schedule == ReminderSchedule.WEEKLY:
+                messages.success(request, _("Email reminders are on, as a weekly digest."))
+            else:
+                messages.success(request, _("Email reminders are on."))
         elif action == "token_create":
             people.calendar_token_create(user=user)
             messages.success(request, _("A new calendar address was made; any previous one no longer works."))
@@ -75,4 +83,5 @@ def my_settings(request):
     feed_url = None
     if profile.calendar_token:
         feed_url = deadlines.absolute_url(deadlines.feed_path(profile.calendar_token))
-    return render(request, "commitments/my_settings.html", {"profile": profile, "feed_url": feed_url})
+    context = {"profile": profile, "feed_url": feed_url, "schedules": ReminderSchedule.choices}
+    return render(request, "commitments/my_settings.html", context)
