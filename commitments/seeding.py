@@ -24,6 +24,7 @@ from .models import (
     CommitmentLink,
     GSPRequirement,
     Organisation,
+    ReportingCycle,
     Review,
     StatusUpdate,
 )
@@ -63,6 +64,10 @@ def _existing(instance):
         ).first()
     if model is CommitmentLink:
         return model.objects.filter(source_id=instance.source_id, target_id=instance.target_id).first()
+    if model is ReportingCycle:
+        return model.objects.filter(
+            instrument_id=instance.instrument_id, instrument_kind=instance.instrument_kind, deadline=instance.deadline
+        ).first()
     try:
         return model._default_manager.get_by_natural_key(*instance.natural_key())
     except model.DoesNotExist:
