@@ -132,6 +132,8 @@ def recommendation_cluster_leave(request, pk):
 def review_follow_up_set(request, pk):
     """Mark the priority recommendations of a treaty-body review and the follow-up reply's due date."""
     review = get_object_or_404(Review.objects.select_related("instrument"), pk=pk)
+    if not access.may_add_recommendation(request.user):
+        raise PermissionDenied
     recommendations = Commitment.objects.writable_by(request.user).filter(
         review=review, recommendation__mechanism__kind=Mechanism.Kind.TREATY_BODY
     )
