@@ -125,7 +125,9 @@ def test_a_uhri_workbook_previews_then_imports_with_every_field(world):
     assert ("theme", "Equality & non-discrimination") in created
     assert ("SDG target", "5.1 End discrimination against women and girls") in created
     assert ("group of persons", "Women & girls") in created
-    assert any(kind == "monitoring mechanism" and name.startswith("Universal Periodic Review") for kind, name in created)
+    assert any(
+        kind == "monitoring mechanism" and name.startswith("Universal Periodic Review") for kind, name in created
+    )
     assert ("theme", "Women's rights") not in created  # matched to the existing theme
 
     result = run_recommendation_import(data=data, user=world["admin"], dry_run=False)
@@ -295,7 +297,10 @@ def test_the_preview_proposes_recorded_recommendations_with_similar_text(world):
     )
     similar = "150.4 Adopt a comprehensive synthetic law on shelters for survivors, and fund them (Sylvania);"
     unrelated = "150.5 Publish the synthetic budget of the judiciary every year (Genovia);"
-    rows = [uhri_row(number=4, text=similar, symbol="A/HRC/SYN/4"), uhri_row(number=5, text=unrelated, symbol="A/HRC/SYN/4")]
+    rows = [
+        uhri_row(number=4, text=similar, symbol="A/HRC/SYN/4"),
+        uhri_row(number=5, text=unrelated, symbol="A/HRC/SYN/4"),
+    ]
 
     result = run_recommendation_import(data=uhri_workbook(rows), user=world["admin"], dry_run=True)
 

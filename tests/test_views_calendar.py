@@ -71,7 +71,10 @@ def test_the_calendar_filters_like_the_list(client, world):
     world["soon"].themes.add(labour)
 
     assert sections(client.get(reverse("commitments:calendar"), {"when": "overdue"})) == (["CEDAW LATE-1"], [])
-    assert sections(client.get(reverse("commitments:calendar"), {"what": "reports"})) == ([], ["CEDAW: Periodic report"])
+    assert sections(client.get(reverse("commitments:calendar"), {"what": "reports"})) == (
+        [],
+        ["CEDAW: Periodic report"],
+    )
     assert sections(client.get(reverse("commitments:calendar"), {"theme": "labour", "what": "commitments"})) == (
         [],
         ["CEDAW SOON-1"],
