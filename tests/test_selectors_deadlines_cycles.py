@@ -251,3 +251,16 @@ def test_every_seeded_ratified_treaty_with_a_periodicity_has_a_computed_next_due
     sourced = {i.reference for i in items if i.is_report and not i.computed}
     assert {"ICESCR: Reply to a list of issues", "CRC: Reply to a list of issues"} <= sourced
     assert not any(r.endswith("Periodic report") for r in sourced)
+
+
+def test_the_seed_has_mechanisms_and_cycle_rules_from_the_facts_and_no_recommendation(seeded):
+    from commitments.models import Mechanism, Recommendation
+
+    assert not Recommendation.objects.exists()
+    assert Mechanism.objects.get(slug="hrc").instrument.code == "ICCPR"
+    assert "ccpr" in Mechanism.objects.get(slug="hrc").names()
+    rules = {(r.instrument.code, r.period_months, r.initial_months, r.rule_text) for r in ReportingCycle.objects.all()}
+    assert ("CRPD", 48, 24, "initial within 2 yrs, then every 4 yrs") in rules
+    assert ("ICERD", 24, None, "2 yrs") in rules
+    assert ("GSP+", 24, None, "biennial GSP reports") in rules
+    assert len(rules) == 8
