@@ -365,13 +365,18 @@ def main():
     parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument("--load-only", action="store_true", help="redo only the load test of an earlier run's results")
     parser.add_argument(
-        "--recommendations", type=int, default=10_000, help="rows of the UHRI import to time (0: leave it out)"
+        "--recommendations",
+        type=int,
+        default=None,
+        help="rows of the UHRI import to time (default 10,000; 1,000 with --quick; 0: leave it out)",
     )
     parser.add_argument(
         "--recommendations-only", action="store_true", help="time only the recommendation import and suggestions"
     )
     args = parser.parse_args()
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
+    if args.recommendations is None:
+        args.recommendations = 1_000 if args.quick else 10_000
     reps, heavy_reps, warmup = (3, 2, 1) if args.quick else (10, 3, 2)
     if args.reps:
         reps = args.reps

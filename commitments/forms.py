@@ -496,7 +496,10 @@ class FollowUpAssessmentForm(forms.Form):
     )
     effective_on = forms.DateField(label=_("Date of the assessment"), widget=forms.DateInput(attrs={"type": "date"}))
     url = forms.URLField(
-        label=_("Link to the committee's follow-up letter or report"), max_length=1000, required=False, assume_scheme="https"
+        label=_("Link to the committee's follow-up letter or report"),
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
     )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 

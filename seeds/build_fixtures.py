@@ -209,7 +209,9 @@ class Builder:
             if mechanism.get("instrument"):
                 facts = self.instruments[mechanism["instrument"]]
                 if facts.get("body") != org.get("facts_body"):
-                    raise CurationError(f"{mechanism['organisation']} is not the body the facts give for {facts['code']}")
+                    raise CurationError(
+                        f"{mechanism['organisation']} is not the body the facts give for {facts['code']}"
+                    )
                 instrument = [self.code(facts["code"])]
             rows.append(
                 {
