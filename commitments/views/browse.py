@@ -15,6 +15,7 @@ from ..filters import CommitmentFilter
 from ..forms import FollowUpAssessmentForm, FollowUpReplyForm
 from ..models import Assessment, Commitment, Evidence, Instrument, Mechanism, StatusUpdate
 from ..querysets import HISTORY_ORDER_DESC
+from ..selectors.deadlines import computed_deadlines
 from ..selectors.history import commitment_history
 from ..tables import CommitmentTable, StatusAsOfColumn
 
@@ -180,5 +181,6 @@ def instrument_detail(request, code):
         "sources": instrument.sources.all(),
         "requirements": instrument.gsp_requirements.select_related("scheme"),
         "reviews": instrument.reviews.all(),
+        "computed_deadlines": computed_deadlines(request.user, {"instrument": instrument}),
     }
     return render(request, "commitments/instrument_detail.html", context)
