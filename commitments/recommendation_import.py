@@ -563,7 +563,9 @@ class _World:
         mechanism.full_clean()
         mechanism.save()
         self.mechanisms[key] = mechanism
-        self.created(_("monitoring mechanism"), f"{mechanism.name} ({mechanism.get_kind_display()})")
+        kind_label = str(mechanism.get_kind_display())
+        shown = mechanism.name if kind_label == mechanism.name else f"{mechanism.name} ({kind_label})"
+        self.created(_("monitoring mechanism"), shown)
         return mechanism
 
     def _instrument_for(self, name, kind):

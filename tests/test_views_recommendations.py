@@ -169,6 +169,10 @@ def test_grouping_recommendations_shares_their_actions(client, world):
     assert CommitmentLink.objects.filter(source=later, target=world["rec"].commitment).exists()
     listed = client.get(reverse("commitments:list"), {"contributes_to": world["twin"].pk})
     assert sorted(c.reference for c in listed.context["table"].data) == ["ACT-1", "ACT-2"]
+    # Each member's page rolls up the same two actions.
+    for rec in (world["rec"], world["twin"]):
+        roll_up = client.get(reverse("commitments:detail", args=[rec.pk])).context["roll_up"]
+        assert roll_up.total == 2
 
 
 def test_grouping_needs_two_and_a_reader_may_not_group(client, world):

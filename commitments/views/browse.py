@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
@@ -146,8 +147,16 @@ def _recommendation_context(user, commitment, visible, updates):
         return {"recommendation": None}
     is_treaty_body = recommendation.mechanism.kind == Mechanism.Kind.TREATY_BODY
     can_write = access.can_write_commitment(user, commitment)
+    # The roll-up: how far the actions answering it (the commitments contributing to it) have got.
+    answering = dict(
+        visible.filter(links_out__target=commitment)
+        .values_list("status")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
     return {
         "recommendation": recommendation,
+        "roll_up": Bar(_("Actions answering it"), {"contributes_to": commitment.pk}, answering) if answering else None,
         "sdg_targets": recommendation.sdg_targets.all(),
         "affected_groups": recommendation.affected_groups.all(),
         "cluster_members": (
