@@ -118,7 +118,7 @@ class CommitmentFilter(django_filters.FilterSet):
     grade = django_filters.ChoiceFilter(
         label=_("Follow-up grade"), choices=StatusUpdate.Grade.choices, method="filter_grade"
     )
-    cluster = django_filters.NumberFilter(label=_("Cluster"), field_name="recommendation__cluster")
+    cluster = django_filters.NumberFilter(label=_("Cluster"), method="filter_cluster")
     contributes_to = django_filters.NumberFilter(label=_("Contributes to commitment"), method="filter_contributes_to")
     contributes_to_instrument = django_filters.CharFilter(
         label=_("Contributes to instrument"), method="filter_contributes_to_instrument"
@@ -189,6 +189,12 @@ class CommitmentFilter(django_filters.FilterSet):
         return _yes_no(
             queryset, Recommendation.follow_up_overdue_q(timezone.localdate(), prefix="recommendation__"), value
         )
+
+    def filter_cluster(self, queryset, name, value):
+        # An id no row can have (a fraction, or beyond the database's integers) lists nothing.
+        if value != int(value) or not 0 < value < 2**63:
+            return queryset.none()
+        return queryset.filter(recommendation__cluster_id=int(value))
 
     def filter_grade(self, queryset, name, value):
         return queryset.with_follow_up_grade(name="latest_grade").filter(latest_grade=value)

@@ -123,7 +123,14 @@ def test_the_list_filters_recommendations(client, world, params, expected):
 
 def test_a_filter_value_that_names_nothing_answers_the_page_not_an_error(client, world):
     client.force_login(world["viewer"])
-    for params in ({"sdg": "99.9"}, {"sdg_goal": "18"}, {"grade": "Z"}, {"mechanism": "\x00"}):
+    for params in (
+        {"sdg": "99.9"},
+        {"sdg_goal": "18"},
+        {"grade": "Z"},
+        {"mechanism": "\x00"},
+        {"cluster": "9" * 40},
+        {"cluster": "1.5"},
+    ):
         assert client.get(reverse("commitments:list"), params).status_code == 200
 
 
