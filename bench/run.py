@@ -8,6 +8,9 @@ subprocess, its derived data checked against the history, then every page is tim
 fresh subprocess through Django's test client as an administrator, each export's peak
 memory is measured in a process of its own, and, at the largest size, gunicorn with two
 workers serves the dashboard and a trivial logged-in view to wrk on loopback.
+Then, in a database of its own, a synthetic UHRI export of 10,000 recommendations is imported
+(timed, with its progress shown) and imported again, and the similar-recommendation
+suggestions are timed over the 10,000 (`--recommendations 0` leaves this out).
 Prints a table, writes bench/results/bench.json and bench/results/bench.png.
 """
 
@@ -294,6 +297,17 @@ def targets(results):
         else:
             checks.append((f"{name} peak memory under 200 MB", None, "export not available"))
 
+    measured = results.get("recommendations")
+    if measured:
+        p95 = measured["suggestions"]["p95"]
+        checks.append(
+            (
+                f"overlap suggestions over {measured['recommendations']:,} recommendations within 1 s",
+                p95 <= 1.0,
+                f"p95 {p95 * 1000:.0f} ms; the {measured['rows']:,}-row import took {measured['import_s']:.1f} s",
+            )
+        )
+
     load = large.get("throughput", {})
     if "error" in load:
         checks.append(("dashboard throughput at least 30% of the trivial view's", None, load["error"]))
@@ -311,6 +325,8 @@ def targets(results):
 def markdown(results):
     """The table and the targets, as docs/bench.md shows them."""
     lines = [table(results), ""]
+    if results.get("recommendations"):
+        lines += [recommendations_lines(results["recommendations"]), ""]
     for item in results["targets"]:
         mark = {True: "met", False: "**missed**", None: "not measured"}[item["met"]]
         lines.append(f"- {item['target']}: {mark} ({item['measured']})")
@@ -365,8 +381,19 @@ def main():
     parser.add_argument("--load-seconds", type=int, default=None)
     parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument("--load-only", action="store_true", help="redo only the load test of an earlier run's results")
+    parser.add_argument(
+        "--recommendations",
+        type=int,
+        default=None,
+        help="rows of the UHRI import to time (default 10,000; 1,000 with --quick; 0: leave it out)",
+    )
+    parser.add_argument(
+        "--recommendations-only", action="store_true", help="time only the recommendation import and suggestions"
+    )
     args = parser.parse_args()
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
+    if args.recommendations is None:
+        args.recommendations = 1_000 if args.quick else 10_000
     reps, heavy_reps, warmup = (3, 2, 1) if args.quick else (10, 3, 2)
     if args.reps:
         reps = args.reps
@@ -381,6 +408,11 @@ def main():
         log(f"{size:,} commitments: load test, gunicorn with 2 workers, wrk {load_seconds} s per page")
         results["sizes"][str(size)]["throughput"] = throughput(size, load_seconds, 1 if args.quick else 3)
         return finish(results, out)
+
+    if args.recommendations_only:
+        measured = recommendations_step(args.recommendations, reps)
+        log(recommendations_lines(measured))
+        return
 
     started = time.perf_counter()
     database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
@@ -414,8 +446,33 @@ def main():
             size_result["throughput"] = throughput(size, load_seconds, 1 if args.quick else 3)
         size_result["seconds"] = time.perf_counter() - size_started
         results["sizes"][str(size)] = size_result
+    if args.recommendations:
+        results["recommendations"] = recommendations_step(args.recommendations, reps)
     results["meta"]["seconds"] = time.perf_counter() - started
     finish(results, out)
+
+
+RECOMMENDATIONS_DB = "recommendations"
+
+
+def recommendations_step(rows, reps):
+    """The UHRI import of `rows` rows and the overlap suggestions, in a database of their own."""
+    log(f"recommendations: importing {rows:,} UHRI rows, then timing the overlap suggestions")
+    recreate_database(RECOMMENDATIONS_DB)
+    env = environment(RECOMMENDATIONS_DB)
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
+    return worker(RECOMMENDATIONS_DB, "recommendations", "--rows", str(rows), "--reps", str(reps))
+
+
+def recommendations_lines(measured):
+    suggestions = measured["suggestions"]
+    return (
+        f"- UHRI import of {measured['rows']:,} rows ({measured['file_mb']:.1f} MB .xlsx): "
+        f"{measured['import_s']:.1f} s to import ({measured['preview_s']:.1f} s to preview), "
+        f"{measured['reimport_s']:.1f} s to import again ({measured['reimport_unchanged']:,} rows unchanged)\n"
+        f"- overlap suggestions over {measured['recommendations']:,} recommendations: median "
+        f"{suggestions['median'] * 1000:.0f} ms, p95 {suggestions['p95'] * 1000:.0f} ms ({suggestions['reps']} runs)"
+    )
 
 
 def finish(results, out):

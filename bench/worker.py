@@ -4,6 +4,7 @@ python bench/worker.py build --size N        generate and verify (DATABASE_URL n
 python bench/worker.py measure --reps R ...   time every page and its floor; JSON on stdout
 python bench/worker.py peak --page NAME       one request in a fresh process; its peak memory
 python bench/worker.py session                a logged-in session key for the load generator
+python bench/worker.py recommendations --rows N   time a UHRI import of N rows and the overlap suggestions
 """
 
 import argparse
@@ -310,6 +311,71 @@ def peak(args):
     )
 
 
+# --- recommendations: the UHRI import and the overlap suggestions ---------------------------
+
+
+def recommendations(args):
+    """Seed, then import a synthetic UHRI export of `rows` rows (timed), import it again (timed:
+    it changes nothing), and time the similar-recommendation suggestions over the whole database."""
+    import random
+
+    from commitments import overlaps, seeding
+    from commitments.recommendation_import import run_recommendation_import
+    from tests.uhri_files import uhri_rows, uhri_workbook
+
+    seeding.seed_load()
+    admin = User.objects.filter(username="bench-admin").first() or User.objects.create_superuser(
+        "bench-admin", "bench@example.org", None
+    )
+    data = uhri_workbook(uhri_rows(args.rows, seed=args.seed, symbol="A/HRC/SYN/BENCH"))
+    log(f"  a UHRI export of {args.rows:,} rows: {len(data) / 2**20:.1f} MB")
+    marks = []
+
+    def progress(done, total, what):
+        marks.append((time.perf_counter(), done, what))
+        if done == total or done % 2000 == 0:
+            log(f"    {done:,} / {total:,} {what}")
+
+    started = time.perf_counter()
+    preview = run_recommendation_import(data=data, user=admin, dry_run=True)
+    preview_s = time.perf_counter() - started
+    started = time.perf_counter()
+    result = run_recommendation_import(data=data, user=admin, dry_run=False, progress=progress)
+    import_s = time.perf_counter() - started
+    if not result.saved:
+        raise SystemExit(f"the import failed: {result.file_errors or result.errors[:5]}")
+    started = time.perf_counter()
+    again = run_recommendation_import(data=data, user=admin, dry_run=False)
+    reimport_s = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    ids = list(Commitment.objects.filter(recommendation__isnull=False).values_list("pk", flat=True))
+    rng = random.Random(args.seed)
+    times = []
+    for n in range(args.warmup + args.reps):
+        commitment = Commitment.objects.get(pk=rng.choice(ids))
+        started = time.perf_counter()
+        overlaps.similar_recommendations(user=admin, commitment=commitment)
+        if n >= args.warmup:
+            times.append(time.perf_counter() - started)
+    print(
+        json.dumps(
+            {
+                "rows": args.rows,
+                "file_mb": len(data) / 2**20,
+                "preview_s": preview_s,
+                "import_s": import_s,
+                "created": result.count("create"),
+                "preview_overlaps": len(preview.overlaps),
+                "reimport_s": reimport_s,
+                "reimport_unchanged": again.count("unchanged"),
+                "recommendations": len(ids),
+                "suggestions": summary(times),
+            }
+        )
+    )
+
+
 # --- session for the load generator -----------------------------------------------------
 
 
@@ -332,8 +398,19 @@ def main():
     p = commands.add_parser("peak")
     p.add_argument("--page", required=True)
     commands.add_parser("session")
+    p = commands.add_parser("recommendations")
+    p.add_argument("--rows", type=int, default=10_000)
+    p.add_argument("--reps", type=int, default=10)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    {"build": build, "measure": measure, "peak": peak, "session": session}[args.command](args)
+    {
+        "build": build,
+        "measure": measure,
+        "peak": peak,
+        "session": session,
+        "recommendations": recommendations,
+    }[args.command](args)
 
 
 if __name__ == "__main__":

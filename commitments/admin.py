@@ -149,15 +149,28 @@ class GSPRequirementInline(AdministratorsOnly, admin.TabularInline):
     extra = 0
 
 
+class InstrumentFocalPersonInline(AdministratorsOnly, admin.TabularInline):
+    model = models.InstrumentFocalPerson
+    autocomplete_fields = ["user"]
+    readonly_fields = ["assigned_at"]
+    extra = 0
+
+
+class ReportingCycleInline(AdministratorsOnly, admin.TabularInline):
+    model = models.ReportingCycle
+    fields = ["deadline", "period_months", "initial_months", "review_kind", "simplified_procedure", "rule_text"]
+    extra = 0
+
+
 @admin.register(models.Instrument)
 class InstrumentAdmin(TrackerHistoryAdmin):
     list_display = ["code", "title", "kind", "jurisdiction", "pakistan_status", "bound_on", "next_report_due_on"]
     list_filter = ["kind", "jurisdiction", "pakistan_status"]
     list_select_related = ["jurisdiction"]
     search_fields = ["code", "title"]
-    autocomplete_fields = ["jurisdiction", "monitoring_body", "sources", "focal_persons"]
+    autocomplete_fields = ["jurisdiction", "monitoring_body", "sources"]
     date_hierarchy = "bound_on"
-    inlines = [CommitmentInline, GSPRequirementInline]
+    inlines = [InstrumentFocalPersonInline, ReportingCycleInline, CommitmentInline, GSPRequirementInline]
 
     def save_formset(self, request, form, formset, change):
         if formset.model is models.Commitment:
@@ -260,6 +273,19 @@ class CommitmentLinkInline(AdministratorsOnly, admin.TabularInline):
     extra = 0
 
 
+class CommitmentFocalPersonInline(AdministratorsOnly, admin.TabularInline):
+    model = models.CommitmentFocalPerson
+    autocomplete_fields = ["user"]
+    readonly_fields = ["assigned_at"]
+    extra = 0
+
+
+class RecommendationInline(AdministratorsOnly, admin.StackedInline):
+    model = models.Recommendation
+    autocomplete_fields = ["mechanism", "affected_groups", "sdg_targets", "cluster"]
+    extra = 0
+
+
 @admin.register(models.Commitment)
 class CommitmentAdmin(TrackerHistoryAdmin):
     list_display = [
@@ -283,11 +309,16 @@ class CommitmentAdmin(TrackerHistoryAdmin):
         "themes",
         "review",
         "sources",
-        "focal_persons",
     ]
     readonly_fields = ["status", "status_on", "contested", "last_recorded_at", "created_at"]
     date_hierarchy = "due_on"
-    inlines = [CommitmentLinkInline, StatusUpdateInline, EvidenceInline]
+    inlines = [
+        RecommendationInline,
+        CommitmentFocalPersonInline,
+        CommitmentLinkInline,
+        StatusUpdateInline,
+        EvidenceInline,
+    ]
     actions = ["assign_responsible_body"]
 
     @admin.display(boolean=True, description=_("overdue"))
@@ -788,3 +819,43 @@ class CommitmentRollUpAdmin(ReadOnlyAdmin):
 
     list_display = ["source", "target"]
     list_select_related = ["source", "target"]
+
+
+# --- Monitoring mechanisms, recommendations, reporting cycles ------------------------------
+
+
+@admin.register(models.Mechanism)
+class MechanismAdmin(TrackerAdmin):
+    list_display = ["name", "kind", "organisation", "instrument"]
+    list_filter = ["kind"]
+    list_select_related = ["organisation", "instrument"]
+    search_fields = ["name", "slug", "uhri_names"]
+    autocomplete_fields = ["organisation", "instrument"]
+
+
+@admin.register(models.SDGTarget)
+class SDGTargetAdmin(TrackerAdmin):
+    list_display = ["code", "title", "goal"]
+    list_filter = ["goal"]
+    search_fields = ["code", "title"]
+
+
+@admin.register(models.AffectedGroup)
+class AffectedGroupAdmin(TrackerAdmin):
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(models.RecommendationCluster)
+class RecommendationClusterAdmin(TrackerAdmin):
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+@admin.register(models.ReportingCycle)
+class ReportingCycleAdmin(TrackerAdmin):
+    list_display = ["__str__", "deadline", "period_months", "initial_months", "simplified_procedure"]
+    list_filter = ["deadline", "instrument_kind"]
+    list_select_related = ["instrument"]
+    autocomplete_fields = ["instrument", "sources"]

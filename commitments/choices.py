@@ -48,3 +48,25 @@ class Audience(models.TextChoices):
         if self == Audience.EXTERNAL:
             return (Sensitivity.PUBLIC,)
         return (Sensitivity.PUBLIC, Sensitivity.INTERNAL)
+
+
+class DeadlineKind(models.TextChoices):
+    """What falls due on a deadline: every item of the calendar, the feed and the reminders says which."""
+
+    COMMITMENT = "commitment", _("Commitment due")
+    PERIODIC_REPORT = "periodic_report", _("Periodic report")
+    INITIAL_REPORT = "initial_report", _("Initial report")
+    LOI_REPLY = "loi_reply", _("Reply to a list of issues")
+    LOIPR_REPLY = "loipr_reply", _("Reply to a list of issues prior to reporting (the periodic report)")
+    FOLLOW_UP_REPLY = "follow_up_reply", _("Follow-up reply")
+    UPR_REPORT = "upr_report", _("UPR national report")
+    MID_TERM_REPORT = "mid_term_report", _("Mid-term report")
+    ARTICLE_22_REPORT = "article_22_report", _("ILO article 22 report")
+    OUT_OF_CYCLE_REPORT = "out_of_cycle_report", _("Out-of-cycle report requested")
+    GSP_REPORT = "gsp_report", _("GSP+ biennial report")
+    GSP_SCORECARD = "gsp_scorecard", _("GSP+ scorecard exchange")
+
+    @classmethod
+    def report_kinds(cls):
+        """The kinds an instrument's reporting deadline can be (all but a commitment's own due date)."""
+        return [(value, label) for value, label in cls.choices if value != cls.COMMITMENT]

@@ -11,16 +11,23 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import Status
 from .models import (
+    AffectedGroup,
     Assessment,
     Commitment,
     CommitmentRollUp,
     GSPRequirement,
     Instrument,
     Jurisdiction,
+    Mechanism,
     Organisation,
+    Recommendation,
+    SDGTarget,
+    StatusUpdate,
     Theme,
 )
 from .scopes import Scope, contributing_q, contributing_to_instrument_q, own_q
+
+SDG_GOALS = [(str(goal), _("Goal %(goal)d") % {"goal": goal}) for goal in range(1, 18)]
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
 ID_MAX = 2**63 - 1  # the largest id a database stores
@@ -88,6 +95,39 @@ class CommitmentFilter(django_filters.FilterSet):
     due_to = django_filters.DateFilter(
         label=_("Due until"), field_name="due_on", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
     )
+    # Recommendations: who made them, what they are about, Pakistan's position, the follow-up.
+    mechanism = django_filters.ModelChoiceFilter(
+        label=_("Monitoring mechanism"),
+        queryset=Mechanism.objects.all(),
+        to_field_name="slug",
+        field_name="recommendation__mechanism",
+    )
+    recommendation_type = django_filters.ChoiceFilter(
+        label=_("Type"), choices=Recommendation.Kind.choices, field_name="recommendation__kind"
+    )
+    position = django_filters.ChoiceFilter(
+        label=_("Pakistan's position"),
+        choices=Commitment.RecommendationResponse.choices,
+        field_name="recommendation_response",
+    )
+    sdg_goal = django_filters.ChoiceFilter(label=_("SDG"), choices=SDG_GOALS, method="filter_sdg_goal")
+    sdg = django_filters.ModelChoiceFilter(
+        label=_("SDG target"), queryset=SDGTarget.objects.all(), to_field_name="code", method="filter_sdg"
+    )
+    affected = django_filters.ModelChoiceFilter(
+        label=_("Group of persons"),
+        queryset=AffectedGroup.objects.all(),
+        to_field_name="slug",
+        method="filter_affected",
+    )
+    priority = django_filters.ChoiceFilter(label=_("Priority for follow-up"), choices=YES_NO, method="filter_priority")
+    follow_up_overdue = django_filters.ChoiceFilter(
+        label=_("Follow-up reply overdue"), choices=YES_NO, method="filter_follow_up_overdue"
+    )
+    grade = django_filters.ChoiceFilter(
+        label=_("Follow-up grade"), choices=StatusUpdate.Grade.choices, method="filter_grade"
+    )
+    cluster = django_filters.NumberFilter(label=_("Cluster"), method="filter_cluster")
     # Bounded to what an id can be: a number past the database's integer range is refused, not looked up.
     contributes_to = django_filters.NumberFilter(
         label=_("Contributes (at any depth) to commitment"),
@@ -115,6 +155,7 @@ class CommitmentFilter(django_filters.FilterSet):
         self.filters["contributes_to"].field.widget = forms.HiddenInput()
         self.filters["contributes_to_instrument"].field.widget = forms.HiddenInput()
         self.filters["contributes_to_group"].field.widget = forms.HiddenInput()
+        self.filters["cluster"].field.widget = forms.HiddenInput()
 
     @property
     def qs(self):
@@ -138,6 +179,7 @@ class CommitmentFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(
             Q(reference__icontains=value)
+            | Q(recommendation_ref__icontains=value)
             | Q(title__icontains=value)
             | Q(description__icontains=value)
             | Q(instrument__code__icontains=value)
@@ -155,6 +197,35 @@ class CommitmentFilter(django_filters.FilterSet):
 
     def filter_theme(self, queryset, name, value):
         return queryset.filter(pk__in=Commitment.themes.through.objects.filter(theme=value).values("commitment"))
+
+    def filter_sdg_goal(self, queryset, name, value):
+        targets = Recommendation.sdg_targets.through.objects.filter(sdgtarget__goal=int(value))
+        return queryset.filter(pk__in=targets.values("recommendation_id"))
+
+    def filter_sdg(self, queryset, name, value):
+        targets = Recommendation.sdg_targets.through.objects.filter(sdgtarget=value)
+        return queryset.filter(pk__in=targets.values("recommendation_id"))
+
+    def filter_affected(self, queryset, name, value):
+        groups = Recommendation.affected_groups.through.objects.filter(affectedgroup=value)
+        return queryset.filter(pk__in=groups.values("recommendation_id"))
+
+    def filter_priority(self, queryset, name, value):
+        return _yes_no(queryset, Q(recommendation__follow_up_due_on__isnull=False), value)
+
+    def filter_follow_up_overdue(self, queryset, name, value):
+        return _yes_no(
+            queryset, Recommendation.follow_up_overdue_q(timezone.localdate(), prefix="recommendation__"), value
+        )
+
+    def filter_cluster(self, queryset, name, value):
+        # An id no row can have (a fraction, or beyond the database's integers) lists nothing.
+        if value != int(value) or not 0 < value < 2**63:
+            return queryset.none()
+        return queryset.filter(recommendation__cluster_id=int(value))
+
+    def filter_grade(self, queryset, name, value):
+        return queryset.with_follow_up_grade(name="latest_grade").filter(latest_grade=value)
 
     def filter_status(self, queryset, name, value):
         return queryset  # applied in qs, after as_of

@@ -26,7 +26,10 @@ from .models import (
     IssueSource,
     IssueUpdate,
     Jurisdiction,
+    Mechanism,
     Organisation,
+    Recommendation,
+    Review,
     ScorecardIssue,
     StagedUpload,
     StatusUpdate,
@@ -188,10 +191,18 @@ class ImportForm(forms.Form):
     class Kind:
         COMMITMENTS = "commitments"
         STATUS = "status"
+        RECOMMENDATIONS = "recommendations"
 
     kind = forms.ChoiceField(
         label=_("What the file holds"),
-        choices=[(Kind.COMMITMENTS, _("Commitments")), (Kind.STATUS, _("Status history"))],
+        choices=[
+            (Kind.COMMITMENTS, _("Commitments")),
+            (Kind.STATUS, _("Status history")),
+            (
+                Kind.RECOMMENDATIONS,
+                _("Recommendations: UHRI export, UPR thematic list or ILO comments"),
+            ),
+        ],
     )
     file = forms.FileField(label=_("CSV or Excel (.xlsx) file"))
 
@@ -377,6 +388,7 @@ class DeadlineFilter(forms.Form):
     """The calendar's filter, shared by the page and the feed (the feed takes the same query string)."""
 
     WHAT_ALL, WHAT_COMMITMENTS, WHAT_REPORTS = deadlines.WHAT_ALL, deadlines.WHAT_COMMITMENTS, deadlines.WHAT_REPORTS
+    WHAT_FOLLOW_UP = deadlines.WHAT_FOLLOW_UP
     WHEN_ALL, WHEN_UPCOMING, WHEN_OVERDUE = deadlines.WHEN_ALL, deadlines.WHEN_UPCOMING, deadlines.WHEN_OVERDUE
 
     jurisdiction = forms.ModelChoiceField(
@@ -399,6 +411,7 @@ class DeadlineFilter(forms.Form):
         choices=[
             (WHAT_ALL, _("Reports and commitments")),
             (WHAT_COMMITMENTS, _("Commitment deadlines")),
+            (WHAT_FOLLOW_UP, _("Follow-up replies")),
             (WHAT_REPORTS, _("Reports due")),
         ],
         required=False,
@@ -495,6 +508,137 @@ class ApiTokenForm(forms.Form):
         self.fields["expires_on"].help_text = _("At most %(days)d days from today.") % {
             "days": settings.TRACKER_API_TOKEN_MAX_DAYS
         }
+
+
+class RecommendationAddForm(forms.Form):
+    """One recommendation, concern or ILO comment, typed in."""
+
+    mechanism = forms.ModelChoiceField(Mechanism.objects.all(), label=_("Monitoring mechanism"))
+    instrument = forms.ModelChoiceField(
+        Instrument.objects.all(),
+        label=_("Instrument"),
+        required=False,
+        help_text=_("The convention an ILO comment is about; otherwise the mechanism's own instrument."),
+    )
+    kind = forms.ChoiceField(label=_("Type"), choices=Recommendation.Kind.choices)
+    text = forms.CharField(label=_("Full text"), widget=forms.Textarea(attrs={"rows": 5}))
+    reference = forms.CharField(
+        label=_("Reference"), max_length=60, help_text=_("Unique under the instrument, e.g. CEACR 2023 observation.")
+    )
+    jurisdiction = forms.ModelChoiceField(Jurisdiction.objects.none(), label=_("Jurisdiction"))
+    review = forms.ModelChoiceField(Review.objects.none(), label=_("Received in review"), required=False)
+    document_symbol = forms.CharField(label=_("Document symbol"), max_length=100, required=False)
+    paragraph = forms.CharField(label=_("Paragraph"), max_length=30, required=False)
+    position = forms.ChoiceField(
+        label=_("Pakistan's position"),
+        choices=[("", "—")] + list(Commitment.RecommendationResponse.choices),
+        required=False,
+    )
+    position_source = forms.CharField(
+        label=_("Source of the position"),
+        max_length=300,
+        required=False,
+        help_text=_("e.g. the addendum and paragraph."),
+    )
+    upr_session = forms.IntegerField(label=_("UPR session"), min_value=1, max_value=999, required=False)
+    recommending_states = forms.CharField(
+        label=_("Recommending states"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("One per line."),
+    )
+    themes = forms.ModelMultipleChoiceField(Theme.objects.all(), label=_("Themes"), required=False)
+    sdg_targets = forms.CharField(
+        label=_("SDG targets"), max_length=500, required=False, help_text=_("Separated by semicolons, e.g. 5.1; 16.3.")
+    )
+    affected_groups = forms.CharField(
+        label=_("Groups of persons"), max_length=1000, required=False, help_text=_("Separated by semicolons.")
+    )
+    normlex_ref = forms.CharField(label=_("NORMLEX reference"), max_length=100, required=False)
+    ilo_year = forms.IntegerField(label=_("Year of the comment"), min_value=1919, max_value=2100, required=False)
+    ilo_session = forms.CharField(label=_("Session"), max_length=60, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = Jurisdiction.objects.writable_by(user)
+        federal = Jurisdiction.objects.filter(kind=Jurisdiction.Kind.FEDERAL).first()
+        self.fields["jurisdiction"].initial = federal.pk if federal else None
+        self.fields["review"].queryset = Review.objects.select_related("instrument")
+        for name in ("text", "reference", "document_symbol", "position_source", "recommending_states"):
+            self.fields[name].widget.attrs["dir"] = "auto"
+
+    def clean(self):
+        data = super().clean()
+        mechanism, instrument = data.get("mechanism"), data.get("instrument")
+        if mechanism is not None and instrument is None:
+            if mechanism.instrument_id is None:
+                self.add_error("instrument", _("Name the convention: this body watches several."))
+            else:
+                data["instrument"] = mechanism.instrument
+        kind = data.get("kind")
+        ilo_kinds = (Recommendation.Kind.ILO_OBSERVATION, Recommendation.Kind.ILO_DIRECT_REQUEST)
+        if mechanism is not None and (kind in ilo_kinds) != (mechanism.kind == Mechanism.Kind.ILO_SUPERVISORY):
+            self.add_error("kind", _("ILO observations and direct requests are the ILO supervisory bodies' only."))
+        if kind in ilo_kinds and not data.get("normlex_ref"):
+            self.add_error("normlex_ref", _("An ILO comment is kept by its NORMLEX reference."))
+        return data
+
+    def split(self, name):
+        return [part.strip() for part in self.cleaned_data.get(name, "").split(";") if part.strip()]
+
+
+class RecommendationGroupForm(forms.Form):
+    """Recommendations to put in one cluster with the one on the page."""
+
+    members = forms.ModelMultipleChoiceField(Commitment.objects.none(), label=_("Group with"))
+    name = forms.CharField(label=_("Name of the cluster"), max_length=200, required=False)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = candidates
+
+
+class FollowUpPriorityForm(forms.Form):
+    """The priority recommendations a treaty body named in a review, and when the follow-up reply is due."""
+
+    recommendations = forms.ModelMultipleChoiceField(
+        Commitment.objects.none(), label=_("Priority recommendations"), widget=forms.CheckboxSelectMultiple
+    )
+    due_on = forms.DateField(label=_("Follow-up reply due"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, recommendations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recommendations"].queryset = recommendations
+        self.fields["recommendations"].label_from_instance = lambda c: f"{c.reference}: {c.title}"
+
+
+class FollowUpReplyForm(forms.Form):
+    replied_on = forms.DateField(label=_("Follow-up reply sent on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_replied_on(self):
+        value = self.cleaned_data["replied_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+
+class FollowUpAssessmentForm(forms.Form):
+    """The committee's assessment of the follow-up reply, recorded in its name."""
+
+    follow_up_grade = forms.ChoiceField(label=_("The committee's grade"), choices=StatusUpdate.Grade.choices)
+    status = forms.ChoiceField(
+        label=_("What the assessment says of the recommendation"),
+        choices=[("", "—")] + list(Status.choices),
+        help_text=_("As the committee's assessment says it; nothing is chosen for you."),
+    )
+    effective_on = forms.DateField(label=_("Date of the assessment"), widget=forms.DateInput(attrs={"type": "date"}))
+    url = forms.URLField(
+        label=_("Link to the committee's follow-up letter or report"),
+        max_length=1000,
+        required=False,
+        assume_scheme="https",
+    )
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 # --- Sign-in -----------------------------------------------------------------------------

@@ -21,11 +21,13 @@ def ics_calendar(items, *, now=None, name=None):
     for item in items:
         event = icalendar.Event()
         # Stable per item and date: a moved deadline is a new event, an unchanged one is updated in place.
-        event.add("uid", f"{item.kind}-{item.pk}-{item.due_on.isoformat()}@{host}")
+        event.add("uid", f"{item.uid_key}@{host}")
         event.add("dtstamp", now)
         event.add("dtstart", item.due_on)
         event.add("dtend", item.due_on + datetime.timedelta(days=1))
-        if item.is_report:
+        if item.computed:
+            summary = gettext("Due (computed from the reporting cycle): %(reference)s") % {"reference": item.reference}
+        elif item.is_report:
             summary = gettext("Report due: %(reference)s") % {"reference": item.reference}
         else:
             summary = gettext("Due: %(reference)s") % {"reference": item.reference}

@@ -26,6 +26,12 @@ and in SQL is a named pair x() / x_q(), and a test checks that the two agree.
 | GSP+ requirements in force   | GSPRequirementList.is_in_force() / GSPRequirementQuerySet.in_force_q() |
 | an issue's state in a cycle  | derived.derive() on the cycle's IssueUpdates (the headline rule)     |
 | API token accepted           | access.api_token_refusal() (ApiToken.is_expired() / is_revoked)      |
+| a cluster shares its actions | services.recommendations (and commitment_link_add for a new link)    |
+| deadline passed              | models.deadline_passed() (report, computed and follow-up deadlines)  |
+| follow-up reply overdue      | Recommendation.is_follow_up_overdue() / follow_up_overdue_q()        |
+| next due date by the cycle   | ReportingCycle.next_due(); selectors.deadlines.computed_deadlines()  |
+| what a deadline is           | choices.DeadlineKind, on every Deadline (selectors.deadlines)        |
+| similar recommendations      | overlaps.similar_recommendations()                                   |
 
 Derived data (headline, each source's view, contested, counts, trend) is written only by
 services.history through derived.py, in the transaction that changes the history.
@@ -41,7 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import Audience, Precision, Sensitivity, Status
+from .choices import Audience, DeadlineKind, Precision, Sensitivity, Status
 from .dates import format_partial_date
 from .querysets import (
     HISTORY_ORDER,
@@ -54,6 +60,13 @@ from .querysets import (
     StatusUpdateQuerySet,
     stale_cutoff,
 )
+
+
+def deadline_passed(due_on, today=None):
+    """A deadline is passed (overdue, if not met) from the day after its due date."""
+    today = today or timezone.localdate()
+    return due_on is not None and due_on < today
+
 
 # ---------------------------------------------------------------------------------------
 # Sources
@@ -219,6 +232,7 @@ class Instrument(Sourced):
         PROVINCIAL_LAW = "provincial_law", _("Provincial law")
         RESOLUTION = "resolution", _("Legislative resolution")
         INSTITUTION = "institution", _("Institutional commitment")
+        UN_MECHANISM = "un_mechanism", _("UN human-rights mechanism (UPR, special procedures)")
 
     class PakistanStatus(models.TextChoices):
         RATIFIED = "ratified", _("Ratified")
@@ -260,8 +274,18 @@ class Instrument(Sourced):
     reporting_periodicity = models.CharField(_("reporting periodicity"), max_length=100, blank=True)
     next_report_due_on = models.DateField(_("next report due"), null=True, blank=True)
     next_report_due_source = models.CharField(_("source of the next due date"), max_length=500, blank=True)
+    next_report_kind = models.CharField(
+        _("what the next due date is for"),
+        max_length=24,
+        choices=DeadlineKind.report_kinds(),
+        default=DeadlineKind.PERIODIC_REPORT,
+    )
     focal_persons = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="focal_instruments", verbose_name=_("focal persons")
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        through="InstrumentFocalPerson",
+        related_name="focal_instruments",
+        verbose_name=_("focal persons"),
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
 
@@ -297,8 +321,7 @@ class Instrument(Sourced):
 
     def is_report_overdue(self, today=None):
         """The next report to the monitoring body is past its due date (see InstrumentQuerySet.report_overdue_q)."""
-        today = today or timezone.localdate()
-        return self.next_report_due_on is not None and self.next_report_due_on < today
+        return deadline_passed(self.next_report_due_on, today)
 
     @property
     def signed_display(self):
@@ -398,6 +421,9 @@ class Review(Sourced):
 
     class Kind(models.TextChoices):
         TREATY_BODY = "treaty_body", _("Treaty-body review")
+        UPR = "upr", _("Universal Periodic Review")
+        SPECIAL_PROCEDURE = "special_procedure", _("Special procedure report")
+        ILO_COMMENTS = "ilo_comments", _("ILO supervisory comments")
         GSP_REPORT = "gsp_report", _("EU GSP report")
         MONITORING_MISSION = "monitoring_mission", _("Monitoring mission")
         OTHER = "other", _("Other review")
@@ -408,6 +434,9 @@ class Review(Sourced):
     reviewed_on = models.DateField(_("date"))
     reviewed_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
     url = models.URLField(_("concluding observations or report"), max_length=500, blank=True)
+    document_symbol = models.CharField(
+        _("document symbol"), max_length=100, blank=True, help_text=_("e.g. of the concluding observations.")
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     objects = ReviewManager()
@@ -483,7 +512,11 @@ class Commitment(Sourced):
         verbose_name=_("contributes to"),
     )
     focal_persons = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="focal_commitments", verbose_name=_("focal persons")
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        through="CommitmentFocalPerson",
+        related_name="focal_commitments",
+        verbose_name=_("focal persons"),
     )
 
     # Derived from the status history by status_update_record(); never edited by hand.
@@ -808,6 +841,40 @@ class IssueUpdate(models.Model):
         return format_partial_date(self.effective_on, self.effective_precision)
 
 
+class FocalPerson(models.Model):
+    """A person made responsible for following an item, and since when (reminders read the date)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("person"))
+    assigned_at = models.DateTimeField(_("assigned"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.user} since {self.assigned_at:%Y-%m-%d}"
+
+
+class CommitmentFocalPerson(FocalPerson):
+    commitment = models.ForeignKey(Commitment, models.CASCADE)
+
+    class Meta:
+        # The table Django made for the plain many-to-many, kept with its unique pair.
+        db_table = "commitments_commitment_focal_persons"
+        unique_together = [("commitment", "user")]
+        ordering = ["commitment", "user"]
+        verbose_name = _("focal person")
+
+
+class InstrumentFocalPerson(FocalPerson):
+    instrument = models.ForeignKey(Instrument, models.CASCADE)
+
+    class Meta:
+        db_table = "commitments_instrument_focal_persons"
+        unique_together = [("instrument", "user")]
+        ordering = ["instrument", "user"]
+        verbose_name = _("focal person")
+
+
 # ---------------------------------------------------------------------------------------
 # The status history: append-only
 # ---------------------------------------------------------------------------------------
@@ -1084,6 +1151,11 @@ class Evidence(models.Model):
 # ---------------------------------------------------------------------------------------
 
 
+class ReminderSchedule(models.TextChoices):
+    AS_DUE = "as_due", _("One email on each day something reaches a reminder")
+    WEEKLY = "weekly", _("A weekly digest of everything overdue or coming up")
+
+
 class Profile(models.Model):
     """What a user may read and write, and how they want to be reminded."""
 
@@ -1097,6 +1169,10 @@ class Profile(models.Model):
     )
     reminders_enabled = models.BooleanField(_("email reminders"), default=True)
     reminders_enabled_at = models.DateTimeField(default=timezone.now)
+    reminder_schedule = models.CharField(
+        _("how reminders come"), max_length=10, choices=ReminderSchedule, default=ReminderSchedule.AS_DUE
+    )
+    digest_sent_on = models.DateField(_("last weekly digest"), null=True, blank=True)
     calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
@@ -1232,6 +1308,7 @@ class ReminderSent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
     commitment = models.ForeignKey(Commitment, models.CASCADE, null=True, blank=True, related_name="+")
     instrument = models.ForeignKey(Instrument, models.CASCADE, null=True, blank=True, related_name="+")
+    deadline_kind = models.CharField(max_length=24, choices=DeadlineKind, default=DeadlineKind.COMMITMENT)
     due_on = models.DateField()
     threshold = models.IntegerField()
     sent_at = models.DateTimeField(default=timezone.now)
@@ -1240,12 +1317,12 @@ class ReminderSent(models.Model):
         ordering = ["-sent_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "commitment", "due_on", "threshold"],
+                fields=["user", "commitment", "deadline_kind", "due_on", "threshold"],
                 condition=Q(commitment__isnull=False),
                 name="reminder_sent_once_commitment",
             ),
             models.UniqueConstraint(
-                fields=["user", "instrument", "due_on", "threshold"],
+                fields=["user", "instrument", "deadline_kind", "due_on", "threshold"],
                 condition=Q(instrument__isnull=False),
                 name="reminder_sent_once_instrument",
             ),
@@ -1303,3 +1380,13 @@ class Redaction(models.Model):
 # The background jobs' models live with the jobs (commitments/jobs/); imported here so that
 # Django finds them with the rest of the app's models.
 from .jobs.models import Job, JobDownload  # noqa: E402, F401
+
+# Monitoring mechanisms, recommendations and reporting cycles live in their own module.
+from .mechanisms import (  # noqa: E402, F401  (registers the models with the app)
+    AffectedGroup,
+    Mechanism,
+    Recommendation,
+    RecommendationCluster,
+    ReportingCycle,
+    SDGTarget,
+)

@@ -173,7 +173,9 @@ class CommitmentQuerySet(models.QuerySet):
         return self.filter(self.stale_q(now))
 
     def with_related(self):
-        return self.select_related("instrument", "jurisdiction", "responsible_body").prefetch_related("themes")
+        return self.select_related("instrument", "jurisdiction", "responsible_body", "recommendation").prefetch_related(
+            "themes", "recommendation__sdg_targets"
+        )
 
     def with_headline_as_of(self, date, *, sensitivities=None, fields=None):
         """Annotate fields of the update deciding each commitment's headline on `date`.
@@ -203,6 +205,22 @@ class CommitmentQuerySet(models.QuerySet):
                     default=Subquery(candidates.values(field)[:1]),
                 )
         return self.annotate(**annotations)
+
+    def with_follow_up_grade(self, date=None, *, sensitivities=None, name="follow_up_grade"):
+        """Annotate `name`: the latest A–E grade a treaty body gave the follow-up on each commitment (by `date`).
+
+        Read from the history in history order; restricted updates never show (as for the headline).
+        """
+        if sensitivities is None:
+            sensitivities = Audience.INTERNAL.sensitivities
+        graded = (
+            _model("StatusUpdate")
+            .objects.filter(commitment=OuterRef("pk"), sensitivity__in=sensitivities)
+            .exclude(follow_up_grade="")
+        )
+        if date is not None:
+            graded = graded.filter(effective_on__lte=date)
+        return self.annotate(**{name: Subquery(graded.order_by(*HISTORY_ORDER_DESC).values("follow_up_grade")[:1])})
 
     def with_status_as_of(self, date, sensitivities=None, name="status_as_of"):
         """Annotate `name`: the headline status on `date`, from the history (the one as-of implementation)."""

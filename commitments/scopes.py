@@ -1,7 +1,8 @@
 """Which commitments a page, a list or a report covers: several dimensions at once.
 
-A scope combines a jurisdiction, a GSP+ group, a theme, an instrument and an instrument
-kind (each optional; all of them must hold). It is written as text ("all", or
+A scope combines a jurisdiction, a GSP+ group, a theme, an instrument, an instrument kind,
+a monitoring mechanism (whose recommendations) and an SDG (a target such as 16.3, or a goal
+such as 16) (each optional; all of them must hold). It is written as text ("all", or
 "jurisdiction:kp,gsp_group:human_rights") for the report command and kept reports, and as
 the list's query parameters of the same names for the dashboard and the list, so that every
 figure links to the list of exactly the commitments it counts.
@@ -14,9 +15,9 @@ actions that roll up to CEDAW or the ICCPR, not nothing.
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from .models import Commitment, CommitmentRollUp, GSPRequirement, Instrument, Jurisdiction, Theme
+from .models import Commitment, CommitmentRollUp, GSPRequirement, Instrument, Jurisdiction, Mechanism, SDGTarget, Theme
 
-DIMENSIONS = ("jurisdiction", "gsp_group", "theme", "instrument", "kind")
+DIMENSIONS = ("jurisdiction", "gsp_group", "theme", "instrument", "kind", "mechanism", "sdg")
 # Dimensions the maintained count tables (StatusCount) are keyed by.
 COUNTED_DIMENSIONS = ("jurisdiction", "instrument", "kind")
 
@@ -41,6 +42,17 @@ def contributing_to_instrument_q(code):
     """Commitments of other instruments that contribute, at any depth, to a commitment of this one."""
     reaching = CommitmentRollUp.objects.filter(target__instrument__code=code)
     return Q(pk__in=reaching.values("source_id")) & ~Q(instrument__code=code)
+
+
+def sdg_commitments(value):
+    """The ids of the commitments whose recommendation names an SDG target ("16.3") or a target of a goal ("16")."""
+    if "." in value:
+        targets = SDGTarget.objects.filter(code=value.lower())
+    elif value.isdigit():
+        targets = SDGTarget.objects.filter(goal=int(value))
+    else:
+        return Commitment.objects.none().values("pk")
+    return Commitment.objects.filter(recommendation__sdg_targets__in=targets).values("pk")
 
 
 class Scope:
@@ -160,6 +172,10 @@ class Scope:
                 q &= own_q(value, on) | contributing_q(value, on)
             elif name == "theme":
                 q &= Q(pk__in=Commitment.themes.through.objects.filter(theme__slug=value).values("commitment_id"))
+            elif name == "mechanism":
+                q &= Q(recommendation__mechanism__slug=value)
+            elif name == "sdg":
+                q &= Q(pk__in=sdg_commitments(value))
         return q
 
     def count_q(self, prefix=""):
@@ -201,6 +217,16 @@ def dimension_label(name, value):
         found = Theme.objects.filter(slug=value).first()
         if found:
             return _("Theme: %(theme)s") % {"theme": found.name}
+    elif name == "mechanism":
+        found = Mechanism.objects.filter(slug=value).first()
+        if found:
+            return _("Recommendations of %(mechanism)s") % {"mechanism": found.name}
+    elif name == "sdg":
+        if value.isdigit() and 1 <= int(value) <= 17:
+            return _("SDG %(goal)s") % {"goal": value}
+        found = SDGTarget.objects.filter(code=value.lower()).first()
+        if found:
+            return _("SDG target %(target)s") % {"target": found}
     raise ValueError(_("No %(kind)s called %(value)s.") % {"kind": name, "value": value})
 
 

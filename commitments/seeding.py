@@ -26,6 +26,7 @@ from .models import (
     IssueSource,
     IssueUpdate,
     Organisation,
+    ReportingCycle,
     Review,
     StatusUpdate,
 )
@@ -69,6 +70,10 @@ def _existing(instance):
     if model is IssueSource:
         return model.objects.filter(
             issue_id=instance.issue_id, organisation_id=instance.organisation_id, said_on=instance.said_on
+        ).first()
+    if model is ReportingCycle:
+        return model.objects.filter(
+            instrument_id=instance.instrument_id, instrument_kind=instance.instrument_kind, deadline=instance.deadline
         ).first()
     try:
         return model._default_manager.get_by_natural_key(*instance.natural_key())

@@ -14,6 +14,19 @@ class StatusColumn(tables.Column):
         return format_html('<span class="badge status-{}">{}</span>', value, STATUS_LABELS.get(value, value))
 
 
+class SDGColumn(tables.Column):
+    """The SDG targets of a recommendation (prefetched with the page: no query per row)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(verbose_name=_("SDGs"), empty_values=(), orderable=False, **kwargs)
+
+    def render(self, record):
+        recommendation = getattr(record, "recommendation", None)  # None where it is not a recommendation
+        if recommendation is None:
+            return ""
+        return ", ".join(target.code for target in recommendation.sdg_targets.all())
+
+
 class CommitmentTable(tables.Table):
     reference = tables.Column(verbose_name=_("Reference"), linkify=True, order_by=("instrument__code", "reference"))
     title = tables.Column(verbose_name=_("Title"), attrs={"td": {"dir": "auto"}})
@@ -24,6 +37,8 @@ class CommitmentTable(tables.Table):
     )
     jurisdiction = tables.Column(verbose_name=_("Jurisdiction"), accessor="jurisdiction__name")
     themes = tables.ManyToManyColumn(verbose_name=_("Themes"), orderable=False)
+    position = tables.Column(verbose_name=_("Position"), accessor="recommendation_response", orderable=False)
+    sdgs = SDGColumn()
     status = StatusColumn(verbose_name=_("Status"))
     status_on = tables.Column(verbose_name=_("Since"), accessor="status_date_display", order_by=("status_on",))
     due_on = tables.DateColumn(verbose_name=_("Due"), format="Y-m-d")
@@ -39,6 +54,8 @@ class CommitmentTable(tables.Table):
             "instrument",
             "jurisdiction",
             "themes",
+            "position",
+            "sdgs",
             "status",
             "status_on",
             "due_on",
@@ -52,6 +69,9 @@ class CommitmentTable(tables.Table):
     def __init__(self, *args, today=None, **kwargs):
         self.today = today
         super().__init__(*args, **kwargs)
+
+    def render_position(self, record):
+        return record.get_recommendation_response_display()
 
     def render_overdue(self, record):
         if record.is_overdue(self.today):

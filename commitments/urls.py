@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import browse, dashboard, evidence, gsp, history, imports, jobs, operations, reports, reviews
+from .views import (
+    browse,
+    dashboard,
+    evidence,
+    gsp,
+    history,
+    imports,
+    jobs,
+    operations,
+    recommendations,
+    reports,
+    reviews,
+)
 from .views import calendar as calendar_views
 
 app_name = "commitments"
@@ -42,6 +54,21 @@ urlpatterns = [
     path("calendar/feed/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
     path("reviews/<int:pk>/", reviews.review_detail, name="review"),
     path("reviews/<int:pk>/recommendations/add/", reviews.review_recommendation_add, name="review_recommendation_add"),
+    path("reviews/<int:pk>/follow-up/", recommendations.review_follow_up_set, name="review_follow_up"),
+    # Recommendations
+    path("recommendations/add/", recommendations.recommendation_add, name="recommendation_add"),
+    path("recommendations/<int:pk>/similar/", recommendations.recommendation_similar, name="recommendation_similar"),
+    path(
+        "recommendations/<int:pk>/cluster/leave/",
+        recommendations.recommendation_cluster_leave,
+        name="recommendation_cluster_leave",
+    ),
+    path("recommendations/<int:pk>/follow-up/reply/", recommendations.follow_up_reply, name="follow_up_reply"),
+    path(
+        "recommendations/<int:pk>/follow-up/assessment/",
+        recommendations.follow_up_assessment,
+        name="follow_up_assessment",
+    ),
     path("me/settings/", calendar_views.my_settings, name="my_settings"),
     # Operations
     path("healthz", operations.healthz, name="healthz"),

@@ -70,6 +70,16 @@ def normalise(text):
     return re.sub(r"\s+", " ", text).strip()
 
 
+def periodicity_months(text):
+    """(first report within, then every) in months, from the facts' periodicity: "4 yrs",
+    "initial within 2 yrs, then every 4 yrs". Anything else is refused, not guessed."""
+    if match := re.fullmatch(r"(\d+) yrs", text.strip()):
+        return None, int(match[1]) * 12
+    if match := re.fullmatch(r"initial within (\d+) yrs, then every (\d+) yrs", text.strip()):
+        return int(match[1]) * 12, int(match[2]) * 12
+    raise CurationError(f"periodicity not understood: {text!r}")
+
+
 class Builder:
     def __init__(self, facts, curation, article):
         self.facts = facts
@@ -184,6 +194,85 @@ class Builder:
                 )
         for review in self.cur["reviews"]:
             rows.append({"model": "commitments.review", "fields": self.review(review)})
+        rows += self.build_mechanisms()
+        rows += self.build_reporting_cycles()
+        return rows
+
+    # -- monitoring mechanisms and reporting cycles ------------------------------------------
+
+    def build_mechanisms(self):
+        """The monitoring bodies the facts name, as mechanisms (curation's `mechanisms`)."""
+        rows = []
+        organisations = {org["slug"]: org for org in self.cur["organisations"]}
+        for mechanism in self.cur["mechanisms"]:
+            org = organisations[mechanism["organisation"]]
+            instrument = None
+            if mechanism.get("instrument"):
+                facts = self.instruments[mechanism["instrument"]]
+                if facts.get("body") != org.get("facts_body"):
+                    raise CurationError(
+                        f"{mechanism['organisation']} is not the body the facts give for {facts['code']}"
+                    )
+                instrument = [self.code(facts["code"])]
+            rows.append(
+                {
+                    "model": "commitments.mechanism",
+                    "fields": {
+                        "slug": org["slug"],
+                        "name": org["name"],
+                        "kind": mechanism["kind"],
+                        "organisation": [org["slug"]],
+                        "instrument": instrument,
+                        "uhri_names": "\n".join(mechanism.get("uhri_names", [])),
+                    },
+                }
+            )
+        return rows
+
+    def build_reporting_cycles(self):
+        """A cycle rule for each instrument whose periodicity the facts give, and the curated others."""
+        rows = []
+        for facts in self.facts["instruments"]:
+            text = facts.get("periodicity")
+            if not text:
+                continue
+            initial, period = periodicity_months(text)
+            rows.append(
+                {
+                    "model": "commitments.reportingcycle",
+                    "fields": {
+                        "instrument": [self.code(facts["code"])],
+                        "instrument_kind": "",
+                        "deadline": "periodic_report",
+                        "period_months": period,
+                        "initial_months": initial,
+                        "review_kind": "treaty_body",
+                        "simplified_procedure": False,
+                        "rule_text": text,
+                        "sources": self.sources(self.urls(facts["source_url"])),
+                    },
+                }
+            )
+        for cycle in self.cur.get("reporting_cycles", []):
+            institution = self.institutions[cycle["institution"]]
+            if cycle["facts_text"] not in institution.get("notes", ""):
+                raise CurationError(f"{cycle['facts_text']!r} is not in the facts about {cycle['institution']}")
+            rows.append(
+                {
+                    "model": "commitments.reportingcycle",
+                    "fields": {
+                        "instrument": [self.code(cycle["instrument"])],
+                        "instrument_kind": "",
+                        "deadline": cycle["deadline"],
+                        "period_months": cycle["months"],
+                        "initial_months": None,
+                        "review_kind": cycle["review_kind"],
+                        "simplified_procedure": False,
+                        "rule_text": cycle["facts_text"],
+                        "sources": self.sources(self.urls(institution["source_url"])),
+                    },
+                }
+            )
         return rows
 
     def instrument(self, facts):
@@ -200,13 +289,14 @@ class Builder:
         if facts.get("last_review"):
             notes.append(f"Reviews: {facts['last_review']}.")
         due = self.cur["next_reports"].get(code)
-        due_on, due_source = None, ""
+        due_on, due_source, due_kind = None, "", "periodic_report"
         urls = self.urls(facts["source_url"])
         if due:
             if due["facts_text"] not in facts.get("last_review", "") or due["due"] not in due["facts_text"]:
                 raise CurationError(f"{code}: the due date is not the one the facts give")
             due_on = due["due"]
             due_source = f"{due['what']}, due {due['due']}: {' '.join(urls)}"[:500]
+            due_kind = due["kind"]
         quote = self.quote(extra.get("source_quote"))
         return {
             "code": self.code(code),
@@ -224,6 +314,7 @@ class Builder:
             "reporting_periodicity": facts.get("periodicity", ""),
             "next_report_due_on": due_on,
             "next_report_due_source": due_source,
+            "next_report_kind": due_kind,
             "notes": " ".join(notes),
             "source_quote": quote,
             "sources": self.sources(urls, with_article=bool(quote)),
@@ -249,6 +340,7 @@ class Builder:
             "reporting_periodicity": "",
             "next_report_due_on": None,
             "next_report_due_source": "",
+            "next_report_kind": "periodic_report",
             "notes": entry["event"] + ".",
             "source_quote": quote,
             "sources": self.sources(self.urls(entry["source_url"]), with_article=bool(quote)),

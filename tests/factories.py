@@ -333,3 +333,35 @@ def api_token(user, *, access_level="write", days=30, name="Synthetic reporting 
         access_level=access_level,
         expires_on=timezone.localdate() + datetime.timedelta(days=days),
     )
+
+
+class MechanismFactory(DjangoModelFactory):
+    class Meta:
+        model = models.Mechanism
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"mechanism-{n}")
+    name = factory.Sequence(lambda n: f"Committee {n}")
+    kind = models.Mechanism.Kind.TREATY_BODY
+    organisation = factory.SubFactory(
+        OrganisationFactory,
+        slug=factory.LazyAttribute(lambda o: f"{o.factory_parent.slug}-org"),
+        name=factory.LazyAttribute(lambda o: f"{o.factory_parent.name} (body)"),
+        kind=models.Organisation.Kind.TREATY_BODY,
+    )
+    instrument = factory.SubFactory(InstrumentFactory)
+
+
+class RecommendationFactory(DjangoModelFactory):
+    """A recommendation: a commitment under the mechanism's instrument, with its recommendation data."""
+
+    class Meta:
+        model = models.Recommendation
+
+    mechanism = factory.SubFactory(MechanismFactory)
+    commitment = factory.SubFactory(
+        CommitmentFactory, instrument=factory.LazyAttribute(lambda o: o.factory_parent.mechanism.instrument)
+    )
+    kind = models.Recommendation.Kind.RECOMMENDATION
+    document_symbol = "SYN/C/PAK/CO/1"
+    paragraph = factory.Sequence(lambda n: str(n + 1))

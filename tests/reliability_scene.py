@@ -19,8 +19,10 @@ from tests.factories import (
     CommitmentFactory,
     InstrumentFactory,
     JurisdictionFactory,
+    MechanismFactory,
     OrganisationFactory,
     ProfileFactory,
+    RecommendationFactory,
     ReviewFactory,
     UserFactory,
     pdf_bytes,
@@ -68,6 +70,11 @@ def build():
         title="Punjab commitment",
         review=review,
         due_on=datetime.date(2029, 6, 30),
+    )
+    # The Punjab commitment is also one of the reviewing committee's recommendations.
+    RecommendationFactory(
+        commitment=commitment,
+        mechanism=MechanismFactory(slug="human-rights-committee", name="Human Rights Committee", instrument=instrument),
     )
     other = CommitmentFactory(
         instrument=instrument,

@@ -115,7 +115,7 @@ def test_report_deadlines_remind_the_instruments_focal_persons():
 
     sent = send_due_reminders(today=START)
 
-    assert [(r.deadline.reference, r.threshold) for r in sent] == [("CEDAW periodic report", 30)]
+    assert [(r.deadline.reference, r.threshold) for r in sent] == [("CEDAW: Periodic report", 30)]
     assert "https://tracker.example.org/instruments/CEDAW/" in mail.outbox[0].body
     assert ReminderSent.objects.get().instrument == instrument
 

@@ -59,7 +59,7 @@ def test_the_calendar_shows_overdue_and_upcoming_reports_and_deadlines_by_date(c
 
     response = client.get(reverse("commitments:calendar"))
 
-    assert sections(response) == (["CEDAW LATE-1"], ["CEDAW SOON-1", "CEDAW periodic report"])
+    assert sections(response) == (["CEDAW LATE-1"], ["CEDAW SOON-1", "CEDAW: Periodic report"])
     assert b"HIDDEN-1" not in response.content
     assert "10 days overdue" in response.content.decode() and "in 5 days" in response.content.decode()
     assert reverse("commitments:instrument", args=["CEDAW"]).encode() in response.content
@@ -71,7 +71,10 @@ def test_the_calendar_filters_like_the_list(client, world):
     world["soon"].themes.add(labour)
 
     assert sections(client.get(reverse("commitments:calendar"), {"when": "overdue"})) == (["CEDAW LATE-1"], [])
-    assert sections(client.get(reverse("commitments:calendar"), {"what": "reports"})) == ([], ["CEDAW periodic report"])
+    assert sections(client.get(reverse("commitments:calendar"), {"what": "reports"})) == (
+        [],
+        ["CEDAW: Periodic report"],
+    )
     assert sections(client.get(reverse("commitments:calendar"), {"theme": "labour", "what": "commitments"})) == (
         [],
         ["CEDAW SOON-1"],
@@ -86,7 +89,7 @@ def test_a_focal_person_sees_the_reports_they_are_responsible_for_next(client, w
 
     response = client.get(reverse("commitments:calendar"), {"mine": "on"})
 
-    assert sections(response) == ([], ["C087 periodic report"])
+    assert sections(response) == ([], ["C087: Periodic report"])
 
 
 def test_the_calendar_offers_the_filtered_feed_address_once_a_token_exists(client, world):

@@ -81,14 +81,14 @@ def test_the_feed_parses_and_holds_every_visible_deadline_and_nothing_else(clien
     assert set(found) == {
         "Due: CEDAW P-1",
         "Due: C087 P-2",
-        "Report due: CEDAW periodic report",
-        "Report due: C087 periodic report",
+        "Report due: CEDAW: Periodic report",
+        "Report due: C087: Periodic report",
     }
     p1 = found["Due: CEDAW P-1"]
     assert p1.decoded("dtstart") == datetime.date(2025, 12, 31)
     assert p1.decoded("dtend") == datetime.date(2026, 1, 1)
     assert str(p1["url"]) == f"https://tracker.example.org/commitments/{world['punjab_plan'].pk}/"
-    assert found["Report due: CEDAW periodic report"].decoded("dtstart") == datetime.date(2026, 3, 1)
+    assert found["Report due: CEDAW: Periodic report"].decoded("dtstart") == datetime.date(2026, 3, 1)
 
 
 def test_a_users_feed_never_includes_commitments_of_jurisdictions_they_cannot_read(client, world):
@@ -102,14 +102,14 @@ def test_the_feed_holds_exactly_the_filtered_deadlines(client, world):
     assert set(events(feed(client, world["user"], "?theme=labour&what=commitments"))) == {"Due: C087 P-2"}
     assert set(events(feed(client, world["user"], "?kind=ilo_fundamental"))) == {
         "Due: C087 P-2",
-        "Report due: C087 periodic report",
+        "Report due: C087: Periodic report",
     }
     assert set(events(feed(client, world["user"], "?instrument=CEDAW&what=reports"))) == {
-        "Report due: CEDAW periodic report"
+        "Report due: CEDAW: Periodic report"
     }
     assert set(events(feed(client, world["user"], "?jurisdiction=federal"))) == {
-        "Report due: CEDAW periodic report",
-        "Report due: C087 periodic report",
+        "Report due: CEDAW: Periodic report",
+        "Report due: C087: Periodic report",
     }
 
 
@@ -119,7 +119,7 @@ def test_the_focal_person_filter_keeps_only_their_own_deadlines(client, world):
 
     assert set(events(feed(client, world["user"], "?mine=on"))) == {
         "Due: CEDAW P-1",
-        "Report due: CEDAW periodic report",
+        "Report due: CEDAW: Periodic report",
     }
 
 
@@ -195,6 +195,6 @@ def test_the_feed_costs_the_same_queries_for_few_and_many_deadlines(client, worl
 
 def test_a_filter_value_not_understood_is_ignored_and_the_rest_still_applies(client, world):
     assert set(events(feed(client, world["user"], "?what=reports&jurisdiction=atlantis"))) == {
-        "Report due: CEDAW periodic report",
-        "Report due: C087 periodic report",
+        "Report due: CEDAW: Periodic report",
+        "Report due: C087: Periodic report",
     }

@@ -27,7 +27,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import backup, imports
+from .. import backup, import_kinds
 from ..choices import Audience
 from ..exports import export_log
 from ..exports.commitment_list import CONTENT_TYPES as LIST_CONTENT_TYPES
@@ -259,7 +259,7 @@ class ImportJob:
 
     def clean(self, *, user, parameters):
         kind = parameters.get("kind")
-        if kind not in imports.COLUMNS:
+        if kind not in import_kinds.KINDS:
             raise ValidationError(_("Unknown kind of import."))
         token = str(parameters.get("token") or "")
         try:
@@ -328,7 +328,7 @@ class ImportJob:
             # Inside the transaction that marks the job done: the import and "done" are saved
             # together, so an import run again after its worker died cannot be half-applied or
             # reported as "unchanged".
-            result = imports.run_import(kind=job.parameters["kind"], data=data, user=user, dry_run=False)
+            result = import_kinds.run(kind=job.parameters["kind"], data=data, user=user, dry_run=False)
             if not result.is_valid:
                 errors, count = self._errors(result)
                 raise JobError(
@@ -342,7 +342,7 @@ class ImportJob:
 
     def _preview(self, job, user, staged, data):
         # run_import rolls back whatever a preview would have written.
-        result = imports.run_import(kind=job.parameters["kind"], data=data, user=user, dry_run=True)
+        result = import_kinds.run(kind=job.parameters["kind"], data=data, user=user, dry_run=True)
         errors, count = self._errors(result)
         changes = [
             {"row": row.number, "label": row.label, "action": row.action, "changes": row.changes}

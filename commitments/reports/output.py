@@ -173,6 +173,8 @@ def detail_header(report):
         _("Status at end"),
         _("Movement"),
         _("Overdue at end"),
+        _("Pakistan's position"),
+        _("Follow-up grade at end"),
         _("Each source at end (where they disagree)"),
         _("Change date"),
         _("Change status"),
@@ -213,6 +215,8 @@ def detail_records(report, progress=None):
             str(row.status_end_label),
             str(row.movement_label),
             yes if row.overdue_end else no,
+            row.position,
+            row.follow_up_grade,
             "; ".join(f"{v.assessor}: {v.status_label}" for v in row.source_views),
         ]
         sources = " | ".join(f"{s.title or s.url} {s.url}" if s.title else s.url for s in row.sources)

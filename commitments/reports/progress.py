@@ -31,8 +31,10 @@ from ..models import (
     GSPRequirement,
     Instrument,
     Jurisdiction,
+    Mechanism,
     Organisation,
     Review,
+    SDGTarget,
     Source,
     StatusUpdate,
     Theme,
@@ -104,6 +106,14 @@ def scope_choices():
     choices += [(f"kind:{value}", _("Instrument kind: %s") % label) for value, label in Instrument.Kind.choices]
     choices += [(f"gsp_group:{value}", _("GSP+ group: %s") % label) for value, label in GSPRequirement.Group.choices]
     choices += [(f"theme:{slug}", _("Theme: %s") % name) for slug, name in Theme.objects.values_list("slug", "name")]
+    choices += [
+        (f"mechanism:{slug}", _("Mechanism: %s") % name) for slug, name in Mechanism.objects.values_list("slug", "name")
+    ]
+    choices += [(f"sdg:{goal}", _("SDG %d") % goal) for goal in range(1, 18)]
+    choices += [
+        (f"sdg:{code}", _("SDG target: %s") % f"{code} {title}".strip())
+        for code, title in SDGTarget.objects.values_list("code", "title")
+    ]
     return choices
 
 
@@ -185,6 +195,8 @@ class Row:
     changes: list
     source_views: list
     sources: list
+    position: str = ""
+    follow_up_grade: str = ""  # the treaty body's latest A–E grade of the follow-up, by the end of the period
 
     @property
     def movement(self):
@@ -233,7 +245,7 @@ class ProgressReport:
         overdue_end = Commitment.objects.overdue_q(date_to, status_field="status_end")
         self._commitments = commitments.annotate(
             overdue_end=ExpressionWrapper(overdue_end, output_field=BooleanField())
-        )
+        ).with_follow_up_grade(date_to, sensitivities=self.sensitivities, name="follow_up_grade_end")
         self._baseline = baseline
         self.without_review = 0
         self._summarise()
@@ -301,6 +313,15 @@ class ProgressReport:
             self.overdue_end += row["overdue"]
         self.total = sum(start.values())
         self.summary = [SummaryLine(s, str(label), start[s], end[s]) for s, label in Status.choices]
+        graded = dict(
+            self._commitments.exclude(follow_up_grade_end=None)
+            .values_list("follow_up_grade_end")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        self.follow_up_grades = [
+            (grade, label, graded[grade]) for grade, label in StatusUpdate.Grade.choices if graded.get(grade)
+        ]
         self.moved_forward = moves[Movement.FORWARD]
         self.slipped_back = moves[Movement.SLIPPED]
         self.new = moves[Movement.NEW]
@@ -420,6 +441,8 @@ class ProgressReport:
                 changes=[c for day, c in changes.get(commitment.pk, []) if day > commitment.report_baseline],
                 source_views=said if disagree else [],
                 sources=sources.get(commitment.pk, []),
+                position=str(commitment.get_recommendation_response_display()),
+                follow_up_grade=commitment.follow_up_grade_end or "",
             )
 
     def sources(self):

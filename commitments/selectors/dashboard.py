@@ -25,6 +25,8 @@ from ..models import (
     CommitmentRollUp,
     GSPRequirement,
     Instrument,
+    Mechanism,
+    Recommendation,
     StatusCount,
     StatusUpdate,
     ThemeStatusCount,
@@ -211,6 +213,74 @@ def contested_count(rows):
     return sum(row["n"] for row in rows if row["contested"])
 
 
+def recommendation_bars(visible, query=None):
+    """Recommendations by mechanism, by Pakistan's position and by SDG goal: three grouped queries.
+
+    `query` is the scope's list filters, kept in every link."""
+    query = query or {}
+    recommendations = visible.filter(recommendation__isnull=False)
+    by_mechanism = _bars(
+        recommendations.values("recommendation__mechanism__slug", "recommendation__mechanism__name", "status")
+        .annotate(n=Count("pk"))
+        .order_by("recommendation__mechanism__name"),
+        ("recommendation__mechanism__slug",),
+        lambda r: Bar(
+            r["recommendation__mechanism__name"], {**query, "mechanism": r["recommendation__mechanism__slug"]}, {}
+        ),
+    )
+    positions = dict(Commitment.RecommendationResponse.choices)
+    by_position = _bars(
+        recommendations.exclude(recommendation_response="")
+        .values("recommendation_response", "status")
+        .annotate(n=Count("pk"))
+        .order_by("recommendation_response"),
+        ("recommendation_response",),
+        lambda r: Bar(positions[r["recommendation_response"]], {**query, "position": r["recommendation_response"]}, {}),
+    )
+    by_goal = _bars(
+        Recommendation.sdg_targets.through.objects.filter(recommendation_id__in=recommendations.values("pk"))
+        .values("sdgtarget__goal", status=F("recommendation__commitment__status"))
+        .annotate(n=Count("recommendation_id", distinct=True))
+        .order_by("sdgtarget__goal"),
+        ("sdgtarget__goal",),
+        lambda r: Bar(
+            _("SDG %(goal)d") % {"goal": r["sdgtarget__goal"]}, {**query, "sdg_goal": r["sdgtarget__goal"]}, {}
+        ),
+    )
+    return by_mechanism, by_position, by_goal
+
+
+def follow_up_summary(visible, today, query=None):
+    """Treaty-body follow-up: priority recommendations, replies overdue, and the latest grade of each."""
+    query = query or {}
+    priority = visible.filter(
+        recommendation__follow_up_due_on__isnull=False, recommendation__mechanism__kind=Mechanism.Kind.TREATY_BODY
+    )
+    grades = dict(
+        priority.with_follow_up_grade(name="latest_grade")
+        .values_list("latest_grade")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    labels = dict(StatusUpdate.Grade.choices)
+    return {
+        "priority_count": sum(grades.values()),
+        "priority_url": list_url(**query, priority="yes"),
+        "overdue_count": priority.filter(Recommendation.follow_up_overdue_q(today, prefix="recommendation__")).count(),
+        "overdue_url": list_url(**query, priority="yes", follow_up_overdue="yes"),
+        "grades": [
+            {
+                "grade": grade,
+                "label": labels[grade],
+                "count": grades.get(grade, 0),
+                "url": list_url(**query, grade=grade),
+            }
+            for grade in StatusUpdate.Grade.values
+        ],
+        "ungraded": grades.get(None, 0),
+    }
+
+
 def convention_rollup(rows, scope, conventions, pairs):
     """Per GSP+ convention: its own commitments in scope, and those contributing to it at any depth.
 
@@ -392,6 +462,7 @@ def dashboard_context(user, *, scope=None, today=None, now=None):
     overdue_count = scoped.overdue(today).count()
     stale_count = scoped.stale(now).count()
     query = scope.as_query()
+    by_mechanism, by_position, by_goal = recommendation_bars(scoped, query)
     return {
         "scope": scope,
         # Bars and the contested count: sums of one set of count rows (see count_rows).
@@ -400,6 +471,10 @@ def dashboard_context(user, *, scope=None, today=None, now=None):
         "plans": plan_bars(rows, scope),
         "jurisdictions": jurisdiction_bars(rows, scope),
         "themes": theme_bars(user, scope, scoped),
+        "recommendations_by_mechanism": by_mechanism,
+        "recommendations_by_position": by_position,
+        "recommendations_by_goal": by_goal,
+        "follow_up": follow_up_summary(scoped, today, query),
         "convention_rollup": convention_rollup(rows, scope, conventions, pairs),
         "national_rollup": national_rollup(visible, scoped, scope),
         "contested": contested(scoped),

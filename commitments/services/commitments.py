@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import derived
-from ..models import Commitment, CommitmentLink, CommitmentRollUp, Jurisdiction
+from ..models import Commitment, CommitmentLink, CommitmentRollUp, Jurisdiction, Mechanism, Recommendation
 
 
 def would_create_cycle(source, target):
@@ -19,17 +19,33 @@ def would_create_cycle(source, target):
     return CommitmentRollUp.objects.filter(source_id=target.pk, target_id=source.pk).exists()
 
 
+def _link_add(source, target, note):
+    if would_create_cycle(source, target):
+        raise ValidationError(
+            _("%(source)s cannot contribute to %(target)s: %(target)s already contributes to it.")
+            % {"source": source.reference, "target": target.reference}
+        )
+    link, created = CommitmentLink.objects.get_or_create(source=source, target=target, defaults={"note": note})
+    if created:
+        derived.rollup_link_added(source.pk, target.pk)
+    return link
+
+
 def commitment_link_add(*, source, target, note=""):
-    """`source` contributes to `target`. Contribution links form no cycles; the roll-up follows."""
+    """`source` contributes to `target`. Contribution links form no cycles; the roll-up follows.
+
+    An action answering a recommendation of a cluster answers every recommendation of the
+    cluster: it is linked to each of them (the cluster shares its actions).
+    """
     with transaction.atomic():
-        if would_create_cycle(source, target):
-            raise ValidationError(
-                _("%(source)s cannot contribute to %(target)s: %(target)s already contributes to it.")
-                % {"source": source.reference, "target": target.reference}
+        link = _link_add(source, target, note)
+        cluster_id = Recommendation.objects.filter(pk=target.pk).values_list("cluster_id", flat=True).first()
+        if cluster_id:
+            members = Commitment.objects.filter(recommendation__cluster_id=cluster_id).exclude(
+                pk__in=[target.pk, source.pk]
             )
-        link, created = CommitmentLink.objects.get_or_create(source=source, target=target, defaults={"note": note})
-        if created:
-            derived.rollup_link_added(source.pk, target.pk)
+            for member in members:
+                _link_add(source, member, note)
     return link
 
 
@@ -110,4 +126,13 @@ def review_recommendation_add(
         commitment_save(commitment=commitment)
         # The recommendation rests on the review's own sources.
         commitment.sources.set(review.sources.all())
+        # Where the reviewing body is a monitoring mechanism, the commitment is one of its recommendations.
+        mechanism = Mechanism.objects.filter(instrument=review.instrument).order_by("kind", "pk").first()
+        if mechanism is not None:
+            Recommendation.objects.create(
+                commitment=commitment,
+                mechanism=mechanism,
+                document_symbol=review.document_symbol,
+                paragraph=recommendation_ref.strip()[:30],
+            )
     return commitment

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..models import ApiToken, ApiTokenUse, Jurisdiction, Profile
+from ..models import ApiToken, ApiTokenUse, Jurisdiction, Profile, ReminderSchedule
 
 # What every token starts with, so that a leaked one is recognisable (and findable by secret scanners).
 API_TOKEN_PREFIX = "trk_"
@@ -102,11 +102,19 @@ def calendar_token_revoke(*, user):
         cached.calendar_token = None
 
 
-def reminders_set(*, user, enabled, now=None):
-    """Turn the user's reminders on or off. Turning them on starts from now: nothing already reached is sent."""
+def reminders_set(*, user, enabled, now=None, schedule=None):
+    """Turn the user's reminders on or off, and choose how they come (`schedule`: as due or a weekly digest).
+
+    Turning them on starts from now: nothing already reached is sent.
+    """
     now = now or timezone.now()
+    if schedule is not None and schedule not in ReminderSchedule.values:
+        raise ValidationError({"reminder_schedule": _("Unknown choice.")})
     with transaction.atomic():
         profile = Profile.objects.select_for_update().get(pk=profile_for(user).pk)
+        if schedule is not None and profile.reminder_schedule != schedule:
+            profile.reminder_schedule = schedule
+            profile.save(update_fields=["reminder_schedule"])
         if enabled and not profile.reminders_enabled:
             profile.reminders_enabled = True
             profile.reminders_enabled_at = now

@@ -17,6 +17,7 @@ def may(context, rule, item=None):
     rules = {
         "administer": access.may_use_admin,
         "import": access.may_import,
+        "add_recommendation": access.may_add_recommendation,
         "redact": access.may_redact,
         "verify": lambda user: access.can_verify(user, item),
         "write": lambda user: access.can_write_commitment(user, item),

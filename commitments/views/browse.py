@@ -5,6 +5,7 @@ from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
@@ -13,9 +14,11 @@ from ..charts import STATUS_LABELS, Bar
 from ..choices import Audience
 from ..exports.commitment_list import FORMATS, commitment_list_export
 from ..filters import CommitmentFilter
-from ..models import Assessment, Commitment, Evidence, Instrument, Job, StatusUpdate
+from ..forms import FollowUpAssessmentForm, FollowUpReplyForm
+from ..models import Assessment, Commitment, Evidence, Instrument, Job, Mechanism, StatusUpdate
 from ..querysets import HISTORY_ORDER_DESC
 from ..selectors.commitment_list import commitment_list_queryset
+from ..selectors.deadlines import computed_deadlines
 from ..selectors.history import commitment_history
 from ..services.jobs import job_request
 from ..tables import CommitmentTable, StatusAsOfColumn
@@ -112,7 +115,9 @@ class CommitmentListView(LoginRequiredMixin, SingleTableMixin, FilterView):
 def commitment_detail(request, pk):
     user = request.user
     commitment = get_object_or_404(
-        Commitment.objects.visible_to(user).select_related("instrument", "jurisdiction", "responsible_body", "review"),
+        Commitment.objects.visible_to(user).select_related(
+            "instrument", "jurisdiction", "responsible_body", "review", "recommendation__mechanism__organisation"
+        ),
         pk=pk,
     )
     evidence = Evidence.objects.visible_to(user).select_related("source_organisation", "added_by", "verified_by")
@@ -136,8 +141,42 @@ def commitment_detail(request, pk):
         "is_overdue": commitment.is_overdue(),
         "can_write": access.can_write_commitment(user, commitment),
         "history": commitment_history(user, commitment),
+        **_recommendation_context(user, commitment, visible, updates),
     }
     return render(request, "commitments/commitment_detail.html", context)
+
+
+def _recommendation_context(user, commitment, visible, updates):
+    """What the page shows of a recommendation: the mechanism's data, its cluster and the follow-up."""
+    recommendation = getattr(commitment, "recommendation", None)
+    if recommendation is None:
+        return {"recommendation": None}
+    is_treaty_body = recommendation.mechanism.kind == Mechanism.Kind.TREATY_BODY
+    can_write = access.can_write_commitment(user, commitment)
+    # The roll-up: how far the actions answering it (the commitments contributing to it) have got.
+    answering = dict(
+        visible.filter(links_out__target=commitment)
+        .values_list("status")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    return {
+        "recommendation": recommendation,
+        "roll_up": Bar(_("Actions answering it"), {"contributes_to": commitment.pk}, answering) if answering else None,
+        "sdg_targets": recommendation.sdg_targets.all(),
+        "affected_groups": recommendation.affected_groups.all(),
+        "cluster_members": (
+            visible.filter(recommendation__cluster_id=recommendation.cluster_id)
+            .exclude(pk=commitment.pk)
+            .select_related("instrument")
+            if recommendation.cluster_id
+            else []
+        ),
+        "follow_up_overdue": recommendation.is_follow_up_overdue(),
+        "follow_up_assessments": [u for u in updates if u.follow_up_grade],
+        "follow_up_reply_form": FollowUpReplyForm() if can_write and recommendation.is_priority else None,
+        "follow_up_assessment_form": FollowUpAssessmentForm() if can_write and is_treaty_body else None,
+    }
 
 
 @login_required
@@ -157,5 +196,6 @@ def instrument_detail(request, code):
         "sources": instrument.sources.all(),
         "requirements": instrument.gsp_requirements.select_related("scheme"),
         "reviews": instrument.reviews.all(),
+        "computed_deadlines": computed_deadlines(request.user, {"instrument": instrument}),
     }
     return render(request, "commitments/instrument_detail.html", context)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from .. import access
 from ..forms import ApiTokenForm, DeadlineFilter
 from ..ical import ics_calendar
-from ..models import ApiToken, Profile
+from ..models import ApiToken, Profile, ReminderSchedule
 from ..selectors import deadlines
 from ..services import people
 
@@ -65,8 +65,16 @@ def my_settings(request):
         action = request.POST.get("action")
         if action == "reminders":
             enabled = request.POST.get("reminders_enabled") == "on"
-            people.reminders_set(user=user, enabled=enabled)
-            messages.success(request, _("Email reminders are on.") if enabled else _("Email reminders are off."))
+            schedule = request.POST.get("reminder_schedule") or None
+            if schedule is not None and schedule not in ReminderSchedule.values:
+                return HttpResponse(status=400)
+            people.reminders_set(user=user, enabled=enabled, schedule=schedule)
+            if not enabled:
+                messages.success(request, _("Email reminders are off."))
+            elif schedule == ReminderSchedule.WEEKLY:
+                messages.success(request, _("Email reminders are on, as a weekly digest."))
+            else:
+                messages.success(request, _("Email reminders are on."))
         elif action == "token_create":
             people.calendar_token_create(user=user)
             messages.success(request, _("A new calendar address was made; any previous one no longer works."))
@@ -109,6 +117,7 @@ def _settings_page(request, *, token_form=None, new_token=None, status=200):
     context = {
         "profile": profile,
         "feed_url": feed_url,
+        "schedules": ReminderSchedule.choices,
         "token_form": token_form or ApiTokenForm(),
         "may_create_api_token": access.may_create_api_token(request.user),
         "api_tokens": ApiToken.objects.filter(user=request.user),

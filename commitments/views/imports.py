@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .. import access, imports
+from .. import access, import_kinds, imports, recommendation_import
 from ..files import CheckedFile, clean_filename
 from ..forms import ImportConfirmForm, ImportForm
 from ..models import Job, StagedUpload
@@ -52,7 +52,7 @@ def import_upload(request):
                     parameters={"kind": kind, "token": str(staged.token), "preview": True},
                 )
                 return redirect(job)
-            result = imports.run_import(kind=kind, data=data, user=request.user, dry_run=True)
+            result = import_kinds.run(kind=kind, data=data, user=request.user, dry_run=True)
             context["result"] = result
             if result.is_valid:
                 staged = _stage(request.user, data, upload.name)
@@ -98,7 +98,7 @@ def import_confirm(request):
             parameters={"kind": form.cleaned_data["kind"], "token": str(staged.token)},
         )
         return redirect(job)
-    result = imports.run_import(kind=form.cleaned_data["kind"], data=data, user=request.user, dry_run=False)
+    result = import_kinds.run(kind=form.cleaned_data["kind"], data=data, user=request.user, dry_run=False)
     if not result.is_valid:
         return render(request, "commitments/import.html", {"form": ImportForm(), "result": result}, status=400)
     uploads.staged_upload_discard(staged=staged)
@@ -126,9 +126,14 @@ def import_template(request, fmt):
     """An empty spreadsheet with the right columns, and a line explaining each."""
     _require_administrator(request)
     kind = request.GET.get("kind", imports.COMMITMENTS)
-    if kind not in imports.COLUMNS or fmt not in ("csv", "xlsx"):
+    if kind == recommendation_import.ILO:
+        header, help_row = recommendation_import.ilo_template_rows()
+    elif kind in imports.COLUMNS:
+        header, help_row = imports.template_rows(kind)
+    else:
         raise Http404
-    header, help_row = imports.template_rows(kind)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
     filename = f"{kind}-import-template.{fmt}"
     if fmt == "csv":
         out = io.StringIO()

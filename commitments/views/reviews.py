@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access
-from ..forms import RecommendationForm
-from ..models import Commitment, Review
+from ..forms import FollowUpPriorityForm, RecommendationForm
+from ..models import Commitment, Mechanism, Review
 from ..services import commitments as commitment_services
 
 
@@ -26,12 +27,23 @@ def _review_page(request, review, form, status=200):
         Commitment.objects.visible_to(request.user)
         .filter(review=review)
         .select_related("jurisdiction")
+        .annotate(follow_up_due=F("recommendation__follow_up_due_on"))
         .order_by("recommendation_ref", "reference")
     )
+    treaty_body = Commitment.objects.writable_by(request.user).filter(
+        review=review, recommendation__mechanism__kind=Mechanism.Kind.TREATY_BODY
+    )
+    follow_up_form = None
+    if treaty_body.exists():
+        follow_up_form = FollowUpPriorityForm(
+            recommendations=treaty_body.order_by("recommendation_ref", "reference"),
+            initial={"recommendations": treaty_body.filter(recommendation__follow_up_due_on__isnull=False)},
+        )
     context = {
         "review": review,
         "instrument": review.instrument,
         "recommendations": recommendations,
+        "follow_up_form": follow_up_form,
         "sources": review.sources.all(),
         "form": form,
     }

@@ -154,6 +154,51 @@ RULES = {
         ],
     ),
     "commitments:my_settings": (None, [("get", None, every(200))]),
+    # Recommendations: editors (of any jurisdiction) and administrators add them.
+    "commitments:recommendation_add": (
+        None,
+        [
+            ("get", None, {**every(403), "editor": 200, "named": 200, "outsider": 200, "administrator": 200}),
+            ("post", {}, {**every(403), "editor": 400, "named": 400, "outsider": 400, "administrator": 400}),
+        ],
+    ),
+    # Similar recommendations: the commitment's readers; grouping (a POST) is for its writers.
+    "commitments:recommendation_similar": (
+        lambda s: {"pk": s.commitment.pk},
+        [
+            ("get", None, punjab_record()),
+            ("post", {}, {**punjab_record(403), "editor": 400, "named": 400, "administrator": 400}),
+        ],
+    ),
+    "commitments:recommendation_cluster_leave": (
+        lambda s: {"pk": s.commitment.pk},
+        [
+            ("get", None, every(405)),
+            ("post", {}, {**punjab_record(403), "editor": 302, "named": 302, "administrator": 302}),
+        ],
+    ),
+    "commitments:follow_up_reply": (
+        lambda s: {"pk": s.commitment.pk},
+        [
+            ("get", None, every(405)),
+            ("post", {}, {**punjab_record(403), "editor": 302, "named": 302, "administrator": 302}),
+        ],
+    ),
+    "commitments:follow_up_assessment": (
+        lambda s: {"pk": s.commitment.pk},
+        [
+            ("get", None, every(405)),
+            ("post", {}, {**punjab_record(403), "editor": 302, "named": 302, "administrator": 302}),
+        ],
+    ),
+    # Marking a review's priority recommendations: those who may add recommendations.
+    "commitments:review_follow_up": (
+        lambda s: {"pk": s.review.pk},
+        [
+            ("get", None, every(405)),
+            ("post", {}, {**every(403), "editor": 302, "named": 302, "outsider": 302, "administrator": 302}),
+        ],
+    ),
     # The benchmark's yardstick: a username, to anyone logged in.
     "commitments:whoami": (None, [("get", None, every(200))]),
     # The admin's own login page would skip the second factor: it sends everyone to the one login.

@@ -165,7 +165,25 @@ def test_my_settings_refuses_every_hostile_action(client):
 
 QUERY_PAGES = {
     "commitments:dashboard": ("q", "status", "jurisdiction", "page"),
-    "commitments:list": ("q", "status", "jurisdiction", "instrument", "theme", "page", "sort", "as_of", "due"),
+    "commitments:list": (
+        "q",
+        "status",
+        "jurisdiction",
+        "instrument",
+        "theme",
+        "page",
+        "sort",
+        "as_of",
+        "due",
+        "mechanism",
+        "sdg",
+        "sdg_goal",
+        "affected",
+        "grade",
+        "position",
+        "priority",
+        "cluster",
+    ),
     "commitments:calendar": ("jurisdiction", "instrument", "theme", "kind", "what", "when"),
 }
 

@@ -5,11 +5,14 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from commitments.reminders import send_due_reminders
+from commitments.reminders import send_due_digests, send_due_reminders
 
 
 class Command(BaseCommand):
-    help = "Email each focal person once per threshold about their commitments and reports that fall due."
+    help = (
+        "Email each focal person once per threshold about their commitments and reports that fall due, "
+        "and the weekly digests due."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -35,3 +38,8 @@ class Command(BaseCommand):
             )
         people = len({r.user.pk for r in reminders})
         self.stdout.write(f"{verb} {len(reminders)} reminder(s) to {people} person(s) for {today.isoformat()}.")
+        digests = send_due_digests(today=today, dry_run=dry_run)
+        for user, items in digests:
+            self.stdout.write(f"{verb} the weekly digest to {user.email}: {len(items)} deadline(s).")
+        if digests:
+            self.stdout.write(f"{verb} {len(digests)} weekly digest(s).")
