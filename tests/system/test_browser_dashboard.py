@@ -115,9 +115,18 @@ def test_a_staff_member_clicks_a_dashboard_bar_and_lands_on_the_matching_list(br
     page.set_viewport_size({"width": 375, "height": 800})
     for path, name in (("/", "dashboard-phone.png"), ("/commitments/", "commitment_list-phone.png")):
         page.goto(live_server.url + path)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1, path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1, (path, wider_than_the_screen(page))
         page.screenshot(path=os.path.join(artifacts_dir, name), full_page=True)
     assert page.problems == []
+
+
+def wider_than_the_screen(page):
+    """The elements reaching past the screen's right edge (tag, class, right edge), to say what overflows."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .slice(0, 8).map(e => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
+    )
 
 
 @pytest.mark.browser

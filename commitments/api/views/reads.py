@@ -42,7 +42,7 @@ from .base import ApiResponses, ETagged, StrictFilterBackend
 
 # The list's theme and source filters pick a record by its slug through a method of their own:
 # say so for the schema, which cannot see the type through the method.
-for _name in ("theme", "source"):
+for _name in ("theme", "source", "sdg", "affected"):
     extend_schema_field(OpenApiTypes.STR)(CommitmentFilter.base_filters[_name])
 
 
