@@ -41,7 +41,7 @@ RULES = [
         r"(!=|==)\s*Status\.IMPLEMENTED|status=Status\.IMPLEMENTED|status__in=\[?Status\.IMPLEMENTED",
         {"commitments/models.py", "commitments/querysets.py", "commitments/choices.py"},
     ),
-    ("overdue (past its due date)", r"due_on__lt\b", {"commitments/querysets.py"}),
+    ("overdue (past its due date)", r"(?<![a-z_])due_on__lt\b", {"commitments/querysets.py"}),
     ("contested", r"NO_INFORMATION\W*\)\s*>\s*1|len\(views\)\s*>\s*1", {"commitments/derived.py"}),
     (
         "audience -> sensitivities",
