@@ -212,10 +212,20 @@ def test_an_update_cannot_take_effect_in_the_future_or_before_the_instrument(dri
 
 def test_the_same_form_posted_twice_records_one_update(dri):
     commitment = CommitmentFactory()
+    editor = UserFactory()
     key = "5f0c7a4e-8d1b-4a7e-9c2f-3b6d9e1a2c4f"
-    first = record(commitment, Status.IN_PROGRESS, D(2024, 1, 1), dri, submission_key=key)
-    second = record(commitment, Status.IN_PROGRESS, D(2024, 1, 1), dri, submission_key=key)
+    first = record(commitment, Status.IN_PROGRESS, D(2024, 1, 1), dri, submission_key=key, recorded_by=editor)
+    second = record(commitment, Status.IN_PROGRESS, D(2024, 1, 1), dri, submission_key=key, recorded_by=editor)
     assert first.pk == second.pk
+    assert commitment.updates.count() == 1
+
+
+def test_another_persons_submission_key_is_refused_not_answered_with_their_update(dri):
+    commitment = CommitmentFactory()
+    key = "5f0c7a4e-8d1b-4a7e-9c2f-3b6d9e1a2c4f"
+    record(commitment, Status.IN_PROGRESS, D(2024, 1, 1), dri, submission_key=key)
+    with pytest.raises(ValidationError, match="already sent by someone else"):
+        record(commitment, Status.STALLED, D(2024, 2, 1), dri, submission_key=key, note="Mine")
     assert commitment.updates.count() == 1
 
 

@@ -2,12 +2,12 @@
 
 import datetime
 import os
-import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from commitments.forms import submission_key_issue
 from commitments.models import DownloadLog, Evidence, StagedUpload, StatusUpdate
 from tests import sample_files
 from tests.entry_world import make_world
@@ -33,6 +33,7 @@ def form_data(
     effective_on="2024-06-01",
     status="partially_implemented",
     evidence=(),
+    user=None,
     **extra,
 ):
     data = {
@@ -41,7 +42,7 @@ def form_data(
         "assessor": world.dri.pk,
         "note": note,
         "sensitivity": "internal",
-        "submission_key": str(uuid.uuid4()),
+        "submission_key": submission_key_issue(user or world.users["editor_kp"]),
         "evidence-TOTAL_FORMS": str(max(len(evidence), 1)),
         "evidence-INITIAL_FORMS": "0",
         "evidence-MIN_NUM_FORMS": "0",
@@ -264,7 +265,7 @@ def test_a_file_already_stored_is_recognised_naming_only_records_the_user_may_re
     same_as_kp = sample_files.pdf_bytes("notice")  # the KP commitment's evidence
     response = client.post(
         record_url(world.punjab_commitment),
-        form_data(world, evidence=[{"file": upload("copy.pdf", same_as_kp)}]),
+        form_data(world, evidence=[{"file": upload("copy.pdf", same_as_kp)}], user=world.users["editor_punjab"]),
         follow=True,
     )
     assert "already stored" not in response.content.decode()  # the KP record is not theirs to know of
@@ -272,7 +273,12 @@ def test_a_file_already_stored_is_recognised_naming_only_records_the_user_may_re
     client.force_login(world.users["administrator"])
     response = client.post(
         record_url(world.punjab_commitment),
-        form_data(world, note="second", evidence=[{"file": upload("copy2.pdf", same_as_kp)}]),
+        form_data(
+            world,
+            note="second",
+            evidence=[{"file": upload("copy2.pdf", same_as_kp)}],
+            user=world.users["administrator"],
+        ),
         follow=True,
     )
     html = response.content.decode()

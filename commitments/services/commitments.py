@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import derived
-from ..models import Commitment, CommitmentLink, Jurisdiction
+from ..models import Commitment, CommitmentLink, Jurisdiction, Theme
+from .audit import Action, Subject, audit_entry_add
 
 
 def would_create_cycle(source, target):
@@ -30,15 +31,30 @@ def would_create_cycle(source, target):
     return False
 
 
-def commitment_link_add(*, source, target, note=""):
-    """`source` contributes to `target`. Contribution links form no cycles."""
+def _link_label(source, target):
+    return f"{source.instrument.code} {source.reference} → {target.instrument.code} {target.reference}"
+
+
+def commitment_link_add(*, source, target, note="", actor=None):
+    """`source` contributes to `target`. Contribution links form no cycles. A new link is in the audit trail."""
     with transaction.atomic():
         if would_create_cycle(source, target):
             raise ValidationError(
                 _("%(source)s cannot contribute to %(target)s: %(target)s already contributes to it.")
                 % {"source": source.reference, "target": target.reference}
             )
-        link, _created = CommitmentLink.objects.get_or_create(source=source, target=target, defaults={"note": note})
+        link, created = CommitmentLink.objects.get_or_create(source=source, target=target, defaults={"note": note})
+        if created:
+            audit_entry_add(
+                action=Action.ADDED,
+                subject=Subject.LINK,
+                actor=actor,
+                label=_link_label(source, target),
+                object_id=link.pk,
+                changes={"note": note} if note else {},
+                commitment=source,
+                related_commitment=target,
+            )
     return link
 
 
@@ -57,10 +73,26 @@ def commitment_save(*, commitment):
     return commitment
 
 
-def commitment_themes_set(*, commitment, themes):
-    """Set a commitment's themes (ids or Theme objects); keeps the theme counts right."""
+def commitment_themes_set(*, commitment, themes, actor=None):
+    """Set a commitment's themes (ids or Theme objects); keeps the theme counts right; a change is in the audit trail."""
     with transaction.atomic(), derived.counts_follow([commitment]):
+        before = set(commitment.themes.values_list("pk", flat=True))
         commitment.themes.set(themes)
+        after = set(commitment.themes.values_list("pk", flat=True))
+        if before != after:
+            names = dict(Theme.objects.filter(pk__in=before | after).values_list("pk", "name"))
+            audit_entry_add(
+                action=Action.CHANGED,
+                subject=Subject.THEMES,
+                actor=actor,
+                label=f"{commitment.instrument.code} {commitment.reference}",
+                object_id=commitment.pk,
+                changes={
+                    "added": sorted(names[pk] for pk in after - before),
+                    "removed": sorted(names[pk] for pk in before - after),
+                },
+                commitment=commitment,
+            )
 
 
 def commitment_delete(*, commitment):
@@ -69,9 +101,19 @@ def commitment_delete(*, commitment):
         commitment.delete()
 
 
-def commitment_link_remove(*, link):
-    """Remove a contribution link (the roll-ups read links live: nothing derived to follow)."""
-    link.delete()
+def commitment_link_remove(*, link, actor=None):
+    """Remove a contribution link (the roll-ups read links live: nothing derived to follow); in the audit trail."""
+    with transaction.atomic():
+        audit_entry_add(
+            action=Action.REMOVED,
+            subject=Subject.LINK,
+            actor=actor,
+            label=_link_label(link.source, link.target),
+            object_id=link.pk,
+            commitment=link.source,
+            related_commitment=link.target,
+        )
+        link.delete()
 
 
 def review_recommendation_add(
@@ -96,9 +138,11 @@ def review_recommendation_add(
         raise PermissionDenied(_("You may not add commitments in %(jurisdiction)s.") % {"jurisdiction": jurisdiction})
     reference = reference.strip()
     if Commitment.objects.filter(instrument=review.instrument, reference=reference).exists():
+        # One message whether or not the user may read the commitment holding the reference:
+        # a refusal must not tell that a commitment exists in a jurisdiction they cannot read.
         raise ValidationError(
             {
-                "reference": _("%(instrument)s already has a commitment %(reference)s.")
+                "reference": _("“%(reference)s” cannot be used under %(instrument)s: choose another reference.")
                 % {"instrument": review.instrument.code, "reference": reference}
             }
         )
