@@ -32,6 +32,17 @@ def _yes_no(queryset, q, value):
     return queryset
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A record's id: ASCII digits within the database's range ("²", 1.5 and 99999999999999999999 are refused)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class CommitmentFilter(django_filters.FilterSet):
     # A bound on the search text: a pattern of megabytes is refused by the database, not searched.
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=200)
@@ -79,7 +90,7 @@ class CommitmentFilter(django_filters.FilterSet):
     due_to = django_filters.DateFilter(
         label=_("Due until"), field_name="due_on", lookup_expr="lte", widget=forms.DateInput(attrs={"type": "date"})
     )
-    contributes_to = django_filters.NumberFilter(label=_("Contributes to commitment"), method="filter_contributes_to")
+    contributes_to = IdFilter(label=_("Contributes to commitment"), method="filter_contributes_to")
     contributes_to_instrument = django_filters.CharFilter(
         label=_("Contributes to instrument"), method="filter_contributes_to_instrument"
     )

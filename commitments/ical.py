@@ -23,7 +23,8 @@ def ics_calendar(items, *, now=None, name=None):
         event.add("uid", f"{item.kind}-{item.pk}-{item.due_on.isoformat()}@{host}")
         event.add("dtstamp", now)
         event.add("dtstart", item.due_on)
-        event.add("dtend", item.due_on + datetime.timedelta(days=1))
+        if item.due_on < datetime.date.max:  # a stored 9999-12-31 has no day after: a one-day event anyway
+            event.add("dtend", item.due_on + datetime.timedelta(days=1))
         if item.is_report:
             summary = gettext("Report due: %(reference)s") % {"reference": item.reference}
         else:

@@ -195,7 +195,7 @@ def test_an_oversized_file_is_refused_with_the_limit(editor, world, settings):
         form_data(world, evidence=[{"file": upload("big.pdf", sample_files.pdf_bytes() + b" " * 2000)}]),
     )
     assert response.status_code == 400
-    assert "the largest accepted is 1000" in response.content.decode()
+    assert "over the limit of 1000" in response.content.decode()
     assert not StatusUpdate.objects.filter(note="Provincial survey published").exists()
 
 
