@@ -51,7 +51,13 @@ from .services.history import (
     status_update_record,
     status_update_verify,
 )
-from .services.people import person_changes_record, person_delete, person_snapshot, two_factor_reset
+from .services.people import (
+    person_changes_record,
+    person_delete,
+    person_snapshot,
+    two_factor_invite,
+    two_factor_reset,
+)
 from .services.reference import reference_delete, reference_save
 from .services.uploads import staged_upload_discard
 
@@ -1082,7 +1088,7 @@ class TrackerUserAdmin(PersonChangesRecorded, TrackerAdmin, UserAdmin):
     inlines = [ProfileInline]
     list_display = ["username", "email", "is_active", "roles"]
     list_filter = ["is_active", "groups"]
-    actions = ["reset_two_factor"]
+    actions = ["reset_two_factor", "invite_to_two_factor"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -1137,6 +1143,20 @@ class TrackerUserAdmin(PersonChangesRecorded, TrackerAdmin, UserAdmin):
             _("%(done)d reset: they set up two-factor sign-in again when they next sign in. %(refused)d refused.")
             % {"done": done, "refused": refused},
         )
+
+    @admin.action(description=_("Invite the selected people to set up two-factor sign-in"))
+    def invite_to_two_factor(self, request, queryset):
+        for person in queryset:
+            try:
+                link = two_factor_invite(person=person, actor=request.user)
+            except PermissionDenied:
+                self.message_user(request, _("%(name)s: refused.") % {"name": person}, messages.WARNING)
+                continue
+            self.message_user(
+                request,
+                _("%(name)s: invitation %(how)s: %(link)s")
+                % {"name": person, "how": _("emailed") if person.email else _("to hand over"), "link": link},
+            )
 
     @admin.display(description=_("roles"))
     def roles(self, obj):

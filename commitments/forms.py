@@ -464,6 +464,17 @@ class TokenForm(forms.Form):
         return "".join(self.cleaned_data["token"].split())
 
 
+class EmailCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code sent to your email"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split())
+
+
 class LoginForm(AuthenticationForm):
     """Django's login form, refusing a user name longer than any account's before trying it
     (Django sets the length on the input only; the failed-login log could not store it)."""

@@ -41,7 +41,8 @@ class RequireTwoFactorMiddleware:
     """When two-factor is required, a reviewer or administrator signed in with a password only
     may reach nothing but enrolment, the code step and sign-out."""
 
-    ALLOWED_URL_NAMES = ("two_factor_setup", "two_factor_verify", "logout", "login")
+    # The QR code is part of enrolment: without it a forced enrolment shows a broken image.
+    ALLOWED_URL_NAMES = ("two_factor_setup", "two_factor_qr", "two_factor_verify", "logout", "login")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -974,6 +974,7 @@ class AuditEntry(models.Model):
         NAMED = "named", _("Changed who may see")
         GRANTED = "granted", _("Changed role or jurisdictions")
         DEVICE_RESET = "device_reset", _("Reset the second factor")
+        INVITED = "invited", _("Invited to set up two-factor sign-in")
 
     class Subject(models.TextChoices):
         THEMES = "themes", _("themes")

@@ -40,7 +40,7 @@ def snapshot(obj, fields=None):
     for field in obj._meta.many_to_many:
         if fields is not None and field.name not in fields:
             continue
-        values[field.name] = _shown(str(o) for o in getattr(obj, field.name).all())
+        values[field.name] = _shown([str(o) for o in getattr(obj, field.name).all()])
     return values
 
 

@@ -1,17 +1,21 @@
 """Writes about people: accounts and roles, profiles, calendar tokens, reminder settings."""
 
 import secrets
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
-from .. import access
+from .. import access, auth
 from ..models import Jurisdiction, Profile
 from .audit import Action, Subject, audit_entry_add, change, differences
 
@@ -156,6 +160,37 @@ def two_factor_reset(*, person, actor):
             person=person,
         )
     return len(devices)
+
+
+def two_factor_invite(*, person, actor):
+    """Invite a person to set up two-factor sign-in without an emailed code (their account may have no
+    address). Returns the invitation link, which is also emailed to them when they have an address."""
+    if not access.may_manage_person(actor, person):
+        raise PermissionDenied(_("You may not invite this person."))
+    token = auth.enrolment_invitations.make_token(person)
+    link = settings.TRACKER_BASE_URL.rstrip("/") + f"{reverse('two_factor_setup')}?{urlencode({'invitation': token})}"
+    with transaction.atomic():
+        audit_entry_add(
+            action=Action.INVITED,
+            subject=Subject.ACCOUNT,
+            actor=actor,
+            label=person.get_username(),
+            object_id=person.pk,
+            changes={"emailed": bool(person.email)},
+            person=person,
+        )
+    if person.email:
+        send_mail(
+            _("Set up two-factor sign-in for the commitments tracker"),
+            _(
+                "%(admin)s invites you to set up two-factor sign-in. Sign in as %(username)s, then open:\n\n%(link)s\n\n"
+                "The link works for a few days, and only for you."
+            )
+            % {"admin": actor.get_username(), "username": person.get_username(), "link": link},
+            None,
+            [person.email],
+        )
+    return link
 
 
 def tracker_user_save(*, username, role, read=(), write=(), email="", password=None):
