@@ -67,7 +67,7 @@ def is_storable_key(model_field, value):
     if internal not in _INTEGER_TYPES:
         return True
     text = str(value).strip()
-    if not _ASCII_INTEGER.match(text):
+    if len(text) > 20 or not _ASCII_INTEGER.match(text):  # 20 characters hold any 64-bit id
         return False
     low, high = connection.ops.integer_field_range(internal)
     number = int(text)

@@ -184,3 +184,12 @@ def test_the_instrument_reviews_include_shows_the_reporting_cycle_and_links_each
     assert "1 October 2028" in html and 'href="https://example.org/co"' in html
     assert reverse("commitments:review", args=[world["review"].pk]) in html
     assert "Fifth periodic report" in html
+
+
+@pytest.mark.parametrize("due", ["9999-12-31", "2201-01-01", "1899-12-31"])
+def test_a_due_date_outside_the_dates_the_tracker_accepts_is_refused_by_the_form(client, world, due):
+    client.force_login(world["editor"])
+    response = client.post(add_url(world["review"]), form_data(world["punjab"], due_on=due))
+    assert response.status_code == 400
+    assert "outside the dates the tracker accepts (1900 to 2200)" in response.content.decode()
+    assert not Commitment.objects.filter(reference="CO-12").exists()

@@ -28,7 +28,7 @@ def _page_size_refusal(request):
     value = request.GET.get("per_page")
     if value is None:
         return None
-    if value.isascii() and value.isdigit() and len(value) <= 4 and 1 <= int(value) <= PAGE_SIZE_MAX:
+    if value.isdecimal() and len(value) <= 4 and 1 <= int(value) <= PAGE_SIZE_MAX:
         return None
     return refused(request, _("“per_page” must be a whole number from 1 to %(max)d.") % {"max": PAGE_SIZE_MAX})
 

@@ -115,8 +115,8 @@ def record_update(request, pk):
     rows = request.GET.get("rows")
     extra = 3
     if rows is not None:
-        # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
-        if not (rows.isascii() and rows.isdigit() and 0 < len(rows) <= 4 and int(rows) > 0):
+        # Decimal digits (Urdu ones too); "²" is a digit to str.isdigit() but not a number to int().
+        if not (rows.isdecimal() and len(rows) <= 4 and int(rows) > 0):
             return refused(
                 request,
                 _("“rows” must be a whole number from 1 to %(max)d.") % {"max": EVIDENCE_MAX_ITEMS},
