@@ -68,13 +68,13 @@ def person_snapshot(user):
 def person_changes_record(*, person, before, actor=None):
     """Write what changed on an account since `before` (person_snapshot) to the audit trail, and keep
     `is_staff` following the role. Refused (nothing kept) if `actor` may not manage the account or
-    gave a role above their own; actor None is the command line."""
-    if actor is not None:
+    gave a role above their own; superusers manage everyone, and actor None is the command line."""
+    if actor is not None and not actor.is_superuser:
         if before and not access.may_manage_person(actor, _as_user(person, before)):
             raise PermissionDenied(_("You may not change this account."))
         after_roles = set(person.groups.values_list("name", flat=True))
         given = after_roles - set(before.get("roles", []))
-        if given - set(access.grantable_roles(actor)) or (person.is_superuser and not actor.is_superuser):
+        if given - set(access.grantable_roles(actor)) or person.is_superuser:
             raise PermissionDenied(_("You may not give a role above your own."))
     staff_flag_sync(user=person)
     after = person_snapshot(person)
