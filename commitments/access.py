@@ -10,7 +10,9 @@ Roles are Django groups (created by a migration):
 - Editor: records updates and evidence in the jurisdictions they may write.
 - Reviewer: verifies other people's updates and evidence in the jurisdictions they may read.
 - Administrator: everything, including the Django admin, import and redaction, but never
-  reads a restricted item they are not named on.
+  reads a restricted item they are not named on: they administer it (redact it, change who
+  may see it) without reading it. They manage people below their own level only
+  (may_manage_person); only superusers manage superusers and administrators.
 
 `is_staff` is not a second definition of "administrator": services.people keeps it equal
 to is_administrator() whenever a role changes, because Django's admin login reads it.
@@ -67,6 +69,32 @@ def may_import(user):
 
 def may_redact(user):
     return is_administrator(user)
+
+
+def _level(user):
+    """Superuser 3, Administrator 2, anyone else 1: who may manage whom."""
+    if user.is_superuser:
+        return 3
+    return 2 if ADMINISTRATOR in _group_names(user) else 1
+
+
+def may_manage_person(actor, person):
+    """Change, delete, re-grant or reset another account: administrators manage people below their own
+    level only (not other administrators, not themselves); only superusers manage superusers."""
+    if not is_administrator(actor):
+        return False
+    if person is None:
+        return True  # adding someone: the roles they may be given are grantable_roles()
+    return _level(person) < _level(actor) or (actor.is_superuser and person.is_superuser)
+
+
+def grantable_roles(actor):
+    """The roles `actor` may give: superusers any, administrators the roles below their own."""
+    if not is_administrator(actor):
+        return ()
+    if actor.is_superuser:
+        return ROLES
+    return tuple(role for role in ROLES if role != ADMINISTRATOR)
 
 
 def may_see_location_metadata(user):

@@ -6,19 +6,37 @@ recorded as a correction (a new update that corrects it).
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.shortcuts import render
-from django.urls import reverse
+from django.db.models import Exists, OuterRef, Q, Value
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import access, models
-from .forms import CorrectionForm, ResponsibleBodyForm
+from .choices import Sensitivity
+from .forms import (
+    CommitmentLinkForm,
+    CorrectionForm,
+    ModelMultipleChoiceField,
+    RedactionForm,
+    ResponsibleBodyForm,
+    RestrictedToForm,
+    is_storable_key,
+)
 from .querysets import HISTORY_ORDER_DESC
+from .selectors.history import format_changes
 from .services.commitments import (
     commitment_delete,
     commitment_link_add,
@@ -26,8 +44,50 @@ from .services.commitments import (
     commitment_save,
     commitment_themes_set,
 )
-from .services.history import status_update_record, status_update_verify
-from .services.people import api_token_revoke, staff_flag_sync
+from .services.history import (
+    evidence_file_redact,
+    restricted_to_set,
+    status_update_note_redact,
+    status_update_record,
+    status_update_verify,
+)
+from .services.people import (
+    api_token_revoke,
+    person_changes_record,
+    person_delete,
+    person_snapshot,
+    two_factor_invite,
+    two_factor_reset,
+)
+from .services.reference import reference_delete, reference_save
+from .services.uploads import staged_upload_discard
+
+# What a screen shows in place of a restricted item the administrator is not named on.
+RESTRICTED = _("restricted item (you are not named on it)")
+
+
+def _key_or_404(model_field, value):
+    """An id from the address, or 404: "abc", "²" and 99999999999999999999 are not ids."""
+    if not is_storable_key(model_field, value):
+        raise Http404
+    try:
+        return model_field.to_python(value)
+    except ValidationError:
+        raise Http404
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete, showing a form again after a crafted value ("abc", a huge number) without a server error."""
+
+    def optgroups(self, name, value, attr=None):
+        value = [v for v in value if v in (None, "") or is_storable_key(self.field.target_field, v)]
+        return super().optgroups(name, value, attr)
+
+
+class SafeAutocompleteSelectMultiple(AutocompleteSelectMultiple):
+    def optgroups(self, name, value, attr=None):
+        value = [v for v in value if v in (None, "") or is_storable_key(self.field.target_field, v)]
+        return super().optgroups(name, value, attr)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -60,7 +120,22 @@ class VerifiedFilter(admin.SimpleListFilter):
 
 
 class AdministratorsOnly:
-    """Every admin screen and inline follows the role (access.may_use_admin), not per-model permissions."""
+    """Every admin screen and inline follows the role (access.may_use_admin), not per-model permissions.
+
+    Its form fields refuse crafted ids (a huge number, "abc") as invalid choices, and show the
+    form again with them without a server error.
+    """
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", ModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_module_permission(self, request):
         return access.may_use_admin(request.user)
@@ -96,15 +171,62 @@ class TrackerAdmin(AdministratorsOnly, admin.ModelAdmin):
 
 
 class TrackerHistoryAdmin(AdministratorsOnly, SimpleHistoryAdmin):
-    pass
+    """Stored versions are shown, never written back: a revert would bypass the services (and the
+    visibility rule); changes are made on the record itself. A record the user may not read
+    (a restricted update or evidence they are not named on) has no history page for them."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def _readable_or_404(self, request, object_id):
+        pk = _key_or_404(self.model._meta.pk, unquote(str(object_id)))
+        exists = self.model._default_manager.filter(pk=pk).exists()
+        if exists and not self.get_queryset(request).filter(pk=pk).exists():
+            raise Http404
+        return pk
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._readable_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        self._readable_or_404(request, object_id)
+        _key_or_404(self.model.history.model._meta.pk, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ReadOnlyAdmin(ReadOnly, TrackerAdmin):
     pass
 
 
+class AuditedReferenceAdmin(TrackerAdmin):
+    """Organisations, sources and GSP+ requirements are saved and deleted through their service (audit trail)."""
+
+    def save_model(self, request, obj, form, change):
+        m2m = {
+            field.name: form.cleaned_data[field.name]
+            for field in obj._meta.many_to_many
+            if field.name in form.cleaned_data
+        }
+        reference_save(record=obj, actor=request.user, m2m=m2m)
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:  # the form's own many-to-many values were set by the service
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        reference_delete(record=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for record in queryset:
+                reference_delete(record=record, actor=request.user)
+
+
 @admin.register(models.Source)
-class SourceAdmin(TrackerAdmin):
+class SourceAdmin(AuditedReferenceAdmin):
     list_display = ["title", "url", "publisher"]
     search_fields = ["title", "url", "publisher"]
 
@@ -117,7 +239,7 @@ class JurisdictionAdmin(TrackerAdmin):
 
 
 @admin.register(models.Organisation)
-class OrganisationAdmin(TrackerAdmin):
+class OrganisationAdmin(AuditedReferenceAdmin):
     list_display = ["name", "short_name", "kind", "jurisdiction"]
     list_filter = ["kind", "jurisdiction"]
     list_select_related = ["jurisdiction"]
@@ -182,11 +304,17 @@ class InstrumentAdmin(TrackerHistoryAdmin):
                 commitment_save(commitment=commitment)
             formset.save_m2m()  # the inline has no theme field: nothing derived moves
             return
+        if formset.model is models.GSPRequirement:
+            for requirement in formset.save(commit=False):
+                reference_save(record=requirement, actor=request.user)
+            for requirement in formset.deleted_objects:
+                reference_delete(record=requirement, actor=request.user)
+            return
         super().save_formset(request, form, formset, change)
 
 
 @admin.register(models.GSPRequirement)
-class GSPRequirementAdmin(TrackerAdmin):
+class GSPRequirementAdmin(AuditedReferenceAdmin):
     list_display = ["scheme", "instrument", "group", "annex_part"]
     list_filter = ["scheme", "group"]
     list_select_related = ["scheme", "instrument"]
@@ -266,6 +394,7 @@ class EvidenceInline(ReadOnly, AdministratorsOnly, admin.TabularInline):
 
 class CommitmentLinkInline(AdministratorsOnly, admin.TabularInline):
     model = models.CommitmentLink
+    form = CommitmentLinkForm
     fk_name = "source"
     autocomplete_fields = ["target"]
     verbose_name = _("contributes to")
@@ -334,7 +463,7 @@ class CommitmentAdmin(TrackerHistoryAdmin):
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
             if themes is not None:
-                commitment_themes_set(commitment=form.instance, themes=themes)
+                commitment_themes_set(commitment=form.instance, themes=themes, actor=request.user)
 
     def delete_model(self, request, obj):
         commitment_delete(commitment=obj)
@@ -347,12 +476,9 @@ class CommitmentAdmin(TrackerHistoryAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is models.CommitmentLink:
             for link in formset.save(commit=False):
-                try:
-                    commitment_link_add(source=link.source, target=link.target, note=link.note)
-                except ValidationError as exc:
-                    messages.error(request, " ".join(exc.messages))
+                _link_save(request, link)
             for obj in formset.deleted_objects:
-                commitment_link_remove(link=obj)
+                commitment_link_remove(link=obj, actor=request.user)
             return
         super().save_formset(request, form, formset, change)
 
@@ -391,8 +517,115 @@ class CommitmentAdmin(TrackerHistoryAdmin):
         )
 
 
+class AdministersRestricted:
+    """Restricted items are administered without being read: a list of every restricted update or
+    evidence (never its status, date, note, title, link or file name), and for each the people who
+    may see it, which an administrator changes, and its redaction."""
+
+    change_list_template = "admin/commitments/change_list_restricted.html"
+    author_field = "recorded_by"
+    author_at_field = "recorded_at"
+
+    def restricted_queryset(self):
+        return self.model.objects.filter(sensitivity=Sensitivity.RESTRICTED)
+
+    def get_urls(self):
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        return [
+            path(
+                "restricted/",
+                self.admin_site.admin_view(self.restricted_list_view),
+                name=f"{prefix}_restricted",
+            ),
+            path(
+                "restricted/<str:object_id>/",
+                self.admin_site.admin_view(self.restricted_item_view),
+                name=f"{prefix}_restricted_item",
+            ),
+        ] + super().get_urls()
+
+    def _context(self, request, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "author_label": self.model._meta.get_field(self.author_field).verbose_name,
+            **extra,
+        }
+
+    def restricted_list_view(self, request):
+        if not access.may_redact(request.user):
+            raise PermissionDenied
+        items = (
+            self.restricted_queryset()
+            .select_related("commitment__instrument", self.author_field)
+            .prefetch_related("restricted_to")
+            .order_by(f"-{self.author_at_field}", "-pk")[:500]
+        )
+        readable = set(
+            self.model.objects.visible_to(request.user)
+            .filter(pk__in=[i.pk for i in items])
+            .values_list("pk", flat=True)
+        )
+        rows = [
+            {
+                "item": item,
+                "author": getattr(item, self.author_field),
+                "at": getattr(item, self.author_at_field),
+                "named": [p.get_username() for p in item.restricted_to.all()],
+                "readable": item.pk in readable,
+            }
+            for item in items
+        ]
+        title = gettext("Restricted %(items)s") % {"items": self.model._meta.verbose_name_plural}
+        return TemplateResponse(
+            request, "admin/commitments/restricted_list.html", self._context(request, title, rows=rows)
+        )
+
+    def restricted_item_view(self, request, object_id):
+        if not access.may_redact(request.user):
+            raise PermissionDenied
+        pk = _key_or_404(self.model._meta.pk, object_id)
+        item = self.restricted_queryset().select_related("commitment__instrument").filter(pk=pk).first()
+        if item is None:
+            raise Http404
+        own = item.sensitivity == Sensitivity.RESTRICTED
+        action = request.POST.get("action") if request.method == "POST" else None
+        naming = RestrictedToForm(request.POST if action == "name" else None, item=item) if own else None
+        redaction = RedactionForm(request.POST if action == "redact" else None)
+        status = 200
+        if action == "name" and naming is not None and naming.is_valid():
+            try:
+                restricted_to_set(item=item, people=naming.cleaned_data["restricted_to"], actor=request.user)
+            except ValidationError as exc:
+                naming.add_error(None, exc)
+            else:
+                self.message_user(request, gettext("Who may see it was changed."), messages.SUCCESS)
+                return redirect(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_restricted")
+        elif action == "redact" and redaction.is_valid() and item.redacted_at is None:
+            self.redact(item, reason=redaction.cleaned_data["reason"], user=request.user)
+            self.message_user(
+                request, gettext("Redacted. A note of who redacted it and when stays on the record."), messages.SUCCESS
+            )
+            return redirect(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_restricted")
+        elif action is not None:
+            status = 400
+        context = self._context(
+            request,
+            gettext("Restricted %(item)s #%(pk)s") % {"item": self.model._meta.verbose_name, "pk": item.pk},
+            item=item,
+            author=getattr(item, self.author_field),
+            at=getattr(item, self.author_at_field),
+            named=[p.get_username() for p in item.restricted_to.all()],
+            naming=naming,
+            redaction=redaction if item.redacted_at is None else None,
+            readable=self.model.objects.visible_to(request.user).filter(pk=item.pk).exists(),
+        )
+        return TemplateResponse(request, "admin/commitments/restricted_item.html", context, status=status)
+
+
 @admin.register(models.StatusUpdate)
-class StatusUpdateAdmin(TrackerHistoryAdmin):
+class StatusUpdateAdmin(AdministersRestricted, TrackerHistoryAdmin):
     """Append-only. Administrators view; a superuser's change is saved as a recorded correction."""
 
     list_display = ["commitment", "status", "effective_on", "assessor", "recorded_by", "recorded_at", "verified"]
@@ -467,6 +700,9 @@ class StatusUpdateAdmin(TrackerHistoryAdmin):
             "corrects",
         ]
 
+    def redact(self, item, *, reason, user):
+        status_update_note_redact(update=item, reason=reason, redacted_by=user)
+
     @admin.display(description=_("commitment"))
     def commitment_link(self, obj):
         return format_html('<a href="{}">{}</a>', obj.commitment.get_absolute_url(), obj.commitment)
@@ -510,7 +746,19 @@ class StatusUpdateAdmin(TrackerHistoryAdmin):
 
 
 @admin.register(models.Evidence)
-class EvidenceAdmin(TrackerHistoryAdmin):
+class EvidenceAdmin(AdministersRestricted, TrackerHistoryAdmin):
+    author_field = "added_by"
+    author_at_field = "added_at"
+
+    def restricted_queryset(self):
+        # Restricted itself, or attached to a restricted update.
+        return self.model.objects.filter(
+            Q(sensitivity=Sensitivity.RESTRICTED) | Q(status_update__sensitivity=Sensitivity.RESTRICTED)
+        )
+
+    def redact(self, item, *, reason, user):
+        evidence_file_redact(evidence=item, reason=reason, redacted_by=user)
+
     list_display = [
         "title",
         "commitment",
@@ -589,21 +837,97 @@ class EvidenceAdmin(TrackerHistoryAdmin):
         )
 
 
+def _visible_annotation(request, model, field):
+    """Exists(...) on a row: whether the update or evidence it points at is one the user may read."""
+    return Exists(model.objects.visible_to(request.user).filter(pk=OuterRef(field)))
+
+
 @admin.register(models.Redaction)
 class RedactionAdmin(ReadOnlyAdmin):
-    list_display = ["redacted_at", "target", "redacted_by", "reason", "status_update", "evidence"]
+    """Tombstones. Those of restricted items the administrator is not named on show neither the item nor the reason."""
+
+    list_display = ["redacted_at", "target", "redacted_by", "reason_shown", "status_update_shown", "evidence_shown"]
+    fields = list_display
+    readonly_fields = fields
     list_filter = ["target"]
     list_select_related = ["redacted_by", "status_update", "evidence"]
     date_hierarchy = "redacted_at"
     search_fields = ["reason"]
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                update_visible=_visible_annotation(request, models.StatusUpdate, "status_update_id"),
+                evidence_visible=_visible_annotation(request, models.Evidence, "evidence_id"),
+            )
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        # A reason is searched only where it is shown: a search must not confirm a guess.
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            found = found.filter(self._readable_q())
+        return found, duplicates
+
+    @staticmethod
+    def _readable_q():
+        return (Q(status_update__isnull=True) | Q(update_visible=True)) & (
+            Q(evidence__isnull=True) | Q(evidence_visible=True)
+        )
+
+    def _readable(self, obj):
+        return (obj.status_update_id is None or obj.update_visible) and (
+            obj.evidence_id is None or obj.evidence_visible
+        )
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, obj):
+        return obj.reason if self._readable(obj) else RESTRICTED
+
+    @admin.display(description=_("status update"))
+    def status_update_shown(self, obj):
+        if obj.status_update_id is None:
+            return "—"
+        return obj.status_update if obj.update_visible else RESTRICTED
+
+    @admin.display(description=_("evidence"))
+    def evidence_shown(self, obj):
+        if obj.evidence_id is None:
+            return "—"
+        return obj.evidence if obj.evidence_visible else RESTRICTED
+
 
 @admin.register(models.DownloadLog)
 class DownloadLogAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user", "evidence", "ip_address"]
+    """Every download, by whom and when; a restricted item the administrator is not named on is not named."""
+
+    list_display = ["at", "user", "evidence_shown", "ip_address"]
+    fields = list_display
+    readonly_fields = fields
     list_select_related = ["user", "evidence"]
-    search_fields = ["user__username", "evidence__title"]
+    search_fields = ["user__username"]
     date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(evidence_visible=_visible_annotation(request, models.Evidence, "evidence_id"))
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        # Titles are searched only among evidence the user may read.
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            by_title = queryset.filter(evidence_visible=True, evidence__title__icontains=search_term.strip())
+            found = found | by_title
+        return found, duplicates
+
+    @admin.display(description=_("evidence"))
+    def evidence_shown(self, obj):
+        return obj.evidence if obj.evidence_visible else RESTRICTED
 
 
 @admin.register(models.ApiToken)
@@ -658,11 +982,31 @@ class ReminderSentAdmin(ReadOnlyAdmin):
 
 @admin.register(models.StagedUpload)
 class StagedUploadAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "user", "original_filename", "content_type", "size"]
+    """Files kept from rejected submissions (perhaps restricted ones): administrators see that they exist
+    and purge them, but only the person who sent a file sees its name; the file itself is never shown."""
+
+    list_display = ["created_at", "user", "name_shown", "content_type", "size"]
+    fields = list_display
+    readonly_fields = fields
     list_select_related = ["user"]
 
     def has_delete_permission(self, request, obj=None):
         return access.may_use_admin(request.user)
+
+    @admin.display(description=_("file name"))
+    def name_shown(self, obj):
+        return obj.original_filename if obj.user_id == obj.viewer_id else _("(shown only to the person who sent it)")
+
+    def get_queryset(self, request):
+        # The viewer's id on each row, for name_shown.
+        return super().get_queryset(request).annotate(viewer_id=Value(request.user.pk))
+
+    def delete_model(self, request, obj):
+        staged_upload_discard(staged=obj)
+
+    def delete_queryset(self, request, queryset):
+        for staged in queryset:
+            staged_upload_discard(staged=staged)
 
 
 @admin.register(models.Assessment)
@@ -680,15 +1024,61 @@ class StatusMonthDeltaAdmin(ReadOnlyAdmin):
     list_select_related = ["jurisdiction"]
 
 
+def _link_save(request, link):
+    """A contribution link added or changed in the admin, through the service (no cycles, audit trail)."""
+    try:
+        with transaction.atomic():
+            if link.pk:
+                stored = models.CommitmentLink.objects.get(pk=link.pk)
+                if (stored.source_id, stored.target_id) == (link.source_id, link.target_id):
+                    models.CommitmentLink.objects.filter(pk=link.pk).update(note=link.note)
+                    return stored
+                commitment_link_remove(link=stored, actor=request.user)
+            return commitment_link_add(source=link.source, target=link.target, note=link.note, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return None
+
+
 @admin.register(models.CommitmentLink)
 class CommitmentLinkAdmin(TrackerAdmin):
+    form = CommitmentLinkForm
     list_display = ["source", "target", "note"]
     list_select_related = ["source", "target"]
     search_fields = ["source__reference", "target__reference"]
     autocomplete_fields = ["source", "target"]
 
     def save_model(self, request, obj, form, change):
-        commitment_link_add(source=obj.source, target=obj.target, note=obj.note)
+        saved = _link_save(request, obj)
+        if saved is not None:
+            obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        commitment_link_remove(link=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for link in queryset:
+                commitment_link_remove(link=link, actor=request.user)
+
+
+class PersonChangesRecorded:
+    """Saving an account or a profile goes through services.people: the change is refused if the
+    administrator may not manage the person, and recorded in the audit trail otherwise."""
+
+    def _person(self, obj):
+        return obj if isinstance(obj, User) else obj.user
+
+    def save_model(self, request, obj, form, change):
+        person = self._person(obj)
+        request.tracker_person_before = person_snapshot(person) if person.pk else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        person = self._person(form.instance)
+        person.__dict__.pop("_tracker_groups", None)
+        person_changes_record(person=person, before=request.tracker_person_before, actor=request.user)
 
     def delete_model(self, request, obj):
         commitment_link_remove(link=obj)
@@ -700,7 +1090,7 @@ class CommitmentLinkAdmin(TrackerAdmin):
 
 
 @admin.register(models.Profile)
-class ProfileAdmin(TrackerAdmin):
+class ProfileAdmin(PersonChangesRecorded, TrackerAdmin):
     list_display = ["user", "organisation", "jurisdictions_read", "jurisdictions_written"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user", "organisation"]
@@ -710,6 +1100,26 @@ class ProfileAdmin(TrackerAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("read_jurisdictions", "write_jurisdictions")
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or access.may_manage_person(request.user, obj.user)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or access.may_manage_person(request.user, obj.user)
+        )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            before = person_snapshot(obj.user)
+            obj.delete()
+            person_changes_record(person=obj.user, before=before, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for profile in queryset:
+            self.delete_model(request, profile)
 
     @admin.display(description=_("may read"))
     def jurisdictions_read(self, obj):
@@ -734,37 +1144,87 @@ if admin.site.is_registered(User):
 
 
 @admin.register(User)
-class TrackerUserAdmin(TrackerAdmin, UserAdmin):
-    """Administrators manage people, roles and jurisdictions; only a superuser manages superusers.
+class TrackerUserAdmin(PersonChangesRecorded, TrackerAdmin, UserAdmin):
+    """Administrators manage people below their own level, and give them roles below their own;
+    only a superuser manages superusers and administrators (access.may_manage_person).
 
     The role is the person's group; `is_staff` is not edited here but follows the role
-    (services.people.staff_flag_sync), so the two never drift apart.
+    (services.people.staff_flag_sync), so the two never drift apart. Every change is in the
+    audit trail.
     """
 
     inlines = [ProfileInline]
     list_display = ["username", "email", "is_active", "roles"]
     list_filter = ["is_active", "groups"]
+    actions = ["reset_two_factor", "invite_to_two_factor"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         hidden = {"is_staff"} if request.user.is_superuser else {"is_staff", "is_superuser", "user_permissions"}
         return [(name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]}) for name, opts in fieldsets]
 
-    def _manages(self, request, obj):
-        return obj is None or not obj.is_superuser or request.user.is_superuser
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            # Only the roles this administrator may give are offered (and accepted).
+            kwargs["queryset"] = Group.objects.filter(name__in=access.grantable_roles(request.user))
+            if request.user.is_superuser:
+                kwargs["queryset"] = Group.objects.all()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
-        return self._manages(request, obj) and super().has_change_permission(request, obj)
+        return access.may_manage_person(request.user, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._manages(request, obj) and super().has_delete_permission(request, obj)
+        return access.may_manage_person(request.user, obj) and super().has_delete_permission(request, obj)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        staff_flag_sync(user=form.instance)
+    def delete_model(self, request, obj):
+        person_delete(person=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for person in queryset:
+                person_delete(person=person, actor=request.user)
+
+    def user_change_password(self, request, id, form_url=""):
+        person = self.get_object(request, unquote(id))
+        before = person_snapshot(person) if person is not None else {}
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302 and person is not None:
+                person_changes_record(person=person, before=before, actor=request.user)
+        return response
+
+    @admin.action(description=_("Reset the second factor of the selected people (a lost phone)"))
+    def reset_two_factor(self, request, queryset):
+        done = refused = 0
+        for person in queryset:
+            try:
+                two_factor_reset(person=person, actor=request.user)
+                done += 1
+            except PermissionDenied:
+                refused += 1
+        self.message_user(
+            request,
+            _("%(done)d reset: they set up two-factor sign-in again when they next sign in. %(refused)d refused.")
+            % {"done": done, "refused": refused},
+        )
+
+    @admin.action(description=_("Invite the selected people to set up two-factor sign-in"))
+    def invite_to_two_factor(self, request, queryset):
+        for person in queryset:
+            try:
+                link = two_factor_invite(person=person, actor=request.user)
+            except PermissionDenied:
+                self.message_user(request, _("%(name)s: refused.") % {"name": person}, messages.WARNING)
+                continue
+            self.message_user(
+                request,
+                _("%(name)s: invitation %(how)s: %(link)s")
+                % {"name": person, "how": _("emailed") if person.email else _("to hand over"), "link": link},
+            )
 
     @admin.display(description=_("roles"))
     def roles(self, obj):
@@ -859,3 +1319,49 @@ class ReportingCycleAdmin(TrackerAdmin):
     list_filter = ["deadline", "instrument_kind"]
     list_select_related = ["instrument"]
     autocomplete_fields = ["instrument", "sources"]
+
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TwoFactorDeviceAdmin(ReadOnlyAdmin):
+    """Authenticator apps: listed, and removed for a lost phone (deploy.md). The secret key is never shown."""
+
+    list_display = ["user", "name", "confirmed"]
+    fields = list_display
+    readonly_fields = fields
+    list_select_related = ["user"]
+    search_fields = ["user__username", "name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return access.may_use_admin(request.user) and (obj is None or access.may_manage_person(request.user, obj.user))
+
+    def delete_model(self, request, obj):
+        two_factor_reset(person=obj.user, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for person in {device.user for device in queryset}:
+                two_factor_reset(person=person, actor=request.user)
+
+
+@admin.register(models.AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Who changed what and when, outside the stored versions: entries about restricted items only for those named."""
+
+    list_display = ["at", "actor_name", "action", "subject", "label", "changes_shown", "commitment"]
+    fields = ["at", "actor_name", "action", "subject", "label", "changes_shown", "commitment", "person"]
+    readonly_fields = fields
+    list_filter = ["action", "subject"]
+    list_select_related = ["commitment", "person"]
+    search_fields = ["label", "actor_name"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return models.AuditEntry.objects.visible_to(request.user).select_related("commitment", "person")
+
+    @admin.display(description=_("changes"))
+    def changes_shown(self, obj):
+        return format_changes(obj.changes)

@@ -8,11 +8,33 @@ ratification is shown as "1957", never as 1 January 1957).
 import datetime
 import re
 
+from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from .choices import Precision
 
 UNVERIFIED = "UNVERIFIED"
+
+# The dates a record may carry (the rule register's "sane date range"). Nothing the tracker
+# follows is older or further ahead, and every computation on a date inside it (the day after
+# a deadline, the end of its year) stays a date.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2200, 12, 31)
+
+
+def validate_sane_date(value):
+    """Refuse a date outside EARLIEST_DATE .. LATEST_DATE (the model, the forms and the import ask this)."""
+    if value is None:
+        return
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("%(date)s is outside the dates the tracker accepts (%(first)s to %(last)s).")
+            % {"date": value.isoformat(), "first": EARLIEST_DATE.year, "last": LATEST_DATE.year},
+            code="date_out_of_range",
+        )
 
 
 _PARTIAL = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?$")

@@ -14,9 +14,11 @@ import unicodedata
 import zipfile
 
 import filetype
+import pypdf
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -63,6 +65,30 @@ ZIP_MAX_ENTRIES = 2000
 ZIP_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 ZIP_MAX_RATIO = 100
 
+# The names a file of each type is stored and served under (the first is added when a name has none of them).
+EXTENSIONS = {
+    PDF: (".pdf",),
+    TEXT: (".txt", ".csv", ".tsv", ".md", ".text"),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "image/gif": (".gif",),
+    "image/webp": (".webp",),
+    "image/tiff": (".tif", ".tiff"),
+    OOXML["word/"]: (".docx",),
+    OOXML["xl/"]: (".xlsx",),
+    OOXML["ppt/"]: (".pptx",),
+    "application/vnd.oasis.opendocument.text": (".odt",),
+    "application/vnd.oasis.opendocument.spreadsheet": (".ods",),
+    "application/vnd.oasis.opendocument.presentation": (".odp",),
+    # A 97-2003 Office file's kind is only guessed: any of the three names is kept.
+    "application/msword": (".doc", ".xls", ".ppt"),
+    "application/vnd.ms-excel": (".xls", ".doc", ".ppt"),
+    "application/vnd.ms-powerpoint": (".ppt", ".doc", ".xls"),
+}
+# Longer names are refused, not cut short: the name is how people find the file again.
+FILENAME_MAX_CHARS = 255
+PDF_MAX_OBJECTS = 200_000
+
 GPS_IFD = 0x8825
 _HEAD = 8192
 # Control characters, and the direction marks, embeddings, overrides and isolates that make
@@ -95,6 +121,84 @@ def clean_filename(name):
         stem, dot, ext = name.rpartition(".")
         name = (stem[: 250 - len(ext)] + dot + ext) if dot and len(ext) <= 10 else name[:255]
     return name or "file"
+
+
+def name_for_type(name, content_type):
+    """`name` with an extension that says what the file really is: a PDF named "report.html" is "report.pdf"."""
+    extensions = EXTENSIONS.get(content_type)
+    if not extensions:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and f".{ext.lower()}" in extensions:
+        return name
+    stem = stem if dot and stem else name
+    return f"{stem[: FILENAME_MAX_CHARS - len(extensions[0])]}{extensions[0]}"
+
+
+class _NameLengthKept:
+    """Django cuts an uploaded file's name to 255 characters; keep the length that was sent, so
+    that check_upload() can refuse a longer name with a message instead of storing it cut."""
+
+    def file_complete(self, file_size):
+        upload = super().file_complete(file_size)
+        if upload is not None:
+            upload.sent_name_length = len(self.file_name or "")
+        return upload
+
+
+class MemoryUploadHandler(_NameLengthKept, MemoryFileUploadHandler):
+    pass
+
+
+class TemporaryUploadHandler(_NameLengthKept, TemporaryFileUploadHandler):
+    pass
+
+
+def _size_text(size):
+    """A size as people read it ("20 MB", not "20.0 MB")."""
+    return filesizeformat(size).replace(".0\xa0", "\xa0")
+
+
+def _over_limit(size, limit):
+    shown = _size_text(size)
+    if shown == _size_text(limit):  # 20 MB and one byte still reads "20 MB": say it exactly
+        shown = _("%(bytes)s bytes") % {"bytes": f"{size:,}"}
+    return ValidationError(
+        _("The file is %(size)s, over the limit of %(limit)s.") % {"size": shown, "limit": _size_text(limit)},
+        code="too_large",
+    )
+
+
+def _pdf_has_javascript(data):
+    """True if the PDF holds JavaScript anywhere (an action, a name tree, a form field), compressed or not."""
+    # Names may be written with #xx escapes (/J#61vaScript): decode them before looking.
+    plain = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), data)
+    if re.search(rb"/(JavaScript|JS)\b", plain):
+        return True
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        pending = [reader.trailer]
+        seen = set()
+        while pending and len(seen) < PDF_MAX_OBJECTS:
+            item = pending.pop()
+            if isinstance(item, pypdf.generic.IndirectObject):
+                key = (item.idnum, item.generation)
+                if key in seen:
+                    continue
+                seen.add(key)
+                item = item.get_object()
+            if isinstance(item, pypdf.generic.DictionaryObject):
+                if "/JS" in item or "/JavaScript" in item or item.get("/S") == "/JavaScript":
+                    return True
+                pending.extend(item.values())
+            elif isinstance(item, pypdf.generic.ArrayObject):
+                pending.extend(item)
+            elif isinstance(item, pypdf.generic.StreamObject):
+                pending.extend(item.values())
+    except Exception:
+        # A PDF pypdf cannot read was scanned as bytes above: nothing more to find.
+        return False
+    return False
 
 
 def check_zip_limits(zf, *, max_uncompressed=ZIP_MAX_UNCOMPRESSED):
@@ -228,6 +332,14 @@ def sniff(data):
     if data[:4] == b"PK\x03\x04":
         return _zip_document_type(data)
     if data[:5] == b"%PDF-":
+        if _pdf_has_javascript(data):
+            raise ValidationError(
+                _(
+                    "The PDF contains JavaScript, which can run when it is opened. Print it to a new PDF "
+                    "(or save it as PDF/A) and upload that."
+                ),
+                code="pdf_javascript",
+            )
         return PDF
     if mime in IMAGE_TYPES:
         return mime
@@ -266,23 +378,26 @@ def sniff(data):
 def check_upload(upload, *, max_bytes=None):
     """Check an uploaded file and return a CheckedFile; raise ValidationError with a message a user can act on."""
     max_bytes = max_bytes or settings.TRACKER_EVIDENCE_MAX_BYTES
+    sent_length = getattr(upload, "sent_name_length", len(str(getattr(upload, "name", "") or "")))
+    if sent_length > FILENAME_MAX_CHARS:
+        raise ValidationError(
+            _(
+                "The file name is %(length)s characters long; at most %(max)d are accepted. Rename the file and choose it again."
+            )
+            % {"length": f"{sent_length:,}", "max": FILENAME_MAX_CHARS},
+            code="name_too_long",
+        )
     name = clean_filename(getattr(upload, "name", ""))
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
-        raise ValidationError(
-            _("The file is %(size)s; the largest accepted is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(max_bytes)},
-            code="too_large",
-        )
+        raise _over_limit(size, max_bytes)
     data = _read_all(upload, max_bytes)
     if data is None:
-        raise ValidationError(
-            _("The file is larger than the %(limit)s accepted.") % {"limit": filesizeformat(max_bytes)},
-            code="too_large",
-        )
+        raise _over_limit(max_bytes + 1, max_bytes)
     if not data:
         raise ValidationError(_("The file is empty."), code="empty")
     content_type = sniff(data)
+    name = name_for_type(name, content_type)
     location = False
     if content_type in IMAGE_TYPES:
         try:

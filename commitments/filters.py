@@ -41,6 +41,17 @@ def _yes_no(queryset, q, value):
     return queryset
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A record's id: ASCII digits within the database's range ("²", 1.5 and 99999999999999999999 are refused)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class CommitmentFilter(django_filters.FilterSet):
     # A bound on the search text: a pattern of megabytes is refused by the database, not searched.
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=200)
@@ -129,13 +140,7 @@ class CommitmentFilter(django_filters.FilterSet):
     )
     cluster = django_filters.NumberFilter(label=_("Cluster"), method="filter_cluster")
     # Bounded to what an id can be: a number past the database's integer range is refused, not looked up.
-    contributes_to = django_filters.NumberFilter(
-        label=_("Contributes (at any depth) to commitment"),
-        method="filter_contributes_to",
-        min_value=1,
-        max_value=ID_MAX,
-        decimal_places=0,
-    )
+    contributes_to = IdFilter(label=_("Contributes (at any depth) to commitment"), method="filter_contributes_to")
     contributes_to_instrument = django_filters.CharFilter(
         label=_("Contributes (at any depth) to instrument"), method="filter_contributes_to_instrument", max_length=40
     )

@@ -2,24 +2,28 @@
 filter, recommendations, sign-in and the admin's own forms."""
 
 import datetime
+import re
 import uuid
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.db import connection
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import files
+from . import files, imports
 from .choices import Audience, Sensitivity, Status
-from .dates import parse_partial_date
+from .dates import parse_partial_date, validate_sane_date
 from .models import (
     ApiToken,
     Commitment,
+    CommitmentLink,
     GSPCycle,
     GSPRequirement,
     Instrument,
@@ -35,20 +39,93 @@ from .models import (
     StatusUpdate,
     Theme,
 )
-from .querysets import tracker_organisation_id
+from .querysets import readers_of_jurisdiction, tracker_organisation_id
 from .reports import GROUP_BY, ReportKind, Scope
 from .reports.progress import scope_choices
 from .reports.runs import report_runs_visible_to
 from .scopes import DIMENSIONS
 from .selectors import deadlines
+from .services.commitments import would_create_cycle
 
-NOTE_MAX_CHARS = 10_000
+NOTE_MAX_CHARS = imports.NOTE_MAX_CHARS
 EVIDENCE_MAX_ITEMS = 20
+
+# --- Ids and keys that a crafted request may send ----------------------------------------
+
+_INTEGER_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+}
+_ASCII_INTEGER = re.compile(r"^-?[0-9]+$")
+
+
+def is_storable_key(model_field, value):
+    """Whether `value` can be looked up in `model_field` without a database error.
+
+    An integer column takes ASCII digits within the column's range only: "²", "1e3" and
+    99999999999999999999 are not ids, and must be refused as such rather than reach the database.
+    """
+    model_field = getattr(model_field, "target_field", model_field)
+    internal = model_field.get_internal_type()
+    if internal not in _INTEGER_TYPES:
+        return True
+    text = str(value).strip()
+    if len(text) > 20 or not _ASCII_INTEGER.match(text):  # 20 characters hold any 64-bit id
+        return False
+    low, high = connection.ops.integer_field_range(internal)
+    number = int(text)
+    return (low is None or number >= low) and (high is None or number <= high)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, refusing an id the database cannot hold as an invalid choice, never as a server error."""
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        model_field = self.queryset.model._meta.pk if key == "pk" else self.queryset.model._meta.get_field(key)
+        for pk in value:
+            if not is_storable_key(model_field, pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
+class SaneDateField(forms.DateField):
+    """A date the tracker can store and compute with (dates.validate_sane_date)."""
+
+    default_validators = [validate_sane_date]
+
+
+SUBMISSION_KEY_SALT = "commitments.forms.submission_key"
+
+
+def submission_key_issue(user):
+    """A new submission key for a form shown to `user`, signed so that only they can send it."""
+    return signing.Signer(salt=f"{SUBMISSION_KEY_SALT}:{user.pk}").sign(str(uuid.uuid4()))
+
+
+def submission_key_read(value, user):
+    """The key's UUID if `user` was issued it; ValidationError for anyone else's, or an altered one."""
+    try:
+        return uuid.UUID(signing.Signer(salt=f"{SUBMISSION_KEY_SALT}:{user.pk}").unsign(str(value)))
+    except (signing.BadSignature, ValueError):
+        raise ValidationError(
+            _("This form was opened by someone else, or has been altered. Open the form again and resend it."),
+            code="submission_key",
+        )
 
 
 class StatusUpdateForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
-    effective_on = forms.DateField(
+    effective_on = SaneDateField(
         label=_("Effective date"),
         help_text=_("The day this status took effect (not today's date, unless it is)."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -70,21 +147,33 @@ class StatusUpdateForm(forms.Form):
         label=_("Who may see it"), choices=Sensitivity.choices, initial=Sensitivity.INTERNAL
     )
     personal_data = forms.BooleanField(label=_("Holds personal data"), required=False)
-    restricted_to = forms.ModelMultipleChoiceField(
+    restricted_to = ModelMultipleChoiceField(
         label=_("Visible only to (for restricted updates)"),
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        queryset=get_user_model().objects.none(),
         required=False,
+        help_text=_("Only people who may read this commitment can be named."),
     )
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    submission_key = forms.CharField(label=_("Form"), widget=forms.HiddenInput, max_length=200)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, commitment, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["submission_key"].initial = uuid.uuid4()
+        self.user = user
+        self.fields["restricted_to"].queryset = readers_of_jurisdiction(commitment.jurisdiction_id).order_by("username")
+        self.fields["submission_key"].initial = submission_key_issue(user)
         if not self.is_bound:
             self.fields["effective_on"].initial = timezone.localdate()
             default = tracker_organisation_id()
             if default is not None:
                 self.fields["assessor"].initial = default
+
+    def clean_submission_key(self):
+        try:
+            return submission_key_read(self.cleaned_data["submission_key"], self.user)
+        except ValidationError:
+            # Shown again with a key of the user's own, so that resending the form works.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("submission_key")] = submission_key_issue(self.user)
+            raise
 
     def clean(self):
         data = super().clean()
@@ -288,8 +377,8 @@ class ReportForm(forms.Form):
         help_text=_("For the scorecard reply: the biennial period it answers for."),
     )
     scope = forms.ChoiceField(label=_("Scope"))
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = SaneDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = SaneDateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     run = forms.ModelChoiceField(label=_("Kept report"), queryset=None, required=False)
     group_by = forms.ChoiceField(label=_("Group by"), choices=list(GROUP_BY.items()), initial="instrument")
     format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="html")
@@ -471,7 +560,7 @@ class RecommendationForm(forms.Form):
         required=False,
     )
     jurisdiction = forms.ModelChoiceField(Jurisdiction.objects.none(), label=_("Jurisdiction"))
-    due_on = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = SaneDateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user, review, **kwargs):
         super().__init__(*args, **kwargs)
@@ -655,6 +744,17 @@ class TokenForm(forms.Form):
         return "".join(self.cleaned_data["token"].split())
 
 
+class EmailCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code sent to your email"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split())
+
+
 class LoginForm(AuthenticationForm):
     """Django's login form, refusing a user name longer than any account's before trying it
     (Django sets the length on the input only; the failed-login log could not store it)."""
@@ -672,6 +772,25 @@ class ResponsibleBodyForm(forms.Form):
     responsible_body = forms.ModelChoiceField(
         label=_("Responsible body"), queryset=Organisation.objects.all(), required=False
     )
+
+
+class CommitmentLinkForm(forms.ModelForm):
+    """A contribution link in the admin: one that would close a cycle is refused on the form."""
+
+    class Meta:
+        model = CommitmentLink
+        fields = ["source", "target", "note"]
+
+    def clean(self):
+        data = super().clean()
+        source = data.get("source") or (self.instance.source if self.instance.source_id else None)
+        target = data.get("target")
+        if source is not None and source.pk and target is not None and would_create_cycle(source, target):
+            raise ValidationError(
+                _("%(source)s cannot contribute to %(target)s: %(target)s already contributes to it.")
+                % {"source": source.reference, "target": target.reference}
+            )
+        return data
 
 
 class CorrectionForm(forms.ModelForm):
@@ -841,3 +960,21 @@ class IssueLinkForm(forms.Form):
         if found is None:
             raise ValidationError(_("No commitment %(key)s that you may read.") % {"key": value})
         return found
+
+
+class RestrictedToForm(forms.Form):
+    """Who may see a restricted item: chosen among the people who may read its commitment."""
+
+    restricted_to = ModelMultipleChoiceField(
+        label=_("Visible only to"),
+        queryset=get_user_model().objects.none(),
+        help_text=_("At least one person. Only people who may read the commitment can be named."),
+    )
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["restricted_to"].queryset = readers_of_jurisdiction(item.commitment.jurisdiction_id).order_by(
+            "username"
+        )
+        if not self.is_bound:
+            self.fields["restricted_to"].initial = list(item.restricted_to.values_list("pk", flat=True))

@@ -24,7 +24,8 @@ def ics_calendar(items, *, now=None, name=None):
         event.add("uid", f"{item.uid_key}@{host}")
         event.add("dtstamp", now)
         event.add("dtstart", item.due_on)
-        event.add("dtend", item.due_on + datetime.timedelta(days=1))
+        if item.due_on < datetime.date.max:  # a stored 9999-12-31 has no day after: a one-day event anyway
+            event.add("dtend", item.due_on + datetime.timedelta(days=1))
         if item.computed:
             summary = gettext("Due (computed from the reporting cycle): %(reference)s") % {"reference": item.reference}
         elif item.is_report:

@@ -20,12 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .dates import validate_sane_date
 from .files import ZipTooLarge, check_zip_limits
 from .models import Commitment, CommitmentLink, Instrument, Jurisdiction, Organisation, Status, StatusUpdate, Theme
 from .services.commitments import commitment_link_add, commitment_save, commitment_themes_set
 from .services.history import status_update_record
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
+# The longest note, on the form and in the import alike.
+NOTE_MAX_CHARS = 10_000
 IMPORT_MAX_ROWS = 10_000
 XLSX_MAX_UNCOMPRESSED = 100 * 1024 * 1024
 
@@ -200,7 +203,17 @@ _DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
 
 
 def parse_day_first(value):
-    """A date from an Excel date cell, ISO text, or day-first text; a date that reads two ways is refused."""
+    """A date from an Excel date cell, ISO text, or day-first text; a date that reads two ways, or one
+    outside the dates the tracker accepts (dates.validate_sane_date), is refused."""
+    day = _parse_day_first(value)
+    try:
+        validate_sane_date(day)
+    except ValidationError as exc:
+        raise ValueError(exc.messages[0])
+    return day
+
+
+def _parse_day_first(value):
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -303,7 +316,7 @@ def run_import(*, kind, data, user, dry_run=True, today=None):
     with transaction.atomic():
         lookups = _Lookups()
         if kind == COMMITMENTS:
-            _import_commitments(result, records, lookups)
+            _import_commitments(result, records, lookups, user)
         else:
             _import_status(result, records, lookups, user, today or timezone.localdate())
         if dry_run or not result.is_valid:
@@ -320,7 +333,7 @@ def _text(record, column):
     return str(value or "").strip()
 
 
-def _import_commitments(result, records, lookups):
+def _import_commitments(result, records, lookups, user):
     seen = {}
     pending_links = []
     by_key = {}
@@ -405,7 +418,7 @@ def _import_commitments(result, records, lookups):
                     )
                     wanted = {t.pk for t in themes}
                     if current_themes != wanted:
-                        commitment_themes_set(commitment=commitment, themes=themes)
+                        commitment_themes_set(commitment=commitment, themes=themes, actor=user)
                         if row.action != "create":
                             row.changes.append(
                                 _("themes: %(names)s") % {"names": "; ".join(t.name for t in themes) or "—"}
@@ -437,7 +450,7 @@ def _import_commitments(result, records, lookups):
             if CommitmentLink.objects.filter(source=commitment, target=target).exists():
                 continue
             try:
-                commitment_link_add(source=commitment, target=target)
+                commitment_link_add(source=commitment, target=target, actor=user)
             except ValidationError as exc:
                 row.error("contributes_to", " ".join(exc.messages))
                 continue
@@ -504,6 +517,12 @@ def _import_status(result, records, lookups, user, today):
         if assessor is None:
             row.error("assessor", _("No organisation “%(name)s”.") % {"name": _text(record, "assessor")})
         note = _text(record, "note")
+        if len(note) > NOTE_MAX_CHARS:
+            row.error(
+                "note",
+                _("The note has %(count)d characters; at most %(max)d are accepted, as on the form.")
+                % {"count": len(note), "max": NOTE_MAX_CHARS},
+            )
         if row.errors:
             continue
         key = (commitment.pk, status, effective_on, assessor.pk, note)
@@ -511,9 +530,13 @@ def _import_status(result, records, lookups, user, today):
             row.error("", _("The same status entry is also on row %(row)d.") % {"row": seen[key]})
             continue
         seen[key] = number
-        exists = StatusUpdate.objects.filter(
-            commitment=commitment, status=status, effective_on=effective_on, assessor=assessor, note=note
-        ).exists()
+        # Matched only among updates the importing person may read: "unchanged" must not confirm
+        # that a restricted update they are not named on says the same.
+        exists = (
+            StatusUpdate.objects.visible_to(user)
+            .filter(commitment=commitment, status=status, effective_on=effective_on, assessor=assessor, note=note)
+            .exists()
+        )
         if exists:
             row.action = "unchanged"
             continue

@@ -32,6 +32,9 @@ and in SQL is a named pair x() / x_q(), and a test checks that the two agree.
 | next due date by the cycle   | ReportingCycle.next_due(); selectors.deadlines.computed_deadlines()  |
 | what a deadline is           | choices.DeadlineKind, on every Deadline (selectors.deadlines)        |
 | similar recommendations      | overlaps.similar_recommendations()                                   |
+| sane date range              | dates.validate_sane_date() (model fields, forms, import)             |
+| who manages whom             | access.may_manage_person() / access.grantable_roles()                |
+| audit trail                  | services.audit.audit_entry_add(); AuditEntry.objects.visible_to(user) |
 
 Derived data (headline, each source's view, contested, counts, trend) is written only by
 services.history through derived.py, in the transaction that changes the history.
@@ -40,6 +43,7 @@ services.history through derived.py, in the transaction that changes the history
 import uuid
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -48,9 +52,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import Audience, DeadlineKind, Precision, Sensitivity, Status
-from .dates import format_partial_date
+from .dates import format_partial_date, validate_sane_date
 from .querysets import (
     HISTORY_ORDER,
+    AuditEntryQuerySet,
     CommitmentQuerySet,
     EvidenceQuerySet,
     GSPRequirementQuerySet,
@@ -166,7 +171,7 @@ class Organisation(Sourced):
     jurisdiction = models.ForeignKey(
         Jurisdiction, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("jurisdiction")
     )
-    established_on = models.DateField(_("established"), null=True, blank=True)
+    established_on = models.DateField(_("established"), null=True, blank=True, validators=[validate_sane_date])
     established_precision = models.CharField(max_length=5, choices=Precision, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
@@ -213,6 +218,15 @@ class Theme(models.Model):
 # ---------------------------------------------------------------------------------------
 
 
+# An instrument's code is part of page addresses and of the list's filters: letters, digits and
+# a few marks, never a "/" that would split the address.
+instrument_code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._+-]*$",
+    _("Use letters, digits and - _ . + only (no spaces or “/”), starting with a letter or digit."),
+    code="instrument_code",
+)
+
+
 class Instrument(Sourced):
     """Where commitments come from: a treaty, a convention, a trade scheme, a plan, a law."""
 
@@ -246,7 +260,13 @@ class Instrument(Sourced):
         ENACTED = "enacted", _("Enacted")
         PASSED = "passed", _("Passed")
 
-    code = models.CharField(_("code"), max_length=40, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        validators=[instrument_code_validator],
+        help_text=_("Letters, digits and - _ . + only, e.g. ICCPR or C029: the code is part of page addresses."),
+    )
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     jurisdiction = models.ForeignKey(
@@ -262,17 +282,17 @@ class Instrument(Sourced):
     )
     pakistan_status = models.CharField(_("Pakistan's status"), max_length=20, choices=PakistanStatus, blank=True)
     status_detail = models.CharField(_("status detail"), max_length=200, blank=True)
-    signed_on = models.DateField(_("signed"), null=True, blank=True)
+    signed_on = models.DateField(_("signed"), null=True, blank=True, validators=[validate_sane_date])
     signed_precision = models.CharField(max_length=5, choices=Precision, blank=True)
     # The date Pakistan became bound or the plan took effect: ratified, acceded, adopted, launched.
-    bound_on = models.DateField(_("ratified / adopted"), null=True, blank=True)
+    bound_on = models.DateField(_("ratified / adopted"), null=True, blank=True, validators=[validate_sane_date])
     bound_precision = models.CharField(max_length=5, choices=Precision, blank=True)
     reservations = models.TextField(_("reservations and declarations"), blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     # Reporting cycle: the periodicity as the body states it, and the next due date with its source.
     reporting_periodicity = models.CharField(_("reporting periodicity"), max_length=100, blank=True)
-    next_report_due_on = models.DateField(_("next report due"), null=True, blank=True)
+    next_report_due_on = models.DateField(_("next report due"), null=True, blank=True, validators=[validate_sane_date])
     next_report_due_source = models.CharField(_("source of the next due date"), max_length=500, blank=True)
     next_report_kind = models.CharField(
         _("what the next due date is for"),
@@ -431,7 +451,7 @@ class Review(Sourced):
     instrument = models.ForeignKey(Instrument, models.CASCADE, related_name="reviews", verbose_name=_("instrument"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     title = models.CharField(_("what was reviewed"), max_length=300)
-    reviewed_on = models.DateField(_("date"))
+    reviewed_on = models.DateField(_("date"), validators=[validate_sane_date])
     reviewed_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
     url = models.URLField(_("concluding observations or report"), max_length=500, blank=True)
     document_symbol = models.CharField(
@@ -489,7 +509,7 @@ class Commitment(Sourced):
         verbose_name=_("responsible body"),
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="commitments", verbose_name=_("themes"))
-    due_on = models.DateField(_("due date"), null=True, blank=True)
+    due_on = models.DateField(_("due date"), null=True, blank=True, validators=[validate_sane_date])
     articles = models.CharField(_("convention articles"), max_length=200, blank=True)
     recommendation_ref = models.CharField(_("recommendation reference"), max_length=200, blank=True)
     recommendation_response = models.CharField(
@@ -892,7 +912,7 @@ class StatusUpdate(models.Model):
 
     commitment = models.ForeignKey(Commitment, models.PROTECT, related_name="updates", verbose_name=_("commitment"))
     status = models.CharField(_("status"), max_length=24, choices=Status)
-    effective_on = models.DateField(_("effective date"))
+    effective_on = models.DateField(_("effective date"), validators=[validate_sane_date])
     effective_precision = models.CharField(_("precision"), max_length=5, choices=Precision, default=Precision.DAY)
     note = models.TextField(_("note"), blank=True)
     assessor = models.ForeignKey(
@@ -1080,7 +1100,7 @@ class Evidence(models.Model):
         StatusUpdate, models.PROTECT, null=True, blank=True, related_name="evidence", verbose_name=_("status update")
     )
     title = models.CharField(_("title"), max_length=300)
-    evidence_on = models.DateField(_("date"), null=True, blank=True)
+    evidence_on = models.DateField(_("date"), null=True, blank=True, validators=[validate_sane_date])
     evidence_precision = models.CharField(max_length=5, choices=Precision, blank=True)
     source_organisation = models.ForeignKey(
         Organisation, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("source")
@@ -1353,7 +1373,8 @@ class StagedUpload(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return self.original_filename
+        # Not its name: a staged file may come from a restricted submission, and only its sender sees that.
+        return f"staged file #{self.pk}"
 
 
 class Redaction(models.Model):
@@ -1375,6 +1396,78 @@ class Redaction(models.Model):
 
     def __str__(self):
         return f"{self.get_target_display()} redacted by {self.redacted_by} at {self.redacted_at:%Y-%m-%d}"
+
+
+class AuditEntry(models.Model):
+    """One change outside the stored versions of commitments, updates and evidence: who did what, when.
+
+    Written only by services (services.audit.audit_entry_add), whichever way the change arrives:
+    themes and contribution links, verification, who may see a restricted item, redaction,
+    roles, jurisdiction grants and accounts, organisations, sources and GSP+ requirements.
+    An entry about a restricted update or evidence names it by `status_update` / `evidence`, so
+    that it is shown only to the people named on the item; `changes` never holds a restricted
+    item's content (its note, title, link or file name).
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+        DELETED = "deleted", _("Deleted")
+        ADDED = "added", _("Added")
+        REMOVED = "removed", _("Removed")
+        VERIFIED = "verified", _("Verified")
+        REDACTED = "redacted", _("Redacted")
+        NAMED = "named", _("Changed who may see")
+        GRANTED = "granted", _("Changed role or jurisdictions")
+        DEVICE_RESET = "device_reset", _("Reset the second factor")
+        INVITED = "invited", _("Invited to set up two-factor sign-in")
+
+    class Subject(models.TextChoices):
+        THEMES = "themes", _("themes")
+        LINK = "link", _("contribution link")
+        STATUS_UPDATE = "status_update", _("status update")
+        EVIDENCE = "evidence", _("evidence")
+        ACCOUNT = "account", _("account")
+        ORGANISATION = "organisation", _("organisation")
+        SOURCE = "source", _("source")
+        GSP_REQUIREMENT = "gsp_requirement", _("GSP+ requirement")
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("who")
+    )
+    # Kept as text too: the entry outlives the account that made it.
+    actor_name = models.CharField(_("who (name)"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+    subject = models.CharField(_("what"), max_length=20, choices=Subject)
+    object_id = models.CharField(_("record"), max_length=40, blank=True)
+    label = models.CharField(_("label"), max_length=300, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    commitment = models.ForeignKey(
+        Commitment, models.SET_NULL, null=True, blank=True, related_name="audit_entries", verbose_name=_("commitment")
+    )
+    # The other commitment of a contribution link: the entry shows on both pages.
+    related_commitment = models.ForeignKey(Commitment, models.SET_NULL, null=True, blank=True, related_name="+")
+    status_update = models.ForeignKey(StatusUpdate, models.PROTECT, null=True, blank=True, related_name="+")
+    evidence = models.ForeignKey(Evidence, models.PROTECT, null=True, blank=True, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("account")
+    )
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        indexes = [
+            models.Index(fields=["commitment", "at"], name="audit_commitment_idx"),
+            models.Index(fields=["related_commitment", "at"], name="audit_related_commitment_idx"),
+            models.Index(fields=["-at", "-id"], name="audit_recent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or '—'}: {self.get_action_display()} {self.label}"
 
 
 # The background jobs' models live with the jobs (commitments/jobs/); imported here so that

@@ -8,6 +8,7 @@ import datetime
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -85,6 +86,24 @@ def readable_jurisdictions_q(user, prefix="jurisdiction"):
         return Q()
     readable = _model("Jurisdiction").objects.filter(Q(readers__user=user) | Q(writers__user=user)).values("pk")
     return Q(**{f"{prefix}__in": readable})
+
+
+def readers_of_jurisdiction(jurisdiction_id):
+    """The active people who may read records of a jurisdiction (the pair of readable_by, seen from the people).
+
+    Administrators read every jurisdiction; anyone else through their profile (write implies read).
+    """
+    profiles = (
+        _model("Profile")
+        .objects.filter(Q(read_jurisdictions=jurisdiction_id) | Q(write_jurisdictions=jurisdiction_id))
+        .values("user_id")
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name=access.ADMINISTRATOR) | Q(pk__in=profiles))
+        .distinct()
+    )
 
 
 def writable_jurisdictions_q(user, prefix="jurisdiction"):
@@ -311,3 +330,23 @@ class IssueUpdateQuerySet(models.QuerySet):
         return self.filter(
             Q(sensitivity=Sensitivity.PUBLIC) | readable_jurisdictions_q(user, prefix="issue__convention__jurisdiction")
         )
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Entries about records the user may read: an entry about a restricted item only for those named on it."""
+        if not access.is_signed_in(user):
+            return self.none()
+        updates = _model("StatusUpdate").objects.visible_to(user).values("pk")
+        evidence = _model("Evidence").objects.visible_to(user).values("pk")
+        commitments = _model("Commitment").objects.visible_to(user).values("pk")
+        return self.filter(
+            Q(status_update__isnull=True) | Q(status_update__in=updates),
+            Q(evidence__isnull=True) | Q(evidence__in=evidence),
+            Q(commitment__isnull=True) | Q(commitment__in=commitments),
+            Q(related_commitment__isnull=True) | Q(related_commitment__in=commitments),
+        )
+
+    def about_commitment(self, commitment):
+        """Entries shown on a commitment's page: its own, and the links that reach it from another."""
+        return self.filter(Q(commitment=commitment) | Q(related_commitment=commitment))

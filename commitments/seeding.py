@@ -34,6 +34,8 @@ from .querysets import forget_tracker_organisation
 from .services.commitments import commitment_link_add, commitment_save, commitment_themes_set
 from .services.gsp import issue_update_record
 from .services.history import EvidenceItem, status_update_record
+from .services.reference import SUBJECTS as AUDITED_REFERENCE
+from .services.reference import reference_save
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 # In dependency order: each file refers only to records of the files before it.
@@ -102,6 +104,8 @@ def _save_new(instance, m2m):
             recorded_by=None,
             submission_key=instance.submission_key,
         )
+    if model in AUDITED_REFERENCE:
+        return reference_save(record=instance, m2m=m2m)
     if model is Commitment:
         commitment_save(commitment=instance)
     else:
@@ -132,6 +136,15 @@ def _save_changes(existing, instance, listed, m2m):
         if getattr(existing, field.attname) != getattr(instance, field.attname):
             setattr(existing, field.attname, getattr(instance, field.attname))
             changed.append(field.attname)
+    if model in AUDITED_REFERENCE:
+        m2m_changed = {
+            name: ids
+            for name, ids in m2m.items()
+            if set(getattr(existing, name).values_list("pk", flat=True)) != set(ids)
+        }
+        if changed or m2m_changed:
+            reference_save(record=existing, m2m=m2m_changed)
+        return bool(changed or m2m_changed)
     if changed:
         if model is Commitment:
             # The stored row keeps its derived status; the service keeps the trend right if it moved.

@@ -22,7 +22,8 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("commitments/", browse.CommitmentListView.as_view(), name="list"),
     path("commitments/<int:pk>/", browse.commitment_detail, name="detail"),
-    path("instruments/<str:code>/", browse.instrument_detail, name="instrument"),
+    # `path`: a code stored before codes were checked may hold a "/", and its page must still open.
+    path("instruments/<path:code>/", browse.instrument_detail, name="instrument"),
     # The status history: record, verify, redact
     path("commitments/<int:pk>/record/", history.record_update, name="record_update"),
     path("updates/<int:pk>/verify/", history.update_verify, name="update_verify"),

@@ -100,3 +100,19 @@ def plain_zip_bytes():
 
 
 __all__ = ["pdf_bytes"]
+
+
+def pdf_with_javascript_bytes(escaped=False):
+    """A real PDF that runs a script when opened (an /OpenAction and a document-level script)."""
+    import pypdf
+    from pypdf.actions import JavaScript
+
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_open_action(JavaScript("app.alert('opened');"))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    data = buffer.getvalue()
+    if escaped:  # the same names written with #xx escapes, as a filter-dodging file would
+        data = data.replace(b"/JavaScript", b"/J#61vaScript").replace(b"/JS ", b"/J#53 ")
+    return data

@@ -187,3 +187,24 @@ def test_restricted_updates_and_evidence_stay_hidden_in_the_admin_from_administr
     for url in pages:
         html = admin_client.get(url).content.decode()
         assert "Witness named here" not in html and "Witness statement" not in html, url
+
+
+def test_an_instrument_code_with_a_slash_is_refused_in_the_admin_with_a_clear_message(admin_client, world):
+    response = admin_client.post(
+        reverse("admin:commitments_instrument_add"),
+        {
+            "code": "ILO/C29",
+            "title": "Forced Labour Convention",
+            "kind": "ilo_fundamental",
+            "jurisdiction": world.instrument.jurisdiction_id,
+            "commitments-TOTAL_FORMS": "0",
+            "commitments-INITIAL_FORMS": "0",
+            "required_conventions-TOTAL_FORMS": "0",
+            "required_conventions-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "no spaces or “/”" in response.content.decode()
+    from commitments.models import Instrument
+
+    assert not Instrument.objects.filter(title="Forced Labour Convention").exists()

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from commitments import imports
 from commitments.models import Commitment, CommitmentLink, StatusUpdate
+from commitments.services.history import status_update_record
 from tests import sample_files
 from tests.entry_world import make_world
 from tests.factories import OrganisationFactory, ThemeFactory
@@ -271,3 +272,46 @@ def test_a_null_character_in_a_cell_is_refused_with_its_row_named(world):
     result = imports.run_import(kind="commitments", data=data, user=world.users["administrator"], dry_run=False)
     assert not result.saved
     assert "Row 3 holds a null character" in result.file_errors[0]
+
+
+@pytest.mark.parametrize("due", ["9999-12-31", "31/12/9999", "1899-12-31"])
+def test_a_due_date_outside_the_dates_the_tracker_accepts_is_an_error_on_its_row(world, due):
+    data = f"instrument,reference,title,jurisdiction,due_on\nICCPR,D-1,Far away,kp,{due}\n".encode()
+    result = imports.run_import(kind="commitments", data=data, user=world.users["administrator"], dry_run=False)
+    assert not result.saved
+    assert [(n, c) for n, c, _m in result.errors] == [(2, "due_on")]
+    assert "outside the dates the tracker accepts (1900 to 2200)" in result.errors[0][2]
+    assert not Commitment.objects.filter(reference="D-1").exists()
+
+
+def test_a_note_longer_than_the_form_accepts_is_an_error_on_its_row(world):
+    from commitments.forms import NOTE_MAX_CHARS
+
+    data = f"instrument,reference,status,effective_on,assessor,note\nICCPR,KP-1,Stalled,2024-01-01,dri,{'n' * (NOTE_MAX_CHARS + 1)}\n"
+    count = StatusUpdate.objects.count()
+    result = imports.run_import(kind="status", data=data.encode(), user=world.users["administrator"], dry_run=False)
+    assert not result.saved
+    assert [(n, c) for n, c, _m in result.errors] == [(2, "note")]
+    assert f"at most {NOTE_MAX_CHARS} are accepted" in result.errors[0][2]
+    assert StatusUpdate.objects.count() == count
+
+
+def test_the_status_preview_does_not_say_unchanged_for_a_restricted_update_the_importer_cannot_read(world):
+    restricted = status_update_record(
+        commitment=world.kp_commitment,
+        status="stalled",
+        effective_on=datetime.date(2024, 3, 5),
+        assessor=world.dri,
+        recorded_by=world.users["editor_kp"],
+        note="Witness named here",
+        sensitivity="restricted",
+        restricted_to=[world.users["editor_kp"]],
+    )
+    data = (
+        f"instrument,reference,status,effective_on,assessor,note\nICCPR,KP-1,Stalled,2024-03-05,dri,{restricted.note}\n"
+    )
+    result = imports.run_import(kind="status", data=data.encode(), user=world.users["administrator"], dry_run=True)
+    assert [r.action for r in result.rows] == ["create"]
+    # The person named on it sees it as already there.
+    named = imports.run_import(kind="status", data=data.encode(), user=world.users["editor_kp"], dry_run=True)
+    assert [r.action for r in named.rows] == ["unchanged"]

@@ -212,10 +212,20 @@ def test_an_update_cannot_take_effect_in_the_future_or_before_the_instrument(dri
 
 def test_the_same_form_posted_twice_records_one_update(dri):
     commitment = CommitmentFactory()
+    editor = UserFactory()
     key = "5f0c7a4e-8d1b-4a7e-9c2f-3b6d9e1a2c4f"
-    first = record(commitment, Status.IN_PROGRESS, D(2024, 1, 1), dri, submission_key=key)
-    second = record(commitment, Status.IN_PROGRESS, D(2024, 1, 1), dri, submission_key=key)
+    first = record(commitment, Status.IN_PROGRESS, D(2024, 1, 1), dri, submission_key=key, recorded_by=editor)
+    second = record(commitment, Status.IN_PROGRESS, D(2024, 1, 1), dri, submission_key=key, recorded_by=editor)
     assert first.pk == second.pk
+    assert commitment.updates.count() == 1
+
+
+def test_another_persons_submission_key_is_refused_not_answered_with_their_update(dri):
+    commitment = CommitmentFactory()
+    key = "5f0c7a4e-8d1b-4a7e-9c2f-3b6d9e1a2c4f"
+    record(commitment, Status.IN_PROGRESS, D(2024, 1, 1), dri, submission_key=key)
+    with pytest.raises(ValidationError, match="already sent by someone else"):
+        record(commitment, Status.STALLED, D(2024, 2, 1), dri, submission_key=key, note="Mine")
     assert commitment.updates.count() == 1
 
 
@@ -349,3 +359,31 @@ def test_a_contribution_cycle_is_refused():
         commitment_link_add(source=gsp, target=kp_item)
     assert CommitmentLink.objects.count() == 2
     assert set(gsp.contributions.all()) == {national}
+
+
+@pytest.mark.parametrize("code", ["ILO/C29", "C 29", "C29/", "/C29", "C29?x", "C29#1", ""])
+def test_an_instrument_code_that_would_break_a_page_address_is_refused_with_a_clear_message(code):
+    instrument = InstrumentFactory.build(code=code, jurisdiction=InstrumentFactory().jurisdiction)
+    with pytest.raises(ValidationError) as error:
+        instrument.full_clean(exclude=["sources", "focal_persons"])
+    assert "code" in error.value.message_dict
+
+
+@pytest.mark.parametrize("code", ["ICCPR", "GSP+", "C029", "CRC-OPSC", "NAP_2016", "SINGLE-1961"])
+def test_the_codes_in_use_are_accepted(code):
+    InstrumentFactory.build(code=code, jurisdiction=InstrumentFactory().jurisdiction).full_clean(
+        exclude=["sources", "focal_persons"]
+    )
+
+
+@pytest.mark.parametrize("day", [D(9999, 12, 31), D(2201, 1, 1), D(1899, 12, 31), D(1, 1, 1)])
+def test_a_date_outside_1900_to_2200_is_refused_by_the_model(day):
+    commitment = CommitmentFactory()
+    commitment.due_on = day
+    with pytest.raises(ValidationError) as error:
+        commitment_save(commitment=commitment)
+    assert "outside the dates the tracker accepts (1900 to 2200)" in str(error.value.message_dict["due_on"])
+    instrument = InstrumentFactory()
+    instrument.next_report_due_on, instrument.next_report_due_source = day, "x"
+    with pytest.raises(ValidationError):
+        instrument.full_clean(exclude=["sources", "focal_persons"])

@@ -188,9 +188,35 @@ def test_the_commitment_page_query_count_does_not_grow_with_its_history(client, 
     assert len(many) == len(few)
 
 
-def test_an_invalid_filter_lists_nothing_rather_than_everything(client, data):
+def test_an_invalid_filter_lists_nothing_rather_than_everything_and_says_why(client, data):
     client.force_login(data.admin)
-    assert listed(client, "status=bogus") == set()
+    response = client.get(f"{LIST}?status=bogus")
+    assert response.status_code == 400
+    assert {c.reference for c in response.context["table"].data.data} == set()
+    assert 'class="errorlist"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["contributes_to=99999999999999999999", "contributes_to=²", "contributes_to=abc", "contributes_to=1.5"],
+)
+def test_a_crafted_id_in_a_filter_is_refused_with_400_and_a_reason(client, data, query):
+    client.force_login(data.admin)
+    response = client.get(f"{LIST}?{query}")
+    assert response.status_code == 400
+    assert "Contributes to commitment" in response.content.decode()
+    export = client.get(f"{LIST}?{query}&export=csv")
+    assert export.status_code == 400 and b"errorlist" in export.content
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "²", "abc", "99999999999999999999", "501"])
+def test_a_page_size_the_table_cannot_use_is_refused_with_400_and_a_reason(client, data, value):
+    client.force_login(data.admin)
+    for url in (LIST, data.nap.get_absolute_url()):
+        response = client.get(f"{url}?per_page={value}")
+        assert response.status_code == 400, url
+        assert "“per_page” must be a whole number from 1 to 500." in response.content.decode()
+    assert client.get(f"{LIST}?per_page=10").status_code == 200
 
 
 def test_the_list_says_which_filters_are_in_use_and_removes_one_with_a_link(client, data):

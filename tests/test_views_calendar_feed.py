@@ -198,3 +198,24 @@ def test_a_filter_value_not_understood_is_ignored_and_the_rest_still_applies(cli
         "Report due: CEDAW: Periodic report",
         "Report due: C087: Periodic report",
     }
+
+
+def test_a_deadline_stored_on_the_last_day_a_date_can_hold_does_not_break_the_feed(client, world):
+    """Stored before the model refused such dates (9999-12-31 has no day after it)."""
+    from commitments.models import Commitment
+
+    Commitment.objects.filter(pk=world["undated"].pk).update(due_on=datetime.date.max)
+    found = events(feed(client, world["user"]))
+    assert found["Due: CEDAW P-3"]["dtstart"].dt == datetime.date.max
+    assert "dtend" not in found["Due: CEDAW P-3"]
+    assert client.get(reverse("commitments:calendar")).status_code in (200, 302)
+
+
+def test_an_instrument_code_stored_with_a_slash_does_not_break_the_feed_or_the_pages(client, world):
+    from commitments.models import Instrument
+
+    Instrument.objects.filter(pk=world["cedaw"].pk).update(code="CEDAW/OP")
+    assert "Due: CEDAW/OP P-1" in events(feed(client, world["user"]))
+    client.force_login(world["user"])
+    for url in (reverse("commitments:list"), reverse("commitments:calendar"), "/instruments/CEDAW/OP/"):
+        assert client.get(url).status_code == 200, url

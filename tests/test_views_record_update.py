@@ -2,12 +2,12 @@
 
 import datetime
 import os
-import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from commitments.forms import submission_key_issue
 from commitments.models import DownloadLog, Evidence, StagedUpload, StatusUpdate
 from tests import sample_files
 from tests.entry_world import make_world
@@ -33,6 +33,7 @@ def form_data(
     effective_on="2024-06-01",
     status="partially_implemented",
     evidence=(),
+    user=None,
     **extra,
 ):
     data = {
@@ -41,7 +42,7 @@ def form_data(
         "assessor": world.dri.pk,
         "note": note,
         "sensitivity": "internal",
-        "submission_key": str(uuid.uuid4()),
+        "submission_key": submission_key_issue(user or world.users["editor_kp"]),
         "evidence-TOTAL_FORMS": str(max(len(evidence), 1)),
         "evidence-INITIAL_FORMS": "0",
         "evidence-MIN_NUM_FORMS": "0",
@@ -194,7 +195,7 @@ def test_an_oversized_file_is_refused_with_the_limit(editor, world, settings):
         form_data(world, evidence=[{"file": upload("big.pdf", sample_files.pdf_bytes() + b" " * 2000)}]),
     )
     assert response.status_code == 400
-    assert "the largest accepted is 1000" in response.content.decode()
+    assert "over the limit of 1000" in response.content.decode()
     assert not StatusUpdate.objects.filter(note="Provincial survey published").exists()
 
 
@@ -264,7 +265,7 @@ def test_a_file_already_stored_is_recognised_naming_only_records_the_user_may_re
     same_as_kp = sample_files.pdf_bytes("notice")  # the KP commitment's evidence
     response = client.post(
         record_url(world.punjab_commitment),
-        form_data(world, evidence=[{"file": upload("copy.pdf", same_as_kp)}]),
+        form_data(world, evidence=[{"file": upload("copy.pdf", same_as_kp)}], user=world.users["editor_punjab"]),
         follow=True,
     )
     assert "already stored" not in response.content.decode()  # the KP record is not theirs to know of
@@ -272,7 +273,12 @@ def test_a_file_already_stored_is_recognised_naming_only_records_the_user_may_re
     client.force_login(world.users["administrator"])
     response = client.post(
         record_url(world.punjab_commitment),
-        form_data(world, note="second", evidence=[{"file": upload("copy2.pdf", same_as_kp)}]),
+        form_data(
+            world,
+            note="second",
+            evidence=[{"file": upload("copy2.pdf", same_as_kp)}],
+            user=world.users["administrator"],
+        ),
         follow=True,
     )
     html = response.content.decode()
@@ -366,3 +372,114 @@ def test_gps_position_is_flagged_and_stripped_from_copies_for_non_administrators
 def test_more_evidence_rows_can_be_asked_for(editor, world):
     html = editor.get(record_url(world.kp_commitment) + "?rows=6").content.decode()
     assert 'name="evidence-5-file"' in html and 'name="evidence-6-file"' not in html
+
+
+# --- Security: crafted parameters, who may be named, the submission key, uploads ---------------
+
+
+@pytest.mark.parametrize("rows", ["²", "¹²", "-1", "0", "abc", "99999"])
+def test_a_crafted_row_count_is_refused_with_400_and_a_reason(editor, world, rows):
+    response = editor.get(record_url(world.kp_commitment) + f"?rows={rows}")
+    assert response.status_code == 400
+    assert "“rows” must be a whole number from 1 to 20." in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "²", "abc", "-1"])
+def test_a_crafted_person_in_visible_only_to_is_refused_and_nothing_is_saved(editor, world, value):
+    response = editor.post(
+        record_url(world.kp_commitment), form_data(world, sensitivity="restricted", restricted_to=value)
+    )
+    assert response.status_code == 400
+    assert "Visible only to" in response.content.decode()
+    assert not StatusUpdate.objects.filter(note="Provincial survey published").exists()
+
+
+def test_visible_only_to_offers_only_people_who_may_read_the_commitment(editor, world):
+    form = editor.get(record_url(world.kp_commitment)).context["form"]
+    offered = {user.username for user in form.fields["restricted_to"].queryset}
+    # KP's readers and writers, and administrators; not the Punjab editor.
+    assert offered == {"viewer", "editor_kp", "reviewer", "administrator"}
+    response = editor.post(
+        record_url(world.kp_commitment),
+        form_data(world, sensitivity="restricted", restricted_to=world.users["editor_punjab"].pk),
+    )
+    assert response.status_code == 400
+    assert not StatusUpdate.objects.filter(note="Provincial survey published").exists()
+
+
+def test_another_persons_submission_key_is_refused_and_their_own_form_still_records(client, world):
+    kp_editor, administrator = world.users["editor_kp"], world.users["administrator"]
+    issued_to_editor = form_data(world, note="The editor's update")
+    client.force_login(administrator)
+    replay = client.post(record_url(world.kp_commitment), {**issued_to_editor, "note": "The administrator's"})
+    assert replay.status_code == 400
+    assert "This form was opened by someone else" in replay.content.decode()
+    assert not StatusUpdate.objects.filter(note="The administrator's").exists()
+    # Shown again with a key of the administrator's own: resending it records their update.
+    resent = {
+        **issued_to_editor,
+        "note": "The administrator's",
+        **{"submission_key": replay.context["form"]["submission_key"].value()},
+    }
+    assert client.post(record_url(world.kp_commitment), resent).status_code == 302
+    assert StatusUpdate.objects.get(note="The administrator's").recorded_by == administrator
+
+    client.force_login(kp_editor)
+    assert client.post(record_url(world.kp_commitment), issued_to_editor).status_code == 302
+    assert StatusUpdate.objects.get(note="The editor's update").recorded_by == kp_editor
+
+
+def test_a_pdf_named_html_is_stored_and_served_under_a_pdf_name(client, world):
+    client.force_login(world.users["editor_kp"])
+    client.post(
+        record_url(world.kp_commitment),
+        form_data(world, evidence=[{"file": upload("minutes.html", sample_files.pdf_bytes("minutes"))}]),
+    )
+    evidence = Evidence.objects.get(status_update__note="Provincial survey published")
+    assert (evidence.content_type, evidence.original_filename) == ("application/pdf", "minutes.pdf")
+    # One stored before names were checked is served under its real type's name too.
+    Evidence.objects.filter(pk=evidence.pk).update(original_filename="old.html")
+    response = client.get(evidence.get_download_url())
+    assert 'filename="old.pdf"' in response["Content-Disposition"]
+    assert response["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.parametrize("escaped", [False, True])
+def test_a_pdf_with_embedded_javascript_is_refused_with_what_to_do(editor, world, settings, escaped):
+    files_before = stored_files(settings)
+    response = editor.post(
+        record_url(world.kp_commitment),
+        form_data(world, evidence=[{"file": upload("report.pdf", sample_files.pdf_with_javascript_bytes(escaped))}]),
+    )
+    assert response.status_code == 400
+    assert "The PDF contains JavaScript" in response.content.decode()
+    assert not StatusUpdate.objects.filter(note="Provincial survey published").exists()
+    assert stored_files(settings) == files_before
+
+
+def test_the_size_message_says_the_file_is_over_the_limit_of_20_mb(editor, world):
+    big = sample_files.pdf_bytes() + b" " * (20 * 1024 * 1024)
+    response = editor.post(
+        record_url(world.kp_commitment), form_data(world, evidence=[{"file": upload("big.pdf", big)}])
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert f"The file is {len(big):,} bytes, over the limit of 20\xa0MB." in text
+
+
+def test_a_long_or_1200_character_file_name_gets_a_clear_message_and_saves_nothing(editor, world):
+    from tests.system.test_hostile_uploads_and_imports import post_multipart
+
+    # Sent as a browser sends it (the test client's own upload object would cut the name to 255).
+    fields = {k: v for k, v in form_data(world).items() if not k.startswith("evidence-0-")}
+    for length, message in (
+        (600, "The file name is 600 characters long; at most 255 are accepted."),
+        # Too long even for the request's parser: its 400 page says so.
+        (1200, "A file&#x27;s name is too long to be read"),
+    ):
+        name = "x" * (length - 4) + ".pdf"
+        upload = {"evidence-0-file": (name, sample_files.pdf_bytes(), "application/pdf")}
+        response = post_multipart(editor, record_url(world.kp_commitment), fields, upload)
+        assert response.status_code == 400
+        assert message in response.content.decode(), length
+        assert not StatusUpdate.objects.filter(note="Provincial survey published").exists()

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -116,10 +117,29 @@ def test_an_editor_cannot_add_in_a_jurisdiction_they_may_not_write(client, world
 def test_a_reference_already_used_under_the_instrument_is_refused_with_a_clear_error(client, world):
     client.force_login(world["editor"])
 
-    response = client.post(add_url(world["review"]), form_data(world["punjab"], reference="CO-11"))
+    response = client.post(add_url(world["review"]), form_data(world["punjab"], reference="CO-10"))
 
     assert response.status_code == 400
-    assert "CEDAW already has a commitment CO-11." in response.content.decode()
+    assert "“CO-10” cannot be used under CEDAW: choose another reference." in response.content.decode()
+    assert Commitment.objects.filter(reference="CO-10").count() == 1
+
+
+def test_a_reference_used_in_a_jurisdiction_the_editor_cannot_read_is_refused_without_revealing_it(client, world):
+    """CO-11 is Sindh's; the Punjab editor learns nothing a reference of their own would not tell them."""
+    client.force_login(world["editor"])
+    world["unseen"].title = "Sindh recommendation on bonded labour"
+    world["unseen"].save()
+
+    hidden = client.post(add_url(world["review"]), form_data(world["punjab"], reference="CO-11")).content.decode()
+    seen = client.post(add_url(world["review"]), form_data(world["punjab"], reference="CO-10")).content.decode()
+
+    assert "“CO-11” cannot be used under CEDAW: choose another reference." in hidden
+    assert "already has" not in hidden and "Sindh" not in hidden and "bonded labour" not in hidden
+    # The same words as for a reference the editor can see: the refusal does not tell the two apart.
+    errors = re.compile(r'<ul class="errorlist[^>]*>.*?</ul>', re.S)
+    assert [e.replace("CO-11", "CO-x") for e in errors.findall(hidden)] == [
+        e.replace("CO-10", "CO-x") for e in errors.findall(seen)
+    ]
     assert Commitment.objects.filter(reference="CO-11").count() == 1
 
 
@@ -164,3 +184,12 @@ def test_the_instrument_reviews_include_shows_the_reporting_cycle_and_links_each
     assert "1 October 2028" in html and 'href="https://example.org/co"' in html
     assert reverse("commitments:review", args=[world["review"].pk]) in html
     assert "Fifth periodic report" in html
+
+
+@pytest.mark.parametrize("due", ["9999-12-31", "2201-01-01", "1899-12-31"])
+def test_a_due_date_outside_the_dates_the_tracker_accepts_is_refused_by_the_form(client, world, due):
+    client.force_login(world["editor"])
+    response = client.post(add_url(world["review"]), form_data(world["punjab"], due_on=due))
+    assert response.status_code == 400
+    assert "outside the dates the tracker accepts (1900 to 2200)" in response.content.decode()
+    assert not Commitment.objects.filter(reference="CO-12").exists()

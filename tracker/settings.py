@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages and exports for a signed-in person are never kept by a browser or a shared cache.
+    "commitments.middleware.PrivateCacheMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "commitments.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -294,6 +296,8 @@ if TRACKER_EVIDENCE_DELIVERY not in {"app", "signed-url"}:
 # Requests larger than this are refused before a view sees them (files: TRACKER_EVIDENCE_MAX_BYTES).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Django's own handlers, keeping the length of the name a file was sent with (files.check_upload refuses long ones).
+FILE_UPLOAD_HANDLERS = ["commitments.files.MemoryUploadHandler", "commitments.files.TemporaryUploadHandler"]
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_BACKEND = env(

@@ -3,7 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from commitments.views import account
+from commitments.views import account, errors
+
+handler400 = errors.bad_request
 
 urlpatterns = [
     path("login/", account.login, name="login"),

@@ -1,11 +1,12 @@
 """A commitment's change history: who changed what and when, from the stored versions of
-the commitment, its updates and its evidence (django-simple-history)."""
+the commitment, its updates and its evidence (django-simple-history), and the audit trail
+(themes, contribution links, verification, who may see a restricted item, redaction)."""
 
 from django.db.models import ForeignKey
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import Commitment, Evidence, StatusUpdate
+from ..models import AuditEntry, Commitment, Evidence, StatusUpdate
 
 HISTORY_LIMIT = 100
 ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
@@ -72,10 +73,61 @@ def _fk_names(records_by_model):
     return names
 
 
-def commitment_history(user, commitment):
-    """Who changed what and when: the commitment, its updates and its evidence, newest first.
+def _text(value):
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if value is None or value is False:
+        return ""
+    return str(value)
 
-    Only updates and evidence the user may read appear.
+
+def audit_changes(changes):
+    """An audit entry's changes as (field, before, after) rows, like the stored versions' (see services.audit)."""
+    rows = []
+    for field, value in (changes or {}).items():
+        if isinstance(value, dict) and set(value) == {"before", "after"}:
+            rows.append((field, _text(value["before"]), _text(value["after"])))
+        elif field == "removed":
+            if value:
+                rows.append((_("removed"), _text(value), ""))
+        elif field == "added":
+            if value:
+                rows.append((_("added"), "", _text(value)))
+        else:
+            rows.append((field, "", _text(value)))
+    return rows
+
+
+def format_changes(changes):
+    """An audit entry's changes on one line (the admin's list)."""
+    return "; ".join(f"{field}: {old or '—'} → {new or '—'}" for field, old, new in audit_changes(changes)) or "—"
+
+
+def _audit_entries(user, commitment):
+    entries = []
+    for entry in (
+        AuditEntry.objects.visible_to(user)
+        .about_commitment(commitment)
+        .select_related("actor")
+        .order_by("-at", "-id")[:HISTORY_LIMIT]
+    ):
+        entries.append(
+            {
+                "when": entry.at,
+                "who": entry.actor or entry.actor_name or None,
+                "action": f"{entry.get_action_display()} {entry.get_subject_display()}",
+                "label": entry.label,
+                "changes": audit_changes(entry.changes),
+            }
+        )
+    return entries
+
+
+def commitment_history(user, commitment):
+    """Who changed what and when: the commitment, its updates and its evidence, and the audit trail
+    about it, newest first.
+
+    Only updates and evidence the user may read appear, and only audit entries about them.
     """
     visible_updates = StatusUpdate.objects.visible_to(user).filter(commitment=commitment).values("pk")
     visible_evidence = Evidence.objects.visible_to(user).filter(commitment=commitment).values("pk")
@@ -108,6 +160,7 @@ def commitment_history(user, commitment):
             fk_names,
         )
         + _entries(Evidence, evidence_records, _("evidence"), lambda r: r.title, fk_names)
+        + _audit_entries(user, commitment)
     )
     entries.sort(key=lambda e: e["when"], reverse=True)
     return entries[:HISTORY_LIMIT]

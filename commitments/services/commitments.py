@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import derived
-from ..models import Commitment, CommitmentLink, CommitmentRollUp, Jurisdiction, Mechanism, Recommendation
+from ..models import Commitment, CommitmentLink, CommitmentRollUp, Jurisdiction, Mechanism, Recommendation, Theme
+from .audit import Action, Subject, audit_entry_add
 
 
 def would_create_cycle(source, target):
@@ -31,8 +32,13 @@ def _link_add(source, target, note):
     return link
 
 
-def commitment_link_add(*, source, target, note=""):
-    """`source` contributes to `target`. Contribution links form no cycles; the roll-up follows.
+def _link_label(source, target):
+    return f"{source.instrument.code} {source.reference} → {target.instrument.code} {target.reference}"
+
+
+def commitment_link_add(*, source, target, note="", actor=None):
+    """`source` contributes to `target`. Contribution links form no cycles; the roll-up follows; a new link is
+    in the audit trail.
 
     An action answering a recommendation of a cluster answers every recommendation of the
     cluster: it is linked to each of them (the cluster shares its actions).
@@ -64,10 +70,26 @@ def commitment_save(*, commitment):
     return commitment
 
 
-def commitment_themes_set(*, commitment, themes):
-    """Set a commitment's themes (ids or Theme objects); keeps the theme counts right."""
+def commitment_themes_set(*, commitment, themes, actor=None):
+    """Set a commitment's themes (ids or Theme objects); keeps the theme counts right; a change is in the audit trail."""
     with transaction.atomic(), derived.counts_follow([commitment]):
+        before = set(commitment.themes.values_list("pk", flat=True))
         commitment.themes.set(themes)
+        after = set(commitment.themes.values_list("pk", flat=True))
+        if before != after:
+            names = dict(Theme.objects.filter(pk__in=before | after).values_list("pk", "name"))
+            audit_entry_add(
+                action=Action.CHANGED,
+                subject=Subject.THEMES,
+                actor=actor,
+                label=f"{commitment.instrument.code} {commitment.reference}",
+                object_id=commitment.pk,
+                changes={
+                    "added": sorted(names[pk] for pk in after - before),
+                    "removed": sorted(names[pk] for pk in before - after),
+                },
+                commitment=commitment,
+            )
 
 
 def commitment_delete(*, commitment):
@@ -76,9 +98,18 @@ def commitment_delete(*, commitment):
         commitment.delete()
 
 
-def commitment_link_remove(*, link):
-    """Remove a contribution link; what contributed through it at any depth is recomputed."""
+def commitment_link_remove(*, link, actor=None):
+    """Remove a contribution link; what contributed through it at any depth is recomputed; in the audit trail."""
     with transaction.atomic(), derived.rollup_follow([link.source_id]):
+        audit_entry_add(
+            action=Action.REMOVED,
+            subject=Subject.LINK,
+            actor=actor,
+            label=_link_label(link.source, link.target),
+            object_id=link.pk,
+            commitment=link.source,
+            related_commitment=link.target,
+        )
         link.delete()
 
 
@@ -104,9 +135,11 @@ def review_recommendation_add(
         raise PermissionDenied(_("You may not add commitments in %(jurisdiction)s.") % {"jurisdiction": jurisdiction})
     reference = reference.strip()
     if Commitment.objects.filter(instrument=review.instrument, reference=reference).exists():
+        # One message whether or not the user may read the commitment holding the reference:
+        # a refusal must not tell that a commitment exists in a jurisdiction they cannot read.
         raise ValidationError(
             {
-                "reference": _("%(instrument)s already has a commitment %(reference)s.")
+                "reference": _("“%(reference)s” cannot be used under %(instrument)s: choose another reference.")
                 % {"instrument": review.instrument.code, "reference": reference}
             }
         )

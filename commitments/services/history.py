@@ -15,6 +15,8 @@ from .. import access, derived
 from ..choices import Precision, Sensitivity
 from ..dates import period_end
 from ..models import Commitment, Evidence, Redaction, StagedUpload, StatusUpdate
+from ..querysets import readers_of_jurisdiction
+from .audit import Action, Subject, audit_entry_add, change
 from .uploads import sha256_of
 
 
@@ -106,7 +108,7 @@ def status_update_record(
     if submission_key is not None:
         existing = StatusUpdate.objects.filter(submission_key=submission_key).first()
         if existing is not None:
-            return existing
+            return _same_submission(existing, recorded_by)
     _check_effective_date(commitment, effective_on, effective_precision, today)
     if sensitivity == Sensitivity.RESTRICTED and not restricted_to:
         raise ValidationError({"restricted_to": _("Name at least one person who may see a restricted update.")})
@@ -142,7 +144,7 @@ def status_update_record(
                 # A concurrent post of the same form won the race.
                 existing = StatusUpdate.objects.filter(submission_key=update.submission_key).first()
                 if existing is not None:
-                    return existing
+                    return _same_submission(existing, recorded_by)
                 raise
             if restricted_to:
                 update.restricted_to.set(restricted_to)
@@ -163,6 +165,15 @@ def status_update_record(
             default_storage.delete(name)
         raise
     return update
+
+
+def _same_submission(existing, recorded_by):
+    """The update a form posted twice recorded, if the same person posted it; refused otherwise."""
+    if existing.recorded_by_id != getattr(recorded_by, "pk", None):
+        raise ValidationError(
+            {"submission_key": _("This form was already sent by someone else. Open the form again and resend it.")}
+        )
+    return existing
 
 
 def evidence_attach(*, commitment, item, added_by, status_update=None, _written=None, is_demo=False):
@@ -203,24 +214,94 @@ def evidence_attach(*, commitment, item, added_by, status_update=None, _written=
 
 
 def status_update_verify(*, update, reviewer):
-    """Mark an update verified. Nobody verifies their own."""
+    """Mark an update verified (who and when, in the audit trail). Nobody verifies their own."""
     if not access.can_verify(reviewer, update):
         raise ValidationError(_("You cannot verify this update."))
-    StatusUpdate.objects.filter(pk=update.pk, verified_at__isnull=True).update(
-        verified_by=reviewer, verified_at=timezone.now()
-    )
+    with transaction.atomic():
+        now = timezone.now()
+        if StatusUpdate.objects.filter(pk=update.pk, verified_at__isnull=True).update(
+            verified_by=reviewer, verified_at=now
+        ):
+            audit_entry_add(
+                action=Action.VERIFIED,
+                subject=Subject.STATUS_UPDATE,
+                actor=reviewer,
+                label=_item_label(update),
+                object_id=update.pk,
+                changes={"verified at": now.isoformat(timespec="seconds")},
+                commitment=update.commitment,
+                status_update=update,
+            )
     update.refresh_from_db(fields=["verified_by", "verified_at"])
     return update
 
 
 def evidence_verify(*, evidence, reviewer):
+    """Mark evidence verified (who and when, in the audit trail). Nobody verifies their own."""
     if not access.can_verify(reviewer, evidence):
         raise ValidationError(_("You cannot verify this evidence."))
-    Evidence.objects.filter(pk=evidence.pk, verified_at__isnull=True).update(
-        verified_by=reviewer, verified_at=timezone.now()
-    )
+    with transaction.atomic():
+        now = timezone.now()
+        if Evidence.objects.filter(pk=evidence.pk, verified_at__isnull=True).update(
+            verified_by=reviewer, verified_at=now
+        ):
+            audit_entry_add(
+                action=Action.VERIFIED,
+                subject=Subject.EVIDENCE,
+                actor=reviewer,
+                label=_item_label(evidence),
+                object_id=evidence.pk,
+                changes={"verified at": now.isoformat(timespec="seconds")},
+                commitment=evidence.commitment,
+                evidence=evidence,
+                status_update=evidence.status_update,
+            )
     evidence.refresh_from_db(fields=["verified_by", "verified_at"])
     return evidence
+
+
+def _item_label(item):
+    """How the audit trail names an update or evidence: by its commitment and number, never by its content."""
+    kind = _("status update") if isinstance(item, StatusUpdate) else _("evidence")
+    return f"{item.commitment.instrument.code} {item.commitment.reference}, {kind} #{item.pk}"
+
+
+def restricted_to_set(*, item, people, actor):
+    """Change who may see a restricted update or evidence, without reading it (administrators).
+
+    Everyone named must be able to read the commitment; at least one person stays named.
+    """
+    if item.sensitivity != Sensitivity.RESTRICTED:
+        raise ValidationError(_("Only a restricted item names the people who may see it."))
+    people = list(people)
+    if not people:
+        raise ValidationError({"restricted_to": _("Name at least one person who may see a restricted item.")})
+    readers = set(readers_of_jurisdiction(item.commitment.jurisdiction_id).values_list("pk", flat=True))
+    outside = sorted(p.get_username() for p in people if p.pk not in readers)
+    if outside:
+        raise ValidationError(
+            {
+                "restricted_to": _("%(people)s may not read this commitment, so cannot be named on it.")
+                % {"people": ", ".join(outside)}
+            }
+        )
+    with transaction.atomic():
+        before = sorted(item.restricted_to.values_list("username", flat=True))
+        item.restricted_to.set(people)
+        after = sorted(p.get_username() for p in people)
+        if before != after:
+            audit_entry_add(
+                action=Action.NAMED,
+                subject=Subject.STATUS_UPDATE if isinstance(item, StatusUpdate) else Subject.EVIDENCE,
+                actor=actor,
+                label=_item_label(item),
+                object_id=item.pk,
+                changes={_("visible only to"): change(before, after)},
+                commitment=item.commitment,
+                status_update=item if isinstance(item, StatusUpdate) else item.status_update,
+                evidence=item if isinstance(item, Evidence) else None,
+            )
+    return item
 
 
 def status_update_note_redact(*, update, reason, redacted_by):
@@ -237,6 +318,15 @@ def status_update_note_redact(*, update, reason, redacted_by):
             reason=reason.strip(),
             redacted_by=redacted_by,
             redacted_at=now,
+        )
+        audit_entry_add(
+            action=Action.REDACTED,
+            subject=Subject.STATUS_UPDATE,
+            actor=redacted_by,
+            label=_item_label(update),
+            object_id=update.pk,
+            commitment=update.commitment,
+            status_update=update,
         )
     update.refresh_from_db()
     return redaction
@@ -280,6 +370,16 @@ def evidence_file_redact(*, evidence, reason, redacted_by):
                     redacted_by=redacted_by,
                     redacted_at=now,
                 )
+            )
+            audit_entry_add(
+                action=Action.REDACTED,
+                subject=Subject.EVIDENCE,
+                actor=redacted_by,
+                label=_item_label(item),
+                object_id=item.pk,
+                commitment=item.commitment,
+                status_update=item.status_update,
+                evidence=item,
             )
         if evidence.sha256:
             for staged in StagedUpload.objects.filter(sha256=evidence.sha256):

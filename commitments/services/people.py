@@ -3,18 +3,23 @@
 import datetime
 import hashlib
 import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import devices_for_user
 
-from .. import access
+from .. import access, auth
 from ..models import ApiToken, ApiTokenUse, Jurisdiction, Profile, ReminderSchedule
+from .audit import Action, Subject, audit_entry_add, change, differences
 
 # What every token starts with, so that a leaked one is recognisable (and findable by secret scanners).
 API_TOKEN_PREFIX = "trk_"
@@ -45,10 +50,159 @@ def staff_flag_sync(*, user):
     return user
 
 
+# What the audit trail compares on an account: its details, then its role and jurisdiction grants.
+ACCOUNT_FIELDS = ("username", "email", "first_name", "last_name", "is_active", "is_superuser")
+GRANT_FIELDS = ("roles", "may read", "may write", "organisation")
+
+
+def person_snapshot(user):
+    """An account as the audit trail compares it (the password only as a fingerprint, never kept)."""
+    if user is None or user.pk is None:
+        return {}
+    user = type(user).objects.get(pk=user.pk)
+    profile = Profile.objects.filter(user=user).select_related("organisation").first()
+    values = {name: getattr(user, name) for name in ACCOUNT_FIELDS}
+    values["roles"] = sorted(user.groups.values_list("name", flat=True))
+    values["may read"] = sorted(profile.read_jurisdictions.values_list("code", flat=True)) if profile else []
+    values["may write"] = sorted(profile.write_jurisdictions.values_list("code", flat=True)) if profile else []
+    values["organisation"] = str(profile.organisation) if profile and profile.organisation else ""
+    values["password"] = hash(user.password)
+    return values
+
+
+def person_changes_record(*, person, before, actor=None):
+    """Write what changed on an account since `before` (person_snapshot) to the audit trail, and keep
+    `is_staff` following the role. Refused (nothing kept) if `actor` may not manage the account or
+    gave a role above their own; superusers manage everyone, and actor None is the command line."""
+    if actor is not None and not actor.is_superuser:
+        if before and not access.may_manage_person(actor, _as_user(person, before)):
+            raise PermissionDenied(_("You may not change this account."))
+        after_roles = set(person.groups.values_list("name", flat=True))
+        given = after_roles - set(before.get("roles", []))
+        if given - set(access.grantable_roles(actor)) or person.is_superuser:
+            raise PermissionDenied(_("You may not give a role above your own."))
+    staff_flag_sync(user=person)
+    after = person_snapshot(person)
+    label = person.get_username()
+    password_changed = bool(before) and before.get("password") != after.get("password")
+    before = {k: v for k, v in before.items() if k != "password"}
+    after = {k: v for k, v in after.items() if k != "password"}
+    if not before:
+        audit_entry_add(
+            action=Action.CREATED,
+            subject=Subject.ACCOUNT,
+            actor=actor,
+            label=label,
+            object_id=person.pk,
+            changes={key: value for key, value in after.items() if value not in ("", [], False)},
+            person=person,
+        )
+        return
+    account = differences({k: before[k] for k in ACCOUNT_FIELDS}, {k: after[k] for k in ACCOUNT_FIELDS})
+    if password_changed:
+        account[_("password")] = change(_("(not shown)"), _("changed"))
+    if account:
+        audit_entry_add(
+            action=Action.CHANGED,
+            subject=Subject.ACCOUNT,
+            actor=actor,
+            label=label,
+            object_id=person.pk,
+            changes=account,
+            person=person,
+        )
+    grants = differences({k: before[k] for k in GRANT_FIELDS}, {k: after[k] for k in GRANT_FIELDS})
+    if grants:
+        audit_entry_add(
+            action=Action.GRANTED,
+            subject=Subject.ACCOUNT,
+            actor=actor,
+            label=label,
+            object_id=person.pk,
+            changes=grants,
+            person=person,
+        )
+
+
+def _as_user(person, snapshot):
+    """The account as it was before the change, for the may-manage rule (its earlier role and flags)."""
+    earlier = type(person)(pk=person.pk, is_superuser=snapshot.get("is_superuser", False), is_active=True)
+    earlier._tracker_groups = frozenset(snapshot.get("roles", []))
+    return earlier
+
+
+def person_delete(*, person, actor):
+    """Delete an account someone may manage; the audit trail keeps its name."""
+    if not access.may_manage_person(actor, person):
+        raise PermissionDenied(_("You may not delete this account."))
+    with transaction.atomic():
+        audit_entry_add(
+            action=Action.DELETED,
+            subject=Subject.ACCOUNT,
+            actor=actor,
+            label=person.get_username(),
+            object_id=person.pk,
+            changes={"roles": sorted(person.groups.values_list("name", flat=True))},
+        )
+        person.delete()
+
+
+def two_factor_reset(*, person, actor):
+    """Remove a person's second-factor devices (a lost phone): they enrol again at their next sign-in."""
+    if not access.may_manage_person(actor, person):
+        raise PermissionDenied(_("You may not reset this person's second factor."))
+    with transaction.atomic():
+        devices = list(devices_for_user(person, confirmed=None))
+        for device in devices:
+            device.delete()
+        audit_entry_add(
+            action=Action.DEVICE_RESET,
+            subject=Subject.ACCOUNT,
+            actor=actor,
+            label=person.get_username(),
+            object_id=person.pk,
+            changes={"devices": sorted(str(d) for d in devices)},
+            person=person,
+        )
+    return len(devices)
+
+
+def two_factor_invite(*, person, actor):
+    """Invite a person to set up two-factor sign-in without an emailed code (their account may have no
+    address). Returns the invitation link, which is also emailed to them when they have an address."""
+    if not access.may_manage_person(actor, person):
+        raise PermissionDenied(_("You may not invite this person."))
+    token = auth.enrolment_invitations.make_token(person)
+    link = settings.TRACKER_BASE_URL.rstrip("/") + f"{reverse('two_factor_setup')}?{urlencode({'invitation': token})}"
+    with transaction.atomic():
+        audit_entry_add(
+            action=Action.INVITED,
+            subject=Subject.ACCOUNT,
+            actor=actor,
+            label=person.get_username(),
+            object_id=person.pk,
+            changes={"emailed": bool(person.email)},
+            person=person,
+        )
+    if person.email:
+        send_mail(
+            _("Set up two-factor sign-in for the commitments tracker"),
+            _(
+                "%(admin)s invites you to set up two-factor sign-in. Sign in as %(username)s, then open:\n\n%(link)s\n\n"
+                "The link works for a few days, and only for you."
+            )
+            % {"admin": actor.get_username(), "username": person.get_username(), "link": link},
+            None,
+            [person.email],
+        )
+    return link
+
+
 def tracker_user_save(*, username, role, read=(), write=(), email="", password=None):
     """Create or update a user with one role and the jurisdictions they may read and write.
 
     `read` and `write` are jurisdiction codes; write implies read. Returns (user, created).
+    In the audit trail as a change from the command line.
     """
     if role not in access.ROLES:
         raise ValidationError(
@@ -66,6 +220,7 @@ def tracker_user_save(*, username, role, read=(), write=(), email="", password=N
         )
     User = get_user_model()
     with transaction.atomic():
+        before = person_snapshot(User.objects.filter(username=username).first())
         user, created = User.objects.get_or_create(username=username, defaults={"email": email})
         if email:
             user.email = email
@@ -82,6 +237,7 @@ def tracker_user_save(*, username, role, read=(), write=(), email="", password=N
         profile = profile_for(user)
         profile.read_jurisdictions.set([found[c] for c in codes])
         profile.write_jurisdictions.set([found[c] for c in set(write)])
+        person_changes_record(person=user, before=before)
     return user, created
 
 

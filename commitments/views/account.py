@@ -22,7 +22,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import access, auth
-from ..forms import LoginForm, TokenForm
+from ..forms import EmailCodeForm, LoginForm, TokenForm
 
 PENDING_USER = "tracker_2fa_user"
 PENDING_BACKEND = "tracker_2fa_backend"
@@ -106,7 +106,8 @@ def two_factor_verify(request):
 @login_required
 @never_cache
 def two_factor_setup(request):
-    """Add an authenticator app: scan the code (or type the key), then confirm with a code from it."""
+    """Add an authenticator app: first prove the account is yours (a code sent to its email, or an
+    administrator's invitation), then scan the code (or type the key), then confirm with a code from it."""
     confirmed = auth.confirmed_totp_device(request.user)
     if confirmed is not None:
         return render(
@@ -114,6 +115,11 @@ def two_factor_setup(request):
             "registration/two_factor_setup.html",
             {"device": confirmed, "enabled": True, "required": access.needs_two_factor(request.user)},
         )
+    if auth.enrolment_invitation_accept(request, request.GET.get("invitation", "")):
+        messages.success(request, _("Invitation accepted: add your authenticator app below."))
+        return redirect(f"{resolve_url('two_factor_setup')}?{urlencode({'next': _next_url(request)})}")
+    if not auth.enrolment_confirmed(request):
+        return _enrolment_proof(request)
     device, _created = TOTPDevice.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": _("Authenticator app")}
     )
@@ -143,6 +149,27 @@ def two_factor_setup(request):
     )
 
 
+def _enrolment_proof(request):
+    """The step before the key is shown: a code sent to the account's email address."""
+    form = EmailCodeForm(request.POST if request.POST.get("action") == "confirm" else None)
+    status = 200
+    if request.method == "POST" and request.POST.get("action") == "send":
+        text, sent = auth.enrolment_code_send(request)
+        (messages.success if sent else messages.warning)(request, text)
+        return redirect(f"{resolve_url('two_factor_setup')}?{urlencode({'next': _next_url(request)})}")
+    if form.is_bound:
+        if form.is_valid() and auth.enrolment_code_check(request, form.cleaned_data["code"]):
+            return redirect(f"{resolve_url('two_factor_setup')}?{urlencode({'next': _next_url(request)})}")
+        form.add_error("code", _("That code is not valid, or has expired. Ask for a new one."))
+        status = 400
+    return render(
+        request,
+        "registration/two_factor_email.html",
+        {"form": form, "next": _next_url(request), "has_email": bool(request.user.email)},
+        status=status,
+    )
+
+
 @login_required
 @require_GET
 @never_cache
@@ -152,7 +179,7 @@ def two_factor_qr(request):
     import qrcode.image.svg
 
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
+    if device is None or not auth.enrolment_confirmed(request):
         return HttpResponse(status=404)
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
     return HttpResponse(image.to_string(), content_type="image/svg+xml")

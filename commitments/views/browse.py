@@ -22,8 +22,20 @@ from ..selectors.deadlines import computed_deadlines
 from ..selectors.history import commitment_history
 from ..services.jobs import job_request
 from ..tables import CommitmentTable, StatusAsOfColumn
+from .errors import refused
 
 PAGE_SIZE = 50
+PAGE_SIZE_MAX = 500
+
+
+def _page_size_refusal(request):
+    """A refusal for a `per_page` the table cannot use (negative, zero, "²", huge), else None."""
+    value = request.GET.get("per_page")
+    if value is None:
+        return None
+    if value.isdecimal() and len(value) <= 4 and 1 <= int(value) <= PAGE_SIZE_MAX:
+        return None
+    return refused(request, _("“per_page” must be a whole number from 1 to %(max)d.") % {"max": PAGE_SIZE_MAX})
 
 
 class CommitmentListView(LoginRequiredMixin, SingleTableMixin, FilterView):
@@ -49,11 +61,20 @@ class CommitmentListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         return form.cleaned_data.get("as_of") if self.filterset.is_bound and form.is_valid() else None
 
     def get(self, request, *args, **kwargs):
+        refusal = _page_size_refusal(request)
+        if refusal is not None:
+            return refusal
         export = request.GET.get("export")
         if export is None:
-            return super().get(request, *args, **kwargs)
+            response = super().get(request, *args, **kwargs)
+            if self.filterset.is_bound and not self.filterset.is_valid():
+                response.status_code = 400  # a filter that cannot be read is refused, and says why
+            return response
         if export not in FORMATS:
             raise Http404
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return refused(request, _("These filters cannot be read: %(errors)s") % {"errors": self._errors_text()})
         # The rows on screen, in the table's order, every page.
         rows = commitment_list_queryset(user=request.user, params=request.GET)
         audience = request.GET.get("audience", Audience.INTERNAL)
@@ -89,6 +110,10 @@ class CommitmentListView(LoginRequiredMixin, SingleTableMixin, FilterView):
         context["export_formats"] = FORMATS
         context["active_filters"] = self._active_filters()
         return context
+
+    def _errors_text(self):
+        form = self.filterset.form
+        return "; ".join(f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items())
 
     def _active_filters(self):
         """[(label, value shown, address without this filter)] for the filters in use."""
@@ -183,6 +208,9 @@ def _recommendation_context(user, commitment, visible, updates):
 def instrument_detail(request, code):
     if "\x00" in code:  # no code holds a null character; PostgreSQL refuses to compare with one
         raise Http404
+    refusal = _page_size_refusal(request)
+    if refusal is not None:
+        return refusal
     instrument = get_object_or_404(Instrument.objects.select_related("monitoring_body", "jurisdiction"), code=code)
     commitments = Commitment.objects.visible_to(request.user).filter(instrument=instrument)
     counts = dict(commitments.values_list("status").annotate(n=Count("pk")).order_by())

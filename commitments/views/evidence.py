@@ -4,7 +4,7 @@ from django.utils.http import content_disposition_header
 
 from .. import access
 from ..auth import client_ip_address
-from ..files import ALLOWED_TYPES, IMAGE_TYPES, strip_location
+from ..files import ALLOWED_TYPES, IMAGE_TYPES, name_for_type, strip_location
 from ..models import DownloadLog, Evidence
 from ..storage import evidence_signed_url
 
@@ -32,7 +32,8 @@ def evidence_file_response(request, pk, *, user):
     # The stored type was decided by content when the file arrived; anything else is opaque bytes.
     content_type = evidence.content_type if evidence.content_type in ALLOWED_TYPES else "application/octet-stream"
     inline = content_type in INLINE_TYPES
-    filename = evidence.original_filename or f"evidence-{evidence.pk}"
+    # Served under a name that says what the file is, whatever name it arrived with.
+    filename = name_for_type(evidence.original_filename or f"evidence-{evidence.pk}", content_type)
     if content_type in IMAGE_TYPES and evidence.location_metadata and not access.may_see_location_metadata(user):
         # Never hand out the original (or a link to it): only administrators see the location.
         with evidence.file.open("rb") as handle:

@@ -14,6 +14,7 @@ from .. import access
 from ..forms import EVIDENCE_MAX_ITEMS, EvidenceFormSet, RedactionForm, StatusUpdateForm
 from ..models import Commitment, Evidence, StatusUpdate
 from ..services import history, uploads
+from .errors import refused
 
 EVIDENCE_PREFIX = "evidence"
 
@@ -113,12 +114,20 @@ def record_update(request, pk):
     """One form, one submit: a new status, its date and note, and any number of evidence items."""
     commitment = _writable_commitment(request, pk)
     user = request.user
-    rows = request.GET.get("rows", "")
-    extra = min(int(rows), EVIDENCE_MAX_ITEMS) if rows.isdigit() and int(rows) > 0 else 3
+    rows = request.GET.get("rows")
+    extra = 3
+    if rows is not None:
+        # Decimal digits (Urdu ones too); "²" is a digit to str.isdigit() but not a number to int().
+        if not (rows.isdecimal() and len(rows) <= 4 and int(rows) > 0):
+            return refused(
+                request,
+                _("“rows” must be a whole number from 1 to %(max)d.") % {"max": EVIDENCE_MAX_ITEMS},
+            )
+        extra = min(int(rows), EVIDENCE_MAX_ITEMS)
     status_code = 200
     if request.method == "POST":
         uploads.staged_uploads_purge_expired()
-        form = StatusUpdateForm(request.POST)
+        form = StatusUpdateForm(request.POST, user=user, commitment=commitment)
         formset = EvidenceFormSet(request.POST, request.FILES, prefix=EVIDENCE_PREFIX, form_kwargs={"user": user})
         form_ok = form.is_valid()
         formset_ok = formset.is_valid()
@@ -165,7 +174,7 @@ def record_update(request, pk):
         _stage_accepted_files(request, formset)
         status_code = 400
     else:
-        form = StatusUpdateForm()
+        form = StatusUpdateForm(user=user, commitment=commitment)
         formset = EvidenceFormSet(prefix=EVIDENCE_PREFIX, form_kwargs={"user": user})
         formset.extra = extra
     context = {

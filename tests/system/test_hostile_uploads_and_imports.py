@@ -16,6 +16,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from commitments.exports import FORMULA_PREFIXES
+from commitments.forms import submission_key_issue
 from commitments.models import Commitment, Evidence, StagedUpload, StatusUpdate
 from tests import figures
 from tests.reliability_scene import build, client_for
@@ -77,14 +78,14 @@ def text_of(response):
     return response.content.decode("utf-8", "replace")
 
 
-def update_fields(scene, note="The notification was published", **evidence):
+def update_fields(scene, note="The notification was published", user="editor", **evidence):
     fields = {
         "status": "in_progress",
         "effective_on": "2024-05-01",
         "assessor": scene.dri.pk,
         "note": note,
         "sensitivity": "internal",
-        "submission_key": str(uuid.uuid4()),
+        "submission_key": submission_key_issue(scene.users[user]),
         "evidence-TOTAL_FORMS": "1",
         "evidence-INITIAL_FORMS": "0",
         "evidence-MIN_NUM_FORMS": "0",

@@ -88,6 +88,15 @@ TEXT = [
     ("infinity", "Infinity"),
     ("hex", "0x1F"),
     ("fraction", "1.5"),
+    ("superscript digit", "²"),
+    ("superscript number", "¹²³"),
+    ("arabic-indic digits", "٣٤"),
+    ("fullwidth digits", "１２"),
+    ("negative huge integer", "-99999999999999999999"),
+    ("just past a 64-bit id", "9223372036854775808"),
+    ("exponent", "1e3"),
+    ("padded integer", " 7 "),
+    ("non-numeric id", "abc"),
     # Paths and URLs
     ("path traversal", "../../../../etc/passwd"),
     ("windows traversal", "..\\..\\windows\\win.ini"),
@@ -95,6 +104,28 @@ TEXT = [
     ("encoded traversal", "%2e%2e%2f%2e%2e%2fetc%2fpasswd"),
     ("open redirect", "//evil.example.com/"),
     ("absolute redirect", "https://evil.example.com/"),
+]
+
+
+# What a crafted request puts where an integer belongs (an id, a page, a page size, a row count):
+# each must be refused with 400 or 404, or read as the number it is, and never answer 500.
+INTEGER_SHAPES = [
+    ("superscript digit", "²"),
+    ("superscript number", "¹²³"),
+    ("arabic-indic digits", "٣٤"),
+    ("fullwidth digits", "１２"),
+    ("huge integer", "99999999999999999999"),
+    ("just past a 64-bit id", "9223372036854775808"),
+    ("negative huge integer", "-99999999999999999999"),
+    ("negative", "-1"),
+    ("zero", "0"),
+    ("non-numeric id", "abc"),
+    ("fraction", "1.5"),
+    ("exponent", "1e3"),
+    ("hex", "0x10"),
+    ("empty", ""),
+    ("null byte", "1\x00"),
+    ("four thousand digits", "9" * 4400),
 ]
 
 
@@ -148,3 +179,4 @@ def as_text(value):
 
 
 assert len(TEXT) >= 60
+assert len(INTEGER_SHAPES) >= 15
