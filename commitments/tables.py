@@ -29,19 +29,29 @@ class SDGColumn(tables.Column):
 
 class CommitmentTable(tables.Table):
     reference = tables.Column(verbose_name=_("Reference"), linkify=True, order_by=("instrument__code", "reference"))
-    title = tables.Column(verbose_name=_("Title"), attrs={"td": {"dir": "auto"}})
+    title = tables.Column(verbose_name=_("Title"), attrs={"td": {"dir": "auto"}}, order_by=("title", "id"))
     instrument = tables.Column(
         verbose_name=_("Instrument"),
         accessor="instrument__code",
+        order_by=("instrument__code", "reference"),
         linkify=lambda record: record.instrument.get_absolute_url(),
     )
-    jurisdiction = tables.Column(verbose_name=_("Jurisdiction"), accessor="jurisdiction__name")
+    jurisdiction = tables.Column(
+        verbose_name=_("Jurisdiction"),
+        accessor="jurisdiction__name",
+        order_by=("jurisdiction__name", "instrument__code", "reference"),
+    )
     themes = tables.ManyToManyColumn(verbose_name=_("Themes"), orderable=False)
     position = tables.Column(verbose_name=_("Position"), accessor="recommendation_response", orderable=False)
     sdgs = SDGColumn()
     status = StatusColumn(verbose_name=_("Status"))
-    status_on = tables.Column(verbose_name=_("Since"), accessor="status_date_display", order_by=("status_on",))
-    due_on = tables.DateColumn(verbose_name=_("Due"), format="Y-m-d")
+    status_on = tables.Column(
+        verbose_name=_("Since"), accessor="status_date_display", order_by=("status_on", "instrument__code", "reference")
+    )
+    # Every order ends on the reference, so rows that tie (one due date) keep one order on every database.
+    due_on = tables.DateColumn(
+        verbose_name=_("Due"), format="Y-m-d", order_by=("due_on", "instrument__code", "reference")
+    )
     overdue = tables.Column(verbose_name=_("Overdue"), empty_values=(), orderable=False)
     contested = tables.BooleanColumn(verbose_name=_("Contested"), yesno=(_("contested"), ""))
 
