@@ -1514,9 +1514,6 @@ class AuditEntry(models.Model):
 # Django finds them with the rest of the app's models.
 from .jobs.models import Job, JobDownload  # noqa: E402, F401
 
-# The public portal's version and civil-society submissions live in their own module.
-from .portal import PublicDataVersion, Submission, SubmissionFile  # noqa: E402, F401
-
 # Monitoring mechanisms, recommendations and reporting cycles live in their own module.
 from .mechanisms import (  # noqa: E402, F401  (registers the models with the app)
     AffectedGroup,
@@ -1526,3 +1523,6 @@ from .mechanisms import (  # noqa: E402, F401  (registers the models with the ap
     ReportingCycle,
     SDGTarget,
 )
+
+# The public portal's version and civil-society submissions live in their own module.
+from .portal import PublicDataVersion, Submission, SubmissionFile  # noqa: E402, F401

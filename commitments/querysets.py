@@ -342,16 +342,17 @@ class EvidenceQuerySet(models.QuerySet):
             Q(status_update__isnull=True) | Q(status_update__sensitivity=Sensitivity.PUBLIC)
         )
 
+    def public_material(self):
+        """Public evidence: marked public, unredacted, free of personal data, attached to its commitment itself
+        or to a public update (StatusUpdateQuerySet.public_verified)."""
+        public_updates = _model("StatusUpdate").objects.public_verified().values("pk")
+        return self.filter(sensitivity=Sensitivity.PUBLIC, redacted_at__isnull=True, personal_data=False).filter(
+            Q(status_update__isnull=True) | Q(status_update__in=public_updates)
+        )
+
     def published(self):
-        """Evidence the public portal shows: public, unredacted, free of personal data, of a published
-        commitment, and attached to the commitment itself or to one of its public updates."""
-        public_updates = _model("StatusUpdate").objects.published().values("pk")
-        return self.filter(
-            CommitmentQuerySet.published_q("commitment__"),
-            sensitivity=Sensitivity.PUBLIC,
-            redacted_at__isnull=True,
-            personal_data=False,
-        ).filter(Q(status_update__isnull=True) | Q(status_update__in=public_updates))
+        """Evidence the public portal shows: public material of a published commitment."""
+        return self.public_material().filter(CommitmentQuerySet.published_q("commitment__"))
 
 
 class IssueUpdateQuerySet(models.QuerySet):
