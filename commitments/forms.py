@@ -1042,11 +1042,6 @@ class SubmissionForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def clean_website(self):
-        if self.cleaned_data.get("website"):
-            raise ValidationError(_("This submission looks automated and was not accepted."), code="honeypot")
-        return ""
-
     def clean_links(self):
         lines = [line.strip() for line in self.cleaned_data.get("links", "").splitlines() if line.strip()]
         if len(lines) > SUBMISSION_MAX_LINKS:
@@ -1073,6 +1068,9 @@ class SubmissionForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("website"):
+            # Said on the form, not by the hidden field, so that a person who filled it in by mistake sees why.
+            raise ValidationError(_("This submission looks automated and was not accepted."), code="honeypot")
         if data.get("consent_to_attribution") and not data.get("organisation_name"):
             self.add_error("organisation_name", _("Name the organisation to be shown as the source."))
         return data
