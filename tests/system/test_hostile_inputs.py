@@ -190,6 +190,7 @@ QUERY_PAGES = {
         "cluster",
     ),
     "commitments:calendar": ("jurisdiction", "instrument", "theme", "kind", "what", "when"),
+    "public:list": ("q", "instrument", "jurisdiction", "theme", "status", "page", "preview"),
 }
 
 
