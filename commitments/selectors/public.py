@@ -17,6 +17,7 @@ from django.db.models import Count, Prefetch, Q
 from .. import access
 from ..choices import Status
 from ..models import Commitment, Evidence, GSPRequirement, Instrument, StatusUpdate, Submission
+from ..querysets import HISTORY_ORDER_DESC
 
 RECENT_UPDATES = 10
 
@@ -112,7 +113,7 @@ def commitment_page(commitment):
         .public_verified()
         .select_related("assessor")
         .prefetch_related(Prefetch("evidence", queryset=public_evidence, to_attr="public_evidence"))
-        .order_by("-effective_on", "-recorded_at", "-id")
+        .order_by(*HISTORY_ORDER_DESC)
     )
     own = list(public_evidence.filter(commitment=commitment, status_update__isnull=True))
     return CommitmentPage(commitment=commitment, history=history, evidence=own)
