@@ -59,7 +59,7 @@ from .services.people import (
     two_factor_invite,
     two_factor_reset,
 )
-from .services.publishing import commitment_publish_set, instrument_publish_set
+from .services.publishing import commitment_publish_set, instrument_publish_set, public_data_changed
 from .services.reference import reference_delete, reference_save
 from .services.uploads import staged_upload_discard
 
@@ -306,6 +306,12 @@ class InstrumentAdmin(TrackerHistoryAdmin):
     autocomplete_fields = ["jurisdiction", "monitoring_body", "sources"]
     date_hierarchy = "bound_on"
     inlines = [InstrumentFocalPersonInline, ReportingCycleInline, CommitmentInline, GSPRequirementInline]
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if obj.published:
+                public_data_changed()  # its ratification facts and calendar are on the public portal
 
     def save_formset(self, request, form, formset, change):
         if formset.model is models.Commitment:
