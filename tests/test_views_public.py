@@ -189,3 +189,47 @@ def test_the_public_pages_query_count_does_not_grow_with_the_rows(client, django
     more(20)
     with django_assert_num_queries(len(few)):
         client.get(url)
+
+
+@pytest.mark.parametrize("name", ["public:detail", "public:feed", "public:instrument"])
+def test_a_public_page_with_more_public_updates_costs_the_same_queries(client, name):
+    from django.core.files.base import ContentFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from commitments.services.history import EvidenceItem
+    from tests.factories import pdf_bytes
+
+    world = public_world.build()
+    args = {"public:detail": [world.commitment.pk], "public:instrument": [world.instrument.code]}.get(name, [])
+    url = reverse(name, args=args)
+
+    def more_public_updates(n):
+        for day in range(n):
+            update = status_update_record(
+                commitment=world.commitment,
+                status=Status.IN_PROGRESS,
+                effective_on=world.public_update.effective_on.replace(day=6 + day),
+                assessor=world.ngo,
+                recorded_by=world.editor,
+                sensitivity=Sensitivity.PUBLIC,
+                evidence=[
+                    EvidenceItem(
+                        title="Synthetic public file",
+                        file=ContentFile(pdf_bytes(f"p{day}"), name="p.pdf"),
+                        original_filename="p.pdf",
+                        content_type="application/pdf",
+                        sensitivity=Sensitivity.PUBLIC,
+                    )
+                ],
+            )
+            status_update_verify(update=update, reviewer=world.reviewer)
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    more_public_updates(5)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
