@@ -233,3 +233,17 @@ def test_a_public_page_with_more_public_updates_costs_the_same_queries(client, n
         response = client.get(url)
     assert response.status_code == 200
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_the_gsp_page_lists_the_published_conventions_gsp_requires(client):
+    from tests.factories import GSPRequirementFactory, InstrumentFactory
+
+    world = public_world.build()
+    GSPRequirementFactory(instrument=world.instrument)
+    hidden = GSPRequirementFactory(instrument=InstrumentFactory(code="SYN-HIDDEN", title="Synthetic unpublished"))
+    response = client.get(reverse("public:gsp"))
+    assert list(response.context["requirements"].values_list("instrument__code", flat=True)) == ["SYN-1"]
+    assert b"SYN-HIDDEN" not in response.content
+    client.force_login(world.editor)
+    preview = client.get(reverse("public:gsp"), {"preview": "1"})
+    assert hidden in preview.context["requirements"]

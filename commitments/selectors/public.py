@@ -123,9 +123,14 @@ def instrument_commitments(instrument, preview_user=None):
     return commitments(preview_user).filter(instrument=instrument).order_by("reference")
 
 
-def gsp_conventions():
-    """The conventions GSP+ requires (a public fact of the scheme), with each instrument's ratification."""
-    return GSPRequirement.objects.in_force().select_related("scheme", "instrument").order_by("group", "annex_part")
+def gsp_conventions(preview_user=None):
+    """The published conventions GSP+ requires, with each one's ratification."""
+    return (
+        GSPRequirement.objects.in_force()
+        .filter(instrument__in=instruments(preview_user).values("pk"))
+        .select_related("scheme", "instrument")
+        .order_by("group", "annex_part")
+    )
 
 
 def open_data_rows(queryset, url_of):

@@ -147,11 +147,8 @@ def instrument_detail(request, code):
 
 @public_page
 def gsp(request):
-    published = set(selectors.instruments(request.public_preview).values_list("code", flat=True))
     return render(
-        request,
-        "commitments/public/gsp.html",
-        {"requirements": selectors.gsp_conventions(), "published": published},
+        request, "commitments/public/gsp.html", {"requirements": selectors.gsp_conventions(request.public_preview)}
     )
 
 
