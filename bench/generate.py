@@ -122,6 +122,7 @@ def _reference_data():
                 "bound_on": datetime.date(2010, 1, 1),
                 "bound_precision": Precision.DAY,
                 "is_demo": True,
+                "published": True,  # the public dashboard and list are measured at full size
             },
         )[0]
         for n in range(1, INSTRUMENTS + 1)
@@ -295,6 +296,7 @@ def generate(size, *, seed=1, progress=None, updates_per_commitment=UPDATES_PER_
                     responsible_body_id=rng.choice(ref.sources[1:]).pk,
                     due_on=due_on,
                     is_demo=True,
+                    published=True,
                     **status_fields,
                 )
             )

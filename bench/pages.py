@@ -71,6 +71,10 @@ PAGES = [
         ),
     ),
     Page("gsp", lambda c: url("commitments:gsp")),
+    # The public portal, every commitment published.
+    Page("public_dashboard", lambda c: url("public:dashboard")),
+    Page("public_list", lambda c: url("public:list")),
+    Page("public_list_filtered", lambda c: url("public:list", query={"status": c["status"]})),
     Page("list_first", lambda c: url("commitments:list"), floor="list_first"),
     Page(
         "list_filtered",

@@ -219,3 +219,25 @@ def may_manage_scorecard(user, convention=None):
     if convention is not None:
         return writable.filter(pk=convention.jurisdiction_id).exists()
     return writable.filter(instruments__gsp_requirements__isnull=False).exists()
+
+
+# --- The public portal ------------------------------------------------------------------
+
+
+def may_preview_public(user):
+    """Anyone signed in sees the public preview of a page (of what they may read) before it is published."""
+    return is_signed_in(user)
+
+
+def may_moderate_submissions(user):
+    """Reviewers (and administrators) moderate civil-society submissions, each in their own jurisdictions."""
+    return is_reviewer(user)
+
+
+def may_moderate_submission(user, submission):
+    """A reviewer who may read the submission's commitment, or an administrator, moderates it."""
+    if not may_moderate_submissions(user):
+        return False
+    if is_administrator(user):
+        return True
+    return _jurisdictions().readable_by(user).filter(pk=submission.commitment.jurisdiction_id).exists()

@@ -59,6 +59,7 @@ from .services.people import (
     two_factor_invite,
     two_factor_reset,
 )
+from .services.publishing import commitment_publish_set, instrument_publish_set, public_data_changed
 from .services.reference import reference_delete, reference_save
 from .services.uploads import staged_upload_discard
 
@@ -286,13 +287,31 @@ class ReportingCycleInline(AdministratorsOnly, admin.TabularInline):
 
 @admin.register(models.Instrument)
 class InstrumentAdmin(TrackerHistoryAdmin):
-    list_display = ["code", "title", "kind", "jurisdiction", "pakistan_status", "bound_on", "next_report_due_on"]
-    list_filter = ["kind", "jurisdiction", "pakistan_status"]
+    list_display = [
+        "code",
+        "title",
+        "kind",
+        "jurisdiction",
+        "pakistan_status",
+        "bound_on",
+        "next_report_due_on",
+        "published",
+    ]
+    list_filter = ["kind", "jurisdiction", "pakistan_status", "published"]
+    # Published only through the actions: publishing moves the public data version (docs/public.md).
+    readonly_fields = ["published"]
+    actions = ["publish", "unpublish"]
     list_select_related = ["jurisdiction"]
     search_fields = ["code", "title"]
     autocomplete_fields = ["jurisdiction", "monitoring_body", "sources"]
     date_hierarchy = "bound_on"
     inlines = [InstrumentFocalPersonInline, ReportingCycleInline, CommitmentInline, GSPRequirementInline]
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if obj.published:
+                public_data_changed()  # its ratification facts and calendar are on the public portal
 
     def save_formset(self, request, form, formset, change):
         if formset.model is models.Commitment:
@@ -311,6 +330,26 @@ class InstrumentAdmin(TrackerHistoryAdmin):
                 reference_delete(record=requirement, actor=request.user)
             return
         super().save_formset(request, form, formset, change)
+
+    @admin.action(description=_("Publish the selected instruments on the public portal"))
+    def publish(self, request, queryset):
+        _publish_selected(self, request, queryset, True, instrument_publish_set, "instrument")
+
+    @admin.action(description=_("Withdraw the selected instruments from the public portal"))
+    def unpublish(self, request, queryset):
+        _publish_selected(self, request, queryset, False, instrument_publish_set, "instrument")
+
+
+def _publish_selected(model_admin, request, queryset, published, service, keyword):
+    with transaction.atomic():
+        for record in queryset:
+            service(**{keyword: record, "published": published, "actor": request.user})
+    message = (
+        _("%(count)d record(s) published: public, verified material of them now shows on the public portal.")
+        if published
+        else _("%(count)d record(s) withdrawn from the public portal.")
+    )
+    model_admin.message_user(request, message % {"count": len(queryset)}, messages.SUCCESS)
 
 
 @admin.register(models.GSPRequirement)
@@ -427,8 +466,18 @@ class CommitmentAdmin(TrackerHistoryAdmin):
         "status_on",
         "due_on",
         "overdue",
+        "published",
     ]
-    list_filter = ["instrument__kind", "instrument", "jurisdiction", "themes", "status", OverdueFilter, "contested"]
+    list_filter = [
+        "instrument__kind",
+        "instrument",
+        "jurisdiction",
+        "themes",
+        "status",
+        OverdueFilter,
+        "contested",
+        "published",
+    ]
     list_select_related = ["instrument", "jurisdiction", "responsible_body"]
     search_fields = ["reference", "title", "description", "instrument__code", "recommendation_ref"]
     autocomplete_fields = [
@@ -439,7 +488,16 @@ class CommitmentAdmin(TrackerHistoryAdmin):
         "review",
         "sources",
     ]
-    readonly_fields = ["status", "status_on", "contested", "last_recorded_at", "created_at"]
+    readonly_fields = [
+        "status",
+        "status_on",
+        "contested",
+        "last_recorded_at",
+        "created_at",
+        "published",
+        "public_status",
+        "public_status_on",
+    ]
     date_hierarchy = "due_on"
     inlines = [
         RecommendationInline,
@@ -448,7 +506,15 @@ class CommitmentAdmin(TrackerHistoryAdmin):
         StatusUpdateInline,
         EvidenceInline,
     ]
-    actions = ["assign_responsible_body"]
+    actions = ["assign_responsible_body", "publish", "unpublish"]
+
+    @admin.action(description=_("Publish the selected commitments on the public portal"))
+    def publish(self, request, queryset):
+        _publish_selected(self, request, queryset, True, commitment_publish_set, "commitment")
+
+    @admin.action(description=_("Withdraw the selected commitments from the public portal"))
+    def unpublish(self, request, queryset):
+        _publish_selected(self, request, queryset, False, commitment_publish_set, "commitment")
 
     @admin.display(boolean=True, description=_("overdue"))
     def overdue(self, obj):

@@ -219,6 +219,42 @@ def _refresh(commitment, previous_timeline):
     return derivation.timeline
 
 
+PUBLIC_FIELDS = ("public_status", "public_status_on", "public_status_precision", "public_contested")
+
+
+def public_history(commitment_id):
+    """The commitment's public material only (StatusUpdateQuerySet.public_verified), for its public headline."""
+    return list(
+        StatusUpdate.objects.filter(commitment_id=commitment_id)
+        .public_verified()
+        .order_by(*HISTORY_ORDER)
+        .only(*HISTORY_FIELDS)
+    )
+
+
+def derive_public(commitment_id):
+    """{public field: value}: the headline rule (derive()) applied to public, verified, uncorrected updates."""
+    derivation = derive(public_history(commitment_id), tracker_organisation_id())
+    return {
+        "public_status": derivation.status,
+        "public_status_on": derivation.status_on,
+        "public_status_precision": derivation.status_precision,
+        "public_contested": derivation.contested,
+    }
+
+
+def refresh_public(commitment):
+    """Store the public headline; True when it changed. Call inside the transaction that changed the history."""
+    values = derive_public(commitment.pk)
+    stored = Commitment.objects.filter(pk=commitment.pk).values(*PUBLIC_FIELDS).first() or {}
+    changed = any(stored.get(field) != value for field, value in values.items())
+    if changed:
+        Commitment.objects.filter(pk=commitment.pk).update(**values)
+        for field, value in values.items():
+            setattr(commitment, field, value)
+    return changed
+
+
 def move_jurisdiction(commitment, old_jurisdiction_id):
     """Move a commitment's share of the trend summary when its jurisdiction changes."""
     contributions = month_contributions(current_timeline(commitment.pk))

@@ -271,3 +271,34 @@ class CommitmentFilter(django_filters.FilterSet):
 
     def filter_contributes_to_instrument(self, queryset, name, value):
         return queryset.filter(contributing_to_instrument_q(value))
+
+
+class PublicCommitmentFilter(django_filters.FilterSet):
+    """The public list's filters: published instruments only, and the public headline's status."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=200)
+    instrument = django_filters.ModelChoiceFilter(
+        label=_("Instrument"),
+        queryset=Instrument.objects.published(),
+        to_field_name="code",
+        field_name="instrument",
+    )
+    jurisdiction = django_filters.ModelChoiceFilter(
+        label=_("Jurisdiction"), queryset=Jurisdiction.objects.all(), to_field_name="code", field_name="jurisdiction"
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Theme"), queryset=Theme.objects.all(), to_field_name="slug", field_name="themes"
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, field_name="public_status")
+
+    class Meta:
+        model = Commitment
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value)
+        )

@@ -978,3 +978,151 @@ class RestrictedToForm(forms.Form):
         )
         if not self.is_bound:
             self.fields["restricted_to"].initial = list(item.restricted_to.values_list("pk", flat=True))
+
+
+# --- The public portal: submissions and their moderation ---------------------------------
+
+SUBMISSION_STATEMENT_MAX_CHARS = 5000
+SUBMISSION_MAX_LINKS = 5
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class SubmissionForm(forms.Form):
+    """What anyone may send about a published commitment; nothing of it is shown in public."""
+
+    organisation_name = forms.CharField(
+        label=_("Organisation (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("The organisation you speak for, to be named as the source if your submission is accepted."),
+    )
+    contact_email = forms.EmailField(
+        label=_("Contact email (optional)"),
+        required=False,
+        help_text=_("Only to tell you the outcome or ask for more. Never published."),
+    )
+    statement = forms.CharField(
+        label=_("What you say"),
+        max_length=SUBMISSION_STATEMENT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What has or has not been done, and how you know. Plain text only."),
+    )
+    links = forms.CharField(
+        label=_("Links (optional)"),
+        required=False,
+        max_length=SUBMISSION_MAX_LINKS * 1001,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One address per line, at most %(count)d.") % {"count": SUBMISSION_MAX_LINKS},
+    )
+    files = MultipleFileField(
+        label=_("Files (optional)"),
+        required=False,
+        help_text=_("PDF, images, Word, Excel, OpenDocument or plain text."),
+    )
+    consent_to_attribution = forms.BooleanField(
+        label=_("I agree that the organisation named above may be shown as the source of this information"),
+        required=False,
+    )
+    # A field people never see: a robot that fills it in is refused.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def clean_links(self):
+        lines = [line.strip() for line in self.cleaned_data.get("links", "").splitlines() if line.strip()]
+        if len(lines) > SUBMISSION_MAX_LINKS:
+            raise ValidationError(_("Give at most %(count)d links.") % {"count": SUBMISSION_MAX_LINKS})
+        validate = forms.URLField(max_length=1000, assume_scheme="https").clean
+        cleaned = []
+        for line in lines:
+            try:
+                cleaned.append(validate(line))
+            except ValidationError:
+                raise ValidationError(
+                    _("“%(link)s” is not a web address (http:// or https://).") % {"link": line[:100]}
+                )
+        return cleaned
+
+    def clean_files(self):
+        uploads = self.cleaned_data.get("files") or []
+        if len(uploads) > settings.TRACKER_SUBMISSION_MAX_FILES:
+            raise ValidationError(_("Send at most %(count)d files.") % {"count": settings.TRACKER_SUBMISSION_MAX_FILES})
+        checked = []
+        for upload in uploads:
+            checked.append(files.check_upload(upload, max_bytes=settings.TRACKER_SUBMISSION_MAX_BYTES))
+        return checked
+
+    def clean(self):
+        data = super().clean()
+        if data.get("website"):
+            # Said on the form, not by the hidden field, so that a person who filled it in by mistake sees why.
+            raise ValidationError(_("This submission looks automated and was not accepted."), code="honeypot")
+        if data.get("consent_to_attribution") and not data.get("organisation_name"):
+            self.add_error("organisation_name", _("Name the organisation to be shown as the source."))
+        return data
+
+
+class SubmissionModerationForm(forms.Form):
+    """A reviewer's decision on a submission."""
+
+    class Decision:
+        ACCEPT = "accept"
+        ASK = "ask"
+        REJECT = "reject"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (Decision.ACCEPT, _("Accept as a status update attributed to the organisation")),
+            (Decision.ASK, _("Ask the sender for more")),
+            (Decision.REJECT, _("Reject")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Who says so (an existing organisation)"),
+        queryset=Organisation.objects.all(),
+        required=False,
+    )
+    organisation_name = forms.CharField(
+        label=_("…or the organisation's name as confirmed (created if new)"), max_length=200, required=False
+    )
+    status = forms.ChoiceField(label=_("Status they report"), choices=Status.choices, required=False)
+    effective_on = SaneDateField(
+        label=_("Effective date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    sensitivity = forms.ChoiceField(
+        label=_("Sensitivity of the update"),
+        choices=[(Sensitivity.INTERNAL, Sensitivity.INTERNAL.label), (Sensitivity.PUBLIC, Sensitivity.PUBLIC.label)],
+        initial=Sensitivity.INTERNAL,
+        help_text=_("A public update appears on the portal once another reviewer verifies it."),
+    )
+    message = forms.CharField(
+        label=_("Message to the sender"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    notify = forms.BooleanField(label=_("Email the sender the outcome"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.Decision.ACCEPT:
+            if not data.get("status"):
+                self.add_error("status", _("Choose the status they report."))
+            if not data.get("effective_on"):
+                self.add_error("effective_on", _("Give the date the status took effect."))
+        return data

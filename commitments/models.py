@@ -35,6 +35,11 @@ and in SQL is a named pair x() / x_q(), and a test checks that the two agree.
 | sane date range              | dates.validate_sane_date() (model fields, forms, import)             |
 | who manages whom             | access.may_manage_person() / access.grantable_roles()                |
 | audit trail                  | services.audit.audit_entry_add(); AuditEntry.objects.visible_to(user) |
+| what is public               | Commitment.is_published() / CommitmentQuerySet.published_q();        |
+|                              | StatusUpdateQuerySet.public_verified() / EvidenceQuerySet.published() |
+| the public headline          | derived.refresh_public() (derive() over public updates), by services |
+| public data version          | services.publishing.public_data_changed() (ETag, Last-Modified)     |
+| who moderates a submission   | access.may_moderate_submission()                                     |
 
 Derived data (headline, each source's view, contested, counts, trend) is written only by
 services.history through derived.py, in the transaction that changes the history.
@@ -307,6 +312,9 @@ class Instrument(Sourced):
         related_name="focal_instruments",
         verbose_name=_("focal persons"),
     )
+    published = models.BooleanField(
+        _("published"), default=False, help_text=_("Shown on the public portal (with its published commitments).")
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     history = HistoricalRecords(excluded_fields=["is_demo"])
@@ -550,6 +558,16 @@ class Commitment(Sourced):
 
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    published = models.BooleanField(
+        _("published"), default=False, help_text=_("Shown on the public portal when its instrument is published too.")
+    )
+    # The public headline: derive() over public, verified, uncorrected updates only (derived.refresh_public).
+    public_status = models.CharField(
+        _("public status"), max_length=24, choices=Status, default=Status.NO_INFORMATION, editable=False
+    )
+    public_status_on = models.DateField(_("public status date"), null=True, blank=True, editable=False)
+    public_status_precision = models.CharField(max_length=5, choices=Precision, blank=True, editable=False)
+    public_contested = models.BooleanField(_("contested in public sources"), default=False, editable=False)
 
     history = HistoricalRecords(
         excluded_fields=[
@@ -560,6 +578,10 @@ class Commitment(Sourced):
             "last_recorded_at",
             "last_effective_on",
             "is_demo",
+            "public_status",
+            "public_status_on",
+            "public_status_precision",
+            "public_contested",
         ]
     )
     objects = CommitmentQuerySet.as_manager()
@@ -581,6 +603,7 @@ class Commitment(Sourced):
             # The overdue count and list (by due date) and the contested list (latest status first).
             models.Index(fields=["due_on", "status"], name="commitment_due_status_idx"),
             models.Index(fields=["contested", "status_on", "id"], name="commitment_contested_idx"),
+            models.Index(fields=["published", "public_status"], name="commitment_public_status_idx"),
         ]
 
     def __str__(self):
@@ -604,9 +627,17 @@ class Commitment(Sourced):
         cutoff = stale_cutoff(now)
         return self.last_effective_on is None or self.last_effective_on < cutoff
 
+    def is_published(self):
+        """On the public portal: it and its instrument are published (see CommitmentQuerySet.published_q)."""
+        return self.published and self.instrument.published
+
     @property
     def status_date_display(self):
         return format_partial_date(self.status_on, self.status_precision)
+
+    @property
+    def public_status_date_display(self):
+        return format_partial_date(self.public_status_on, self.public_status_precision)
 
 
 class CommitmentLink(models.Model):
@@ -1275,7 +1306,8 @@ class ApiTokenUse(models.Model):
 
 class DownloadLog(models.Model):
     evidence = models.ForeignKey(Evidence, models.CASCADE, related_name="downloads")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    # Empty for a download from the public portal.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
@@ -1283,7 +1315,7 @@ class DownloadLog(models.Model):
         ordering = ["-at"]
 
     def __str__(self):
-        return f"{self.user} downloaded {self.evidence_id} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.user or 'A visitor'} downloaded {self.evidence_id} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class ExportLog(models.Model):
@@ -1421,6 +1453,11 @@ class AuditEntry(models.Model):
         GRANTED = "granted", _("Changed role or jurisdictions")
         DEVICE_RESET = "device_reset", _("Reset the second factor")
         INVITED = "invited", _("Invited to set up two-factor sign-in")
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+        ACCEPTED = "accepted", _("Accepted")
+        ASKED = "asked", _("Asked for more")
+        REJECTED = "rejected", _("Rejected")
 
     class Subject(models.TextChoices):
         THEMES = "themes", _("themes")
@@ -1431,6 +1468,9 @@ class AuditEntry(models.Model):
         ORGANISATION = "organisation", _("organisation")
         SOURCE = "source", _("source")
         GSP_REQUIREMENT = "gsp_requirement", _("GSP+ requirement")
+        INSTRUMENT = "instrument", _("instrument")
+        COMMITMENT = "commitment", _("commitment")
+        SUBMISSION = "submission", _("submission")
 
     at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(
@@ -1483,3 +1523,6 @@ from .mechanisms import (  # noqa: E402, F401  (registers the models with the ap
     ReportingCycle,
     SDGTarget,
 )
+
+# The public portal's version and civil-society submissions live in their own module.
+from .portal import PublicDataVersion, Submission, SubmissionFile  # noqa: E402, F401

@@ -129,6 +129,10 @@ class InstrumentQuerySet(models.QuerySet):
     def report_overdue(self, today=None):
         return self.filter(self.report_overdue_q(today))
 
+    def published(self):
+        """Instruments an administrator chose to show on the public portal."""
+        return self.filter(published=True)
+
 
 class GSPRequirementQuerySet(models.QuerySet):
     def get_by_natural_key(self, scheme_code, instrument_code):
@@ -190,6 +194,14 @@ class CommitmentQuerySet(models.QuerySet):
 
     def stale(self, now=None):
         return self.filter(self.stale_q(now))
+
+    @staticmethod
+    def published_q(prefix=""):
+        """On the public portal: it and its instrument are published (the pair of Commitment.is_published)."""
+        return Q(**{f"{prefix}published": True, f"{prefix}instrument__published": True})
+
+    def published(self):
+        return self.filter(self.published_q())
 
     def with_related(self):
         return self.select_related("instrument", "jurisdiction", "responsible_body", "recommendation").prefetch_related(
@@ -264,6 +276,20 @@ class StatusUpdateQuerySet(models.QuerySet):
     def unrestricted(self):
         return self.exclude(sensitivity=Sensitivity.RESTRICTED)
 
+    def public_verified(self):
+        """Public material: marked public, verified by a reviewer, holding no personal data, not corrected since.
+
+        The public headline (derived.refresh_public) and every public page read only these.
+        """
+        corrected = self.model.objects.filter(corrects_id=OuterRef("pk"))
+        return self.filter(sensitivity=Sensitivity.PUBLIC, verified_at__isnull=False, personal_data=False).filter(
+            ~Exists(corrected)
+        )
+
+    def published(self):
+        """The public updates of published commitments: what the public portal shows of a history."""
+        return self.public_verified().filter(CommitmentQuerySet.published_q("commitment__"))
+
     def headline_candidates(self, date=None, *, sensitivities=None):
         """The updates of the commitment OuterRef("pk") that may decide its headline on `date`, best first.
 
@@ -315,6 +341,18 @@ class EvidenceQuerySet(models.QuerySet):
         return self.filter(sensitivity=Sensitivity.PUBLIC).filter(
             Q(status_update__isnull=True) | Q(status_update__sensitivity=Sensitivity.PUBLIC)
         )
+
+    def public_material(self):
+        """Public evidence: marked public, unredacted, free of personal data, attached to its commitment itself
+        or to a public update (StatusUpdateQuerySet.public_verified)."""
+        public_updates = _model("StatusUpdate").objects.public_verified().values("pk")
+        return self.filter(sensitivity=Sensitivity.PUBLIC, redacted_at__isnull=True, personal_data=False).filter(
+            Q(status_update__isnull=True) | Q(status_update__in=public_updates)
+        )
+
+    def published(self):
+        """Evidence the public portal shows: public material of a published commitment."""
+        return self.public_material().filter(CommitmentQuerySet.published_q("commitment__"))
 
 
 class IssueUpdateQuerySet(models.QuerySet):

@@ -340,6 +340,17 @@ TRACKER_BASE_URL = env("TRACKER_BASE_URL", "")
 TRACKER_PORT = env_int("PORT", 8000)
 # A commitment none of whose updates has taken effect in this many days is stale.
 TRACKER_STALE_DAYS = env_int("TRACKER_STALE_DAYS", 180)
+# The public portal (docs/public.md): how long a browser or a shared cache may keep a public page,
+# in seconds, and the licence statement published with the open data.
+TRACKER_PUBLIC_MAX_AGE = env_int("TRACKER_PUBLIC_MAX_AGE", 300)
+TRACKER_OPEN_DATA_LICENCE = env(
+    "TRACKER_OPEN_DATA_LICENCE",
+    "Creative Commons Attribution 4.0 International (CC BY 4.0), https://creativecommons.org/licenses/by/4.0/",
+)
+# Civil-society submissions: how many one address may send per hour, and their limits.
+TRACKER_SUBMISSIONS_PER_HOUR = env_int("TRACKER_SUBMISSIONS_PER_HOUR", 5)
+TRACKER_SUBMISSION_MAX_FILES = env_int("TRACKER_SUBMISSION_MAX_FILES", 3)
+TRACKER_SUBMISSION_MAX_BYTES = env_int("TRACKER_SUBMISSION_MAX_BYTES", 5 * 1024 * 1024)
 # Largest evidence file accepted, in bytes.
 TRACKER_EVIDENCE_MAX_BYTES = env_int("TRACKER_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 # Files accepted in a rejected submission are kept this long so they need not be sent again.

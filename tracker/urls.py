@@ -17,6 +17,8 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/", include("commitments.api.urls")),
+    path("public/", include("commitments.public_urls")),
+    path("moderation/", include("commitments.moderation_urls")),
     path("", include("commitments.urls")),
 ]
 

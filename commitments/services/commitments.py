@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from .. import derived
 from ..models import Commitment, CommitmentLink, CommitmentRollUp, Jurisdiction, Mechanism, Recommendation, Theme
 from .audit import Action, Subject, audit_entry_add
+from .publishing import public_data_changed
 
 
 def would_create_cycle(source, target):
@@ -67,6 +68,8 @@ def commitment_save(*, commitment):
         commitment.save()
         if old_jurisdiction_id and old_jurisdiction_id != commitment.jurisdiction_id:
             derived.move_jurisdiction(commitment, old_jurisdiction_id)
+        if commitment.is_published():
+            public_data_changed()  # its public page shows what was just saved
     return commitment
 
 
@@ -90,11 +93,15 @@ def commitment_themes_set(*, commitment, themes, actor=None):
                 },
                 commitment=commitment,
             )
+            if commitment.is_published():
+                public_data_changed()
 
 
 def commitment_delete(*, commitment):
     """Delete a commitment (one with no history: updates protect it); its counts and roll-up go with it."""
     with transaction.atomic(), derived.counts_follow([commitment]), derived.rollup_follow([commitment.pk]):
+        if commitment.is_published():
+            public_data_changed()
         commitment.delete()
 
 

@@ -17,6 +17,7 @@ from ..dates import period_end
 from ..models import Commitment, Evidence, Redaction, StagedUpload, StatusUpdate
 from ..querysets import readers_of_jurisdiction
 from .audit import Action, Subject, audit_entry_add, change
+from .publishing import is_public_material, public_data_changed, public_history_changed
 from .uploads import sha256_of
 
 
@@ -137,6 +138,7 @@ def status_update_record(
             # Serialise writers of one commitment so the derived data is computed on a stable history.
             locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
             previous = derived.current_timeline(locked.pk)
+            corrected_was_public = is_public_material(corrects)
             try:
                 with transaction.atomic():
                     update.save()
@@ -158,7 +160,8 @@ def status_update_record(
                     is_demo=is_demo,
                 )
             derived.refresh(locked, previous)
-            for field in derived.DERIVED_FIELDS:
+            public_history_changed(commitment=locked, public_touched=corrected_was_public or is_public_material(update))
+            for field in (*derived.DERIVED_FIELDS, *derived.PUBLIC_FIELDS):
                 setattr(commitment, field, getattr(locked, field))
     except BaseException:
         for name in written:
@@ -232,6 +235,7 @@ def status_update_verify(*, update, reviewer):
                 commitment=update.commitment,
                 status_update=update,
             )
+            public_history_changed(commitment=update.commitment, public_touched=is_public_material(update))
     update.refresh_from_db(fields=["verified_by", "verified_at"])
     return update
 
@@ -310,6 +314,8 @@ def status_update_note_redact(*, update, reason, redacted_by):
         raise ValidationError({"reason": _("Say why the note is redacted.")})
     with transaction.atomic():
         now = timezone.now()
+        if is_public_material(update):
+            public_data_changed()
         StatusUpdate.objects.filter(pk=update.pk).update(note="", redacted_at=now, redacted_by=redacted_by)
         StatusUpdate.history.filter(id=update.pk).update(note="")
         redaction = Redaction.objects.create(
@@ -345,6 +351,8 @@ def evidence_file_redact(*, evidence, reason, redacted_by):
             if evidence not in copies:
                 copies.append(evidence)
         redactions = []
+        if any(item.sensitivity == Sensitivity.PUBLIC for item in copies):
+            public_data_changed()
         for item in copies:
             to_delete.extend(
                 name for name in Evidence.history.filter(id=item.pk).values_list("file", flat=True).distinct() if name

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from ..models import GSPRequirement, Organisation, Source
 from .audit import Action, Subject, audit_entry_add, differences, snapshot
+from .publishing import public_data_changed
 
 SUBJECTS = {
     Organisation: Subject.ORGANISATION,
@@ -29,6 +30,8 @@ def reference_save(*, record, actor=None, m2m=None):
         record.save()
         for name, values in m2m.items():
             getattr(record, name).set(values)
+        # Organisations (who says so), sources and GSP+ requirements are shown on the public portal.
+        public_data_changed()
         after = snapshot(record)
         if not before:
             changes = {

@@ -19,6 +19,7 @@ def may(context, rule, item=None):
         "import": access.may_import,
         "add_recommendation": access.may_add_recommendation,
         "redact": access.may_redact,
+        "moderate": access.may_moderate_submissions,
         "verify": lambda user: access.can_verify(user, item),
         "write": lambda user: access.can_write_commitment(user, item),
     }

@@ -17,13 +17,16 @@ def evidence_download(request, pk):
     return evidence_file_response(request, pk, user=request.user)
 
 
-def evidence_file_response(request, pk, *, user):
+def evidence_file_response(request, pk, *, user, queryset=None):
     """Serve an evidence file to `user` if they may see it, and log the download.
 
-    The page and the API (whose user may come from a token) both answer through here.
+    The page and the API (whose user may come from a token) both answer through here, and so
+    does the public portal, with user=None and queryset=Evidence.objects.published().
     Images that carried a GPS position are served without it to everyone but administrators.
     """
-    evidence = Evidence.objects.visible_to(user).filter(pk=pk, redacted_at__isnull=True).first()
+    if queryset is None:
+        queryset = Evidence.objects.visible_to(user)
+    evidence = queryset.filter(pk=pk, redacted_at__isnull=True).first()
     if evidence is None:
         raise Http404
     DownloadLog.objects.create(evidence=evidence, user=user, ip_address=client_ip_address(request))

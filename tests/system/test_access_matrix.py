@@ -125,8 +125,64 @@ API_RULES = {
     "api:problem_type": (lambda s: {"slug": "validation-error"}, [("get", None, every(200, anonymous=200))]),
 }
 
+
+def public(code=200):
+    """A public portal page: the same answer for everyone, signed in or not."""
+    return every(code, anonymous=code)
+
+
+def submission(scene):
+    """A submission on the scene's Punjab commitment (which a reviewer of Punjab moderates)."""
+    from commitments.models import Submission
+
+    return {"pk": Submission.objects.create(commitment=scene.commitment, statement="Synthetic statement").pk}
+
+
+def submission_file(scene):
+    from django.core.files.base import ContentFile
+
+    from commitments.models import Submission, SubmissionFile
+
+    kept = SubmissionFile(
+        submission=Submission.objects.create(commitment=scene.commitment, statement="Synthetic statement"),
+        original_filename="synthetic.pdf",
+        content_type="application/pdf",
+        size=3,
+        sha256="0" * 64,
+    )
+    kept.file.save("upload", ContentFile(b"pdf"), save=True)
+    return {"pk": kept.pk}
+
+
+def moderators(code=200):
+    """Reviewers of Punjab and administrators moderate; other staff are refused; anonymous visitors log in."""
+    return {**every(403), "reviewer": code, "administrator": code}
+
+
+PUBLIC_RULES = {
+    "public:dashboard": (None, [("get", None, public())]),
+    "public:list": (None, [("get", None, public())]),
+    # The scene's records are not published: the portal knows nothing of them, whoever asks.
+    "public:detail": (lambda s: {"pk": s.commitment.pk}, [("get", None, public(404))]),
+    "public:submit": (lambda s: {"pk": s.commitment.pk}, [("get", None, public(404)), ("post", {}, public(404))]),
+    "public:submitted": (lambda s: {"pk": s.commitment.pk}, [("get", None, public(404))]),
+    "public:evidence_download": (lambda s: {"pk": s.evidence.pk}, [("get", None, public(404))]),
+    "public:instrument": (lambda s: {"code": s.instrument.code}, [("get", None, public(404))]),
+    "public:gsp": (None, [("get", None, public())]),
+    "public:open_data_csv": (None, [("get", None, public())]),
+    "public:open_data_json": (None, [("get", None, public())]),
+    "public:feed": (None, [("get", None, public())]),
+    "moderation:queue": (None, [("get", None, moderators())]),
+    "moderation:decide": (
+        submission,
+        [("get", None, {**moderators(), "outsider": 403}), ("post", {}, {**moderators(400), "outsider": 403})],
+    ),
+    "moderation:file": (submission_file, [("get", None, moderators())]),
+}
+
 # {url name: (kwargs from the scene, [(method, data, {role: status})])}
 RULES = {
+    **PUBLIC_RULES,
     **API_RULES,
     "login": (None, [("get", None, {**every(302), "anonymous": 200})]),
     "logout": (None, [("get", None, every(405, anonymous=405)), ("post", {}, every(302, anonymous=302))]),
@@ -396,3 +452,18 @@ def test_guessing_the_id_of_another_provinces_record_answers_404_and_shows_nothi
     assert client.get(reverse("commitments:evidence_download", args=[scene.restricted_evidence.pk])).status_code == 404
     client_for(client, scene, "named")
     assert client.get(reverse("commitments:evidence_download", args=[scene.restricted_evidence.pk])).status_code == 200
+
+
+# What answers an anonymous visitor with content: the public portal, and pages that hold no record.
+OPEN_TO_ANONYMOUS = {"login", "commitments:healthz", "commitments:calendar_feed", "api:problem_type"}
+
+
+def test_no_staff_url_answers_an_anonymous_visitor_with_anything_but_the_login_page():
+    for name, (_kwargs, checks) in RULES.items():
+        if name.startswith("public:") or name in OPEN_TO_ANONYMOUS:
+            continue
+        for _method, _data, expectation in checks:
+            # Redirected to log in (the matrix checks the Location), or refused as the API does.
+            assert expectation["anonymous"] in (302, 401, 405), (name, expectation["anonymous"])
+    public_names = {name for name in app_url_names() if name.startswith("public:")}
+    assert public_names and public_names <= set(RULES)

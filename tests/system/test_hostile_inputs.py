@@ -190,6 +190,7 @@ QUERY_PAGES = {
         "cluster",
     ),
     "commitments:calendar": ("jurisdiction", "instrument", "theme", "kind", "what", "when"),
+    "public:list": ("q", "instrument", "jurisdiction", "theme", "status", "page", "preview"),
 }
 
 
@@ -466,11 +467,12 @@ def test_no_stored_value_breaks_a_page(client):
     scene = build()
     slashed = InstrumentFactory(code="placeholder", jurisdiction=scene.punjab)
     Instrument.objects.filter(pk=slashed.pk).update(
-        code="ILO/C29 ?#%", next_report_due_on=datetime.date.max, next_report_due_source="x"
+        code="ILO/C29 ?#%", next_report_due_on=datetime.date.max, next_report_due_source="x", published=True
     )
     for reference, due in (("FAR", datetime.date.max), ("NEAR", datetime.date.min)):
         commitment = CommitmentFactory(instrument=scene.instrument, jurisdiction=scene.punjab, reference=reference)
-        Commitment.objects.filter(pk=commitment.pk).update(due_on=due)
+        Commitment.objects.filter(pk=commitment.pk).update(due_on=due, published=True)
+    Instrument.objects.filter(pk=scene.instrument.pk).update(published=True)
     CommitmentFactory(instrument_id=slashed.pk, jurisdiction=scene.punjab, reference="SLASH", due_on=None)
     slashed.refresh_from_db()
     pages = [
@@ -487,6 +489,10 @@ def test_no_stored_value_breaks_a_page(client):
         reverse("admin:commitments_commitment_changelist"),
         reverse("admin:commitments_instrument_changelist"),
         reverse("admin:commitments_instrument_change", args=[slashed.pk]),
+        # The public portal, with the odd values published.
+        reverse("public:instrument", args=[slashed.code]),
+        reverse("public:detail", args=[commitment.pk]),
+        f"{reverse('public:list')}?instrument=ILO/C29",
     ]
     tried = 0
     for role in ("viewer", "administrator"):
