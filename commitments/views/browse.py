@@ -91,7 +91,7 @@ class CommitmentListView(LoginRequiredMixin, SingleTableMixin, FilterView):
             )
             return redirect(job)
         export = commitment_list_export(
-            rows, user=request.user, format=export, audience=audience, scope=scope, rows=count
+            rows, user=request.user, format=export, audience=audience, scope=scope, rows=count, request=request
         )
         if not export.streaming:
             return FileResponse(
