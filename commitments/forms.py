@@ -384,9 +384,12 @@ class ReportForm(forms.Form):
     format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="html")
     audience = forms.ChoiceField(
         label=_("Audience"),
-        required=False,
-        choices=[("", _("Default: external for a PDF, internal otherwise"))] + list(Audience.choices),
-        help_text=_("An external report holds public items only, without staff names or internal notes."),
+        choices=[("", _("Choose who the report is for"))] + list(Audience.choices),
+        error_messages={"required": _("Choose who the report is for: internal or external.")},
+        help_text=_(
+            "An internal report holds public and internal items; an external one public items only, without "
+            "staff names or internal notes, and says on its first page how many entries it leaves out."
+        ),
     )
     keep = forms.BooleanField(
         label=_("Keep this report"),
@@ -463,7 +466,7 @@ class ReportForm(forms.Form):
             "date_from": data.get("date_from"),
             "date_to": data.get("date_to"),
             "run": data.get("run"),
-            "audience": data.get("audience") or None,
+            "audience": data["audience"],
             "format": data["format"],
             "group_by": data["group_by"],
             "cycle": data.get("cycle"),

@@ -7,7 +7,8 @@
 - runs.py:     logging a report, and keeping it so that a later one can compare against it
 
 build_report() is the one entry point: the reports page and `manage.py report` both call it,
-so the choice of report, the default audience and the size check are made in one place.
+so the choice of report, the audience (always chosen, never defaulted) and the size check are
+made in one place.
 """
 
 from ..choices import Audience
@@ -22,15 +23,10 @@ from .progress import (
 )
 from .scorecard import build_scorecard_report
 
-__all__ = ["GROUP_BY", "ReportKind", "Scope", "build_report", "default_audience"]
+__all__ = ["GROUP_BY", "ReportKind", "Scope", "build_report"]
 
 # Formats laid out in pages: they hold every row at once, so their size is bounded.
 PAGED_FORMATS = ("html", "pdf")
-
-
-def default_audience(format):
-    """A PDF travels: external unless asked otherwise; every other format is internal."""
-    return Audience.EXTERNAL if format == "pdf" else Audience.INTERNAL
 
 
 def build_report(
@@ -48,12 +44,14 @@ def build_report(
 ):
     """Build the report of `kind` for `user`; raises ValueError (bad request) or output.TooLarge.
 
-    `audience` None takes default_audience(format). The scorecard reply needs a `cycle`.
+    `audience` is always the caller's explicit choice: a default would decide silently what a
+    report leaves out. The scorecard reply needs a `cycle`.
     """
-    audience = audience or default_audience(format)
-    common = {"user": user, "audience": audience, "group_by": group_by}
     if format == "docx" and kind != ReportKind.GSP_SCORECARD:
         raise ValueError("A Word document is made for the GSP+ scorecard reply only.")
+    if audience not in Audience.values:
+        raise ValueError("Choose who the report is for: internal or external.")
+    common = {"user": user, "audience": audience, "group_by": group_by}
     if kind == ReportKind.GSP_SCORECARD:
         report = build_scorecard_report(user=user, cycle=cycle, scope=scope, audience=audience)
     elif kind == ReportKind.SINCE_RUN:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..choices import Audience, Status
+from ..choices import Audience, Sensitivity, Status
 from ..dates import format_partial_date
 from ..derived import is_contested
 from ..models import (
@@ -249,6 +249,7 @@ class ProgressReport:
         self._baseline = baseline
         self.without_review = 0
         self._summarise()
+        self._count_left_out()
 
     # -- header -------------------------------------------------------------------------
 
@@ -326,6 +327,48 @@ class ProgressReport:
         self.slipped_back = moves[Movement.SLIPPED]
         self.new = moves[Movement.NEW]
         self.unchanged = moves[Movement.UNCHANGED]
+
+    def _count_left_out(self):
+        """How many entries of the period the audience leaves out, of those the reader may see.
+
+        An external report leaves out internal and restricted entries, an internal one
+        restricted entries; the entries counted are those that would be changes of the report
+        (effective after each commitment's start, up to the end date). Only entries the
+        reader may see are counted, so a count never reveals a restricted entry to someone
+        not named on it.
+        """
+        baseline = self._commitments.filter(pk=OuterRef("commitment_id")).values("report_baseline")[:1]
+        left_out = (
+            StatusUpdate.objects.visible_to(self.user)
+            .exclude(sensitivity__in=self.sensitivities)
+            .filter(commitment_id__in=self._commitments.values("pk"), effective_on__lte=self.date_to)
+            .filter(effective_on__gt=Subquery(baseline, output_field=DateField()))
+            .aggregate(
+                internal=Count("pk", filter=models.Q(sensitivity=Sensitivity.INTERNAL)),
+                restricted=Count("pk", filter=models.Q(sensitivity=Sensitivity.RESTRICTED)),
+            )
+        )
+        self.left_out_internal = left_out["internal"]
+        self.left_out_restricted = left_out["restricted"]
+
+    @property
+    def left_out(self):
+        """The entries of the period this report leaves out for its audience (see _count_left_out)."""
+        return self.left_out_internal + self.left_out_restricted
+
+    @property
+    def left_out_text(self):
+        """What the first page says about the entries left out (always, for an external report)."""
+        if not self.is_external and not self.left_out:
+            return ""
+        if self.is_external:
+            return _(
+                "This report leaves out %(internal)d internal and %(restricted)d restricted entries of the period "
+                "that you may see: it holds public entries only."
+            ) % {"internal": self.left_out_internal, "restricted": self.left_out_restricted}
+        return _("This report leaves out %(restricted)d restricted entries of the period that you may see.") % {
+            "restricted": self.left_out_restricted
+        }
 
     # -- rows ---------------------------------------------------------------------------
 
