@@ -379,6 +379,15 @@ class ReportForm(forms.Form):
     scope = forms.ChoiceField(label=_("Scope"))
     date_from = SaneDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = SaneDateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    known_on = SaneDateField(
+        label=_("As known on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "Optional: the report as the tracker knew it on this day, counting only the entries recorded by then "
+            "(what did we say at the time?)."
+        ),
+    )
     run = forms.ModelChoiceField(label=_("Kept report"), queryset=None, required=False)
     group_by = forms.ChoiceField(label=_("Group by"), choices=list(GROUP_BY.items()), initial="instrument")
     format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="html")
@@ -465,6 +474,7 @@ class ReportForm(forms.Form):
             "scope": self.combined_scope(),
             "date_from": data.get("date_from"),
             "date_to": data.get("date_to"),
+            "known_on": data.get("known_on"),
             "run": data.get("run"),
             "audience": data["audience"],
             "format": data["format"],

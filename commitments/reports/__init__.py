@@ -41,9 +41,11 @@ def build_report(
     run=None,
     group_by="instrument",
     cycle=None,
+    known_on=None,
 ):
     """Build the report of `kind` for `user`; raises ValueError (bad request) or output.TooLarge.
 
+    `known_on`: the report as it was known on that day (only entries recorded by then).
     `audience` is always the caller's explicit choice: a default would decide silently what a
     report leaves out. The scorecard reply needs a `cycle`.
     """
@@ -53,17 +55,23 @@ def build_report(
         raise ValueError("Choose who the report is for: internal or external.")
     common = {"user": user, "audience": audience, "group_by": group_by}
     if kind == ReportKind.GSP_SCORECARD:
+        if known_on is not None:
+            raise ValueError("The GSP+ scorecard reply is written for its cycle: it has no “as known on” date.")
         report = build_scorecard_report(user=user, cycle=cycle, scope=scope, audience=audience)
     elif kind == ReportKind.SINCE_RUN:
         if run is None:
             raise ValueError("Choose the kept report to compare against.")
+        if known_on is not None:
+            raise ValueError("A change since a kept report compares with what it said: it has no “as known on” date.")
         report = build_since_run_report(run=run, **common)
     elif kind == ReportKind.SINCE_REVIEW:
-        report = build_since_review_report(scope=scope or Scope(), **common)
+        report = build_since_review_report(scope=scope or Scope(), known_on=known_on, **common)
     elif kind == ReportKind.PROGRESS:
         if date_from is None or date_to is None:
             raise ValueError("Give the first and the last day of the period.")
-        report = build_progress_report(scope=scope or Scope(), date_from=date_from, date_to=date_to, **common)
+        report = build_progress_report(
+            scope=scope or Scope(), date_from=date_from, date_to=date_to, known_on=known_on, **common
+        )
     else:
         raise ValueError(f"Unknown kind of report: {kind}")
     if format in PAGED_FORMATS:

@@ -52,6 +52,11 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="date_from", help="First day of the period (YYYY-MM-DD).")
         parser.add_argument("--to", dest="date_to", help="Last day of the period (YYYY-MM-DD); default today.")
         parser.add_argument(
+            "--known-on",
+            dest="known_on",
+            help="The report as known on this day (YYYY-MM-DD): only the entries recorded by then count.",
+        )
+        parser.add_argument(
             "--since-last-review",
             action="store_true",
             help="Compare each commitment with its instrument's last review.",
@@ -103,6 +108,7 @@ class Command(BaseCommand):
                 format=format,
                 group_by=options["group_by"],
                 cycle=cycle,
+                known_on=_date(options["known_on"]) if options["known_on"] else None,
             )
         except output.TooLarge as error:
             raise CommandError(str(error)) from error
