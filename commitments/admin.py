@@ -203,7 +203,8 @@ class ReadOnlyAdmin(ReadOnly, TrackerAdmin):
 
 
 class AuditedReferenceAdmin(TrackerAdmin):
-    """Organisations, sources and GSP+ requirements are saved and deleted through their service (audit trail)."""
+    """Organisations, sources, GSP+ requirements and their lists, and themes are saved and deleted through
+    their service (services.reference: the audit trail)."""
 
     def save_model(self, request, obj, form, change):
         m2m = {
@@ -250,7 +251,7 @@ class OrganisationAdmin(AuditedReferenceAdmin):
 
 
 @admin.register(models.Theme)
-class ThemeAdmin(TrackerAdmin):
+class ThemeAdmin(AuditedReferenceAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -1301,7 +1302,7 @@ class TrackerUserAdmin(PersonChangesRecorded, TrackerAdmin, UserAdmin):
 
 
 @admin.register(models.GSPRequirementList)
-class GSPRequirementListAdmin(TrackerAdmin):
+class GSPRequirementListAdmin(AuditedReferenceAdmin):
     list_display = ["scheme", "title", "valid_from", "valid_until"]
     autocomplete_fields = ["scheme", "sources"]
 

@@ -84,6 +84,15 @@ class CommitmentFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("The status filter then applies to the status held on this date."),
     )
+    known_on = django_filters.DateFilter(
+        label=_("…as known on"),
+        method="filter_known_on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "Only the entries recorded by this day count: the status as the tracker knew it then "
+            "(with no “status as of” date, as of this day)."
+        ),
+    )
     source = django_filters.ModelChoiceFilter(
         label=_("Who says so"), queryset=Organisation.objects.all(), to_field_name="slug", method="filter_source"
     )
@@ -168,9 +177,10 @@ class CommitmentFilter(django_filters.FilterSet):
         if not hasattr(self, "_qs"):
             queryset = super().qs
             data = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
-            status, as_of = data.get("status"), data.get("as_of")
+            status, as_of, known_on = data.get("status"), data.get("as_of"), data.get("known_on")
+            as_of = as_of or known_on
             if as_of:
-                queryset = queryset.with_status_as_of(as_of)
+                queryset = queryset.with_status_as_of(as_of, known_on=known_on)
                 if status:
                     queryset = queryset.filter(status_as_of=status)
             elif status:
@@ -237,6 +247,9 @@ class CommitmentFilter(django_filters.FilterSet):
 
     def filter_as_of(self, queryset, name, value):
         return queryset  # applied in qs
+
+    def filter_known_on(self, queryset, name, value):
+        return queryset  # applied in qs, with as_of
 
     def filter_source(self, queryset, name, value):
         says = Assessment.objects.filter(commitment=OuterRef("pk"), assessor=value)

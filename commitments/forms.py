@@ -379,14 +379,26 @@ class ReportForm(forms.Form):
     scope = forms.ChoiceField(label=_("Scope"))
     date_from = SaneDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = SaneDateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    known_on = SaneDateField(
+        label=_("As known on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "Optional: the report as the tracker knew it on this day, counting only the entries recorded by then "
+            "(what did we say at the time?)."
+        ),
+    )
     run = forms.ModelChoiceField(label=_("Kept report"), queryset=None, required=False)
     group_by = forms.ChoiceField(label=_("Group by"), choices=list(GROUP_BY.items()), initial="instrument")
     format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="html")
     audience = forms.ChoiceField(
         label=_("Audience"),
-        required=False,
-        choices=[("", _("Default: external for a PDF, internal otherwise"))] + list(Audience.choices),
-        help_text=_("An external report holds public items only, without staff names or internal notes."),
+        choices=[("", _("Choose who the report is for"))] + list(Audience.choices),
+        error_messages={"required": _("Choose who the report is for: internal or external.")},
+        help_text=_(
+            "An internal report holds public and internal items; an external one public items only, without "
+            "staff names or internal notes, and says on its first page how many entries it leaves out."
+        ),
     )
     keep = forms.BooleanField(
         label=_("Keep this report"),
@@ -462,8 +474,9 @@ class ReportForm(forms.Form):
             "scope": self.combined_scope(),
             "date_from": data.get("date_from"),
             "date_to": data.get("date_to"),
+            "known_on": data.get("known_on"),
             "run": data.get("run"),
-            "audience": data.get("audience") or None,
+            "audience": data["audience"],
             "format": data["format"],
             "group_by": data["group_by"],
             "cycle": data.get("cycle"),

@@ -1354,6 +1354,30 @@ class ReportRun(models.Model):
         return f"Report {self.period_from}–{self.period_to} ({self.format})"
 
 
+class ReportRunResult(models.Model):
+    """What a kept report said of one commitment when it was kept: a later report compares against this."""
+
+    run = models.ForeignKey(ReportRun, models.CASCADE, related_name="results", verbose_name=_("kept report"))
+    commitment = models.ForeignKey(Commitment, models.CASCADE, related_name="+", verbose_name=_("commitment"))
+    status = models.CharField(_("status"), max_length=24, choices=Status)
+    status_on = models.DateField(_("status date"), null=True, blank=True)
+    status_precision = models.CharField(_("precision"), max_length=5, choices=Precision, blank=True)
+    assessor = models.ForeignKey(
+        Organisation, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("who says so")
+    )
+
+    class Meta:
+        ordering = ["run", "commitment"]
+        verbose_name = _("kept report result")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "commitment"], name="report_run_result_one_per_commitment"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="report_run_result_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.run_id} {self.commitment_id}: {self.status}"
+
+
 class ReminderSent(models.Model):
     """One reminder per person, item, due date and threshold: never sent twice."""
 
@@ -1435,7 +1459,8 @@ class AuditEntry(models.Model):
 
     Written only by services (services.audit.audit_entry_add), whichever way the change arrives:
     themes and contribution links, verification, who may see a restricted item, redaction,
-    roles, jurisdiction grants and accounts, organisations, sources and GSP+ requirements.
+    roles, jurisdiction grants and accounts, organisations, sources, GSP+ requirements and the
+    requirement lists saying when they apply, and the themes themselves (their names).
     An entry about a restricted update or evidence names it by `status_update` / `evidence`, so
     that it is shown only to the people named on the item; `changes` never holds a restricted
     item's content (its note, title, link or file name).
@@ -1471,6 +1496,8 @@ class AuditEntry(models.Model):
         INSTRUMENT = "instrument", _("instrument")
         COMMITMENT = "commitment", _("commitment")
         SUBMISSION = "submission", _("submission")
+        GSP_REQUIREMENT_LIST = "gsp_requirement_list", _("GSP+ requirement list")
+        THEME = "theme", _("theme")
 
     at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(

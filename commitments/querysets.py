@@ -50,6 +50,14 @@ def forget_tracker_organisation():
     tracker_organisation_id.__dict__.get("cache", {}).clear()
 
 
+def known_by_q(known_on, prefix=""):
+    """Entries recorded on or before the day `known_on` (in the tracker's time zone): what was known then."""
+    if known_on is None:
+        return Q()
+    start = datetime.datetime.combine(known_on + datetime.timedelta(days=1), datetime.time.min)
+    return Q(**{f"{prefix}recorded_at__lt": timezone.make_aware(start)})
+
+
 def stale_cutoff(now=None):
     """The first day that is recent enough: an update effective before it is TRACKER_STALE_DAYS old."""
     return timezone.localdate(now or timezone.now()) - datetime.timedelta(days=settings.TRACKER_STALE_DAYS)
@@ -208,8 +216,12 @@ class CommitmentQuerySet(models.QuerySet):
             "themes", "recommendation__sdg_targets"
         )
 
-    def with_headline_as_of(self, date, *, sensitivities=None, fields=None):
+    def with_headline_as_of(self, date, *, sensitivities=None, fields=None, known_on=None):
         """Annotate fields of the update deciding each commitment's headline on `date`.
+
+        `known_on`: the headline on `date` as it was known on that day (bitemporal): only the
+        entries recorded by then count, so "what did we say in 2022" does not change when an
+        entry about 2021 is recorded in 2024.
 
         `fields` maps annotation names to StatusUpdate fields, e.g. {"status_as_of": "status"}.
         The deciding update is the first of StatusUpdateQuerySet.headline_candidates(): the
@@ -218,7 +230,9 @@ class CommitmentQuerySet(models.QuerySet):
         update (`status` fields fall back to "no information"). `date` may be an expression
         on the commitment (e.g. OuterRef("report_baseline")) so that each row has its own date.
         """
-        candidates = _model("StatusUpdate").objects.headline_candidates(date, sensitivities=sensitivities)
+        candidates = _model("StatusUpdate").objects.headline_candidates(
+            date, sensitivities=sensitivities, known_on=known_on
+        )
         own_id = tracker_organisation_id()
         own = candidates.filter(assessor_id=own_id) if own_id is not None else candidates.none()
         annotations = {}
@@ -253,9 +267,12 @@ class CommitmentQuerySet(models.QuerySet):
             graded = graded.filter(effective_on__lte=date)
         return self.annotate(**{name: Subquery(graded.order_by(*HISTORY_ORDER_DESC).values("follow_up_grade")[:1])})
 
-    def with_status_as_of(self, date, sensitivities=None, name="status_as_of"):
-        """Annotate `name`: the headline status on `date`, from the history (the one as-of implementation)."""
-        return self.with_headline_as_of(date, sensitivities=sensitivities, fields={name: "status"})
+    def with_status_as_of(self, date, sensitivities=None, name="status_as_of", known_on=None):
+        """Annotate `name`: the headline status on `date`, from the history (the one as-of implementation).
+
+        `known_on`: as it was known on that day (see with_headline_as_of).
+        """
+        return self.with_headline_as_of(date, sensitivities=sensitivities, fields={name: "status"}, known_on=known_on)
 
 
 # --- The history ------------------------------------------------------------------------
@@ -290,35 +307,39 @@ class StatusUpdateQuerySet(models.QuerySet):
         """The public updates of published commitments: what the public portal shows of a history."""
         return self.public_verified().filter(CommitmentQuerySet.published_q("commitment__"))
 
-    def headline_candidates(self, date=None, *, sensitivities=None):
+    def headline_candidates(self, date=None, *, sensitivities=None, known_on=None):
         """The updates of the commitment OuterRef("pk") that may decide its headline on `date`, best first.
 
         Restricted updates never move a headline (everyone who may see the commitment sees
         its headline); an external audience passes sensitivities=("public",). With no
-        date, every update counts, whatever its effective date.
+        date, every update counts, whatever its effective date. With `known_on`, only the
+        updates recorded by that day (known_by_q).
         """
         if sensitivities is None:
             sensitivities = Audience.INTERNAL.sensitivities
-        candidates = self.model.objects.filter(commitment=OuterRef("pk"), sensitivity__in=sensitivities)
+        candidates = self.model.objects.filter(
+            known_by_q(known_on), commitment=OuterRef("pk"), sensitivity__in=sensitivities
+        )
         if date is not None:
             candidates = candidates.filter(effective_on__lte=date)
         return candidates.order_by(*HISTORY_ORDER_DESC)
 
-    def latest_per_source_as_of(self, date, sensitivities=None):
+    def latest_per_source_as_of(self, date, sensitivities=None, known_on=None):
         """Each source's view on `date`: per (commitment, assessor), the latest update effective by then.
 
         The per-source companion of CommitmentQuerySet.with_status_as_of (same order, same
-        sensitivity rule), used where reports show who says what.
+        sensitivity rule, the same `known_on`), used where reports show who says what.
         """
         if sensitivities is None:
             sensitivities = Audience.INTERNAL.sensitivities
-        candidates = self.model.objects.filter(effective_on__lte=date, sensitivity__in=sensitivities)
+        known = known_by_q(known_on)
+        candidates = self.model.objects.filter(known, effective_on__lte=date, sensitivity__in=sensitivities)
         later = candidates.filter(commitment_id=OuterRef("commitment_id"), assessor_id=OuterRef("assessor_id")).filter(
             Q(effective_on__gt=OuterRef("effective_on"))
             | Q(effective_on=OuterRef("effective_on"), recorded_at__gt=OuterRef("recorded_at"))
             | Q(effective_on=OuterRef("effective_on"), recorded_at=OuterRef("recorded_at"), id__gt=OuterRef("id"))
         )
-        return self.filter(effective_on__lte=date, sensitivity__in=sensitivities).filter(~Exists(later))
+        return self.filter(known, effective_on__lte=date, sensitivity__in=sensitivities).filter(~Exists(later))
 
 
 class EvidenceQuerySet(models.QuerySet):

@@ -92,5 +92,12 @@ class CommitmentTable(tables.Table):
 class StatusAsOfColumn(StatusColumn):
     """Shown when the list is filtered by the status held on a past date."""
 
-    def __init__(self, day, **kwargs):
-        super().__init__(verbose_name=_("Status on %(date)s") % {"date": day.isoformat()}, orderable=False, **kwargs)
+    def __init__(self, day, known_on=None, **kwargs):
+        if known_on is None:
+            name = _("Status on %(date)s") % {"date": day.isoformat()}
+        else:
+            name = _("Status on %(date)s as known on %(known)s") % {
+                "date": day.isoformat(),
+                "known": known_on.isoformat(),
+            }
+        super().__init__(verbose_name=name, orderable=False, **kwargs)

@@ -22,9 +22,9 @@ def data(db):
     return report_data.build()
 
 
-def run(*args):
+def run(*args, audience="internal"):
     out, err = io.StringIO(), io.StringIO()
-    call_command("report", *args, stdout=out, stderr=err)
+    call_command("report", *args, *(("--audience", audience) if audience else ()), stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
@@ -93,7 +93,7 @@ def test_the_command_reports_only_what_its_user_may_see(data, tmp_path):
     assert {r["Reference"] for r in rows} == {"PB-1"}
 
 
-def test_a_pdf_from_the_command_is_external_by_default_and_can_be_kept(data, tmp_path):
+def test_an_external_pdf_from_the_command_can_be_kept(data, tmp_path):
     target = tmp_path / "kp.pdf"
     run(
         "--as-user",
@@ -109,6 +109,7 @@ def test_a_pdf_from_the_command_is_external_by_default_and_can_be_kept(data, tmp
         "--output",
         str(target),
         "--keep",
+        audience="external",
     )
     assert target.read_bytes().startswith(b"%PDF")
     assert ExportLog.objects.get().audience == "external"
@@ -237,3 +238,20 @@ def test_the_workbook_is_written_in_constant_memory(db):
     report, peak = peak_memory_of_export(admin, "xlsx")
     assert report.total == 10000
     assert peak < small_peak * 2, (small_peak, peak)
+
+
+def test_the_command_requires_the_audience(data, tmp_path):
+    target = tmp_path / "kp.pdf"
+    with pytest.raises(CommandError, match="audience"):
+        run(
+            "--as-user",
+            "admin",
+            "--from",
+            "2020-01-01",
+            "--format",
+            "pdf",
+            "--output",
+            str(target),
+            audience=None,
+        )
+    assert not target.exists()

@@ -19,19 +19,24 @@ from tests.factories import EvidenceFactory, SourceFactory, ThemeFactory, UserFa
 LIST = reverse("commitments:list")
 HEADER = [
     "Reference",
+    "Title",
+    "Link",
     "Instrument",
     "Jurisdiction",
     "Responsible body",
     "Themes",
     "Status",
     "Status date",
+    "Source (who says so)",
+    "Latest note",
+    "Contested",
+    "Each source's view",
     "Due date",
     "Overdue",
-    "Latest note",
     "Evidence items",
-    "Source (who says so)",
     "Source documents",
 ]
+JURISDICTION = HEADER.index("Jurisdiction")
 
 
 def body(response):
@@ -58,7 +63,7 @@ def test_the_csv_export_has_exactly_the_rows_on_screen_in_the_same_order(client,
     assert rows[0] == HEADER
     on_screen = client.get(f"{LIST}?{query}").context["table"]
     assert [r[0] for r in rows[1:]] == [row.record.reference for row in on_screen.paginated_rows]
-    assert all(r[2] == "Federal" for r in rows[1:])
+    assert all(r[JURISDICTION] == "Federal" for r in rows[1:])
 
 
 def test_every_format_exports_every_page_of_the_filtered_list(client, data):
@@ -147,7 +152,7 @@ def test_an_external_export_holds_no_internal_note(client, data):
 def test_a_viewer_exports_only_their_jurisdictions(client, data):
     client.force_login(data.punjab_viewer)
     rows = export_csv(client, "")
-    assert {r[2] for r in rows[1:]} == {"Punjab"}
+    assert {r[JURISDICTION] for r in rows[1:]} == {"Punjab"}
     assert len(rows) - 1 == models.Commitment.objects.filter(jurisdiction=data.punjab).count()
 
 
@@ -255,3 +260,90 @@ def test_the_source_column_says_who_says_so_of_the_status_shown(client, data):
     assert row["Source (who says so)"] == "Tracker organisation"
     assert row["Status"] == str(models.Status(headline.status).label)
     assert row["Latest note"] == headline.note != "The civil-society group's own words"
+
+
+def test_every_format_names_the_commitment_links_to_it_and_gives_each_sources_view(client, data, settings):
+    """The headline's source and note with its status; contested and every view beside it, as on the page."""
+    settings.TRACKER_BASE_URL = "https://tracker.example.org"
+    user = UserFactory(role="Administrator")
+    commitment = models.Commitment.objects.create(
+        instrument=data.commitments[0].instrument,
+        reference="EXPORT-VIEWS",
+        title="A synthetic commitment with two views",
+        jurisdiction=data.commitments[0].jurisdiction,
+    )
+    status_update_record(
+        commitment=commitment,
+        status="implemented",
+        effective_on=datetime.date(2020, 1, 1),
+        effective_precision="year",
+        assessor=data.tracker,
+        recorded_by=user,
+        note="The tracker's own words",
+        sensitivity="public",
+    )
+    status_update_record(
+        commitment=commitment,
+        status="stalled",
+        effective_on=datetime.date(2023, 1, 1),
+        effective_precision="year",
+        assessor=data.cso,
+        recorded_by=user,
+        note="The civil-society group's own words",
+    )
+    client.force_login(user)
+    query = f"q={commitment.reference}"
+    link = f"https://tracker.example.org{commitment.get_absolute_url()}"
+    row = dict(zip(HEADER, export_csv(client, query)[1]))
+    assert row["Title"] == "A synthetic commitment with two views"
+    assert row["Link"] == link
+    assert (row["Status"], row["Status date"]) == ("Implemented", "2020")
+    assert (row["Source (who says so)"], row["Latest note"]) == ("Tracker organisation", "The tracker's own words")
+    assert row["Contested"] == "yes"
+    assert (
+        row["Each source's view"] == "A civil-society group: Stalled (2023); Tracker organisation: Implemented (2020)"
+    )
+
+    obj = json.loads(body(client.get(f"{LIST}?{query}&export=json")))[0]
+    assert (obj["title"], obj["link"], obj["contested"]) == ("A synthetic commitment with two views", link, True)
+    assert obj["views"] == [
+        {"source": "A civil-society group", "status": "Stalled", "date": "2023"},
+        {"source": "Tracker organisation", "status": "Implemented", "date": "2020"},
+    ]
+
+    # An outside audience sees the public view alone: not contested, one view.
+    row = dict(zip(HEADER, export_csv(client, f"{query}&audience=external")[1]))
+    assert row["Contested"] == "no"
+    assert row["Each source's view"] == "Tracker organisation: Implemented (2020)"
+    assert row["Latest note"] == "The tracker's own words"
+
+
+def test_the_excel_export_has_real_dates_widths_a_frozen_header_and_a_filter(client, data):
+    user = UserFactory(role="Administrator")
+    commitment = models.Commitment.objects.create(
+        instrument=data.commitments[0].instrument,
+        reference="EXPORT-DATES",
+        title="A synthetic commitment known to the year",
+        jurisdiction=data.commitments[0].jurisdiction,
+        due_on=datetime.date(2030, 6, 30),
+    )
+    status_update_record(
+        commitment=commitment,
+        status="implemented",
+        effective_on=datetime.date(2021, 1, 1),
+        effective_precision="year",
+        assessor=data.tracker,
+        recorded_by=user,
+    )
+    client.force_login(user)
+    response = client.get(f"{LIST}?q={commitment.reference}&export=xlsx")
+    sheet = load_workbook(io.BytesIO(body(response))).active
+    assert [cell.value for cell in sheet[1]] == HEADER
+    status_date = sheet.cell(row=2, column=HEADER.index("Status date") + 1)
+    assert status_date.is_date and status_date.value.date() == datetime.date(2021, 1, 1)
+    assert status_date.number_format == "yyyy"
+    due = sheet.cell(row=2, column=HEADER.index("Due date") + 1)
+    assert due.is_date and due.value.date() == datetime.date(2030, 6, 30)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:Q{sheet.max_row}"
+    assert sheet.column_dimensions["B"].width >= 40  # the title

@@ -205,6 +205,8 @@ def test_manage_py_report_writes_the_scorecard_as_a_word_file(world, tmp_path):
         world["second"].title,
         "--format",
         "docx",
+        "--audience",
+        "internal",
         "--output",
         str(target),
         "--scope",

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from commitments.models import AuditEntry, GSPRequirement, Organisation, Source, StatusUpdate
+from commitments.models import AuditEntry, GSPRequirement, GSPRequirementList, Organisation, Source, StatusUpdate
 from commitments.services.commitments import commitment_link_add
 from commitments.services.history import evidence_verify, status_update_record
 from tests.factories import CommitmentFactory, InstrumentFactory, ThemeFactory
@@ -44,15 +44,18 @@ def test_themes_set_in_the_admin_are_in_the_trail_and_on_the_commitment_page(adm
         "title": commitment.title,
         "jurisdiction": commitment.jurisdiction_id,
         "themes": [labour.pk],
-        "links_out-TOTAL_FORMS": "0",
-        "links_out-INITIAL_FORMS": "0",
-        "updates-TOTAL_FORMS": "0",
-        "updates-INITIAL_FORMS": "0",
-        "evidence-TOTAL_FORMS": "0",
-        "evidence-INITIAL_FORMS": "0",
     }
-    response = admin_client.post(reverse("admin:commitments_commitment_change", args=[commitment.pk]), data)
-    assert response.status_code == 302, response.content.decode()[:3000]
+    url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
+    # Every inline of the change form, sent without rows (changes nothing of them).
+    for inline in admin_client.get(url).context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors,
+        [inline.formset.errors for inline in response.context["inline_admin_formsets"]],
+        [inline.formset.non_form_errors() for inline in response.context["inline_admin_formsets"]],
+    )
     entry = AuditEntry.objects.get(subject="themes", commitment=commitment)
     assert (entry.actor, entry.changes["added"]) == (scene.users["administrator"], ["Labour rights"])
     history = history_of(client, scene, "viewer")
@@ -155,6 +158,40 @@ def test_organisations_sources_and_gsp_requirements_changed_in_the_admin_are_in_
         "after": ["A report, revised"],
     }
     assert Organisation.objects.get(pk=organisation.pk).sources.get() == source
+
+
+def test_themes_and_gsp_requirement_lists_changed_in_the_admin_are_in_the_trail(admin_client, scene):
+    """A renamed theme relabels every commitment it is on; a requirement list's dates decide what GSP+ requires."""
+    admin = scene.users["administrator"]
+    theme = ThemeFactory(slug="audited-theme", name="A synthetic theme")
+    response = admin_client.post(
+        reverse("admin:commitments_theme_change", args=[theme.pk]), {"slug": theme.slug, "name": "A renamed theme"}
+    )
+    assert response.status_code == 302
+    scheme = InstrumentFactory(code="GSP-AUDIT", kind="trade_scheme")
+    response = admin_client.post(
+        reverse("admin:commitments_gsprequirementlist_add"),
+        {"scheme": scheme.pk, "title": "A synthetic annex", "valid_from": "2014-01-01"},
+    )
+    assert response.status_code == 302
+    listing = GSPRequirementList.objects.get(scheme=scheme)
+    response = admin_client.post(
+        reverse("admin:commitments_gsprequirementlist_change", args=[listing.pk]),
+        {"scheme": scheme.pk, "title": "A synthetic annex", "valid_from": "2014-01-01", "valid_until": "2027-12-31"},
+    )
+    assert response.status_code == 302
+    entries = list(AuditEntry.objects.order_by("at", "id"))
+    assert [(e.subject, e.action) for e in entries] == [
+        ("theme", "changed"),
+        ("gsp_requirement_list", "created"),
+        ("gsp_requirement_list", "changed"),
+    ]
+    assert all(e.actor == admin for e in entries)
+    assert entries[0].changes == {"name": {"before": "A synthetic theme", "after": "A renamed theme"}}
+    assert entries[2].changes == {"applies until": {"before": "", "after": "2027-12-31"}}
+    # The admin's audit trail lists them.
+    listing_page = admin_client.get(reverse("admin:commitments_auditentry_changelist"))
+    assert "A renamed theme" in listing_page.text and "A synthetic annex" in listing_page.text
 
 
 def test_the_seed_records_what_it_creates_once_and_nothing_when_loaded_again(db):

@@ -209,3 +209,42 @@ def test_recent_activity_is_the_ten_latest_recorded_updates_newest_first():
     newest = sorted(visible, key=lambda u: (u.recorded_at, u.pk), reverse=True)[:10]
 
     assert [u.pk for u in recent_activity(data.punjab_viewer)] == [u.pk for u in newest]
+
+
+@pytest.mark.django_db
+def test_overdue_reports_to_monitoring_bodies_are_a_figure_of_their_own_linking_to_the_calendar(client):
+    """No commitment overdue, two treaty reports past their due date: the dashboard does not say "nothing overdue"."""
+    today = datetime.date.today()
+    federal = JurisdictionFactory(code="federal", name="Federal", kind="federal")
+    for code, late in (("ICESCR", 731), ("CRC", 654)):
+        instrument = InstrumentFactory(
+            code=code,
+            jurisdiction=federal,
+            next_report_due_on=today - datetime.timedelta(days=late),
+            next_report_due_source="https://example.org/due",
+        )
+        CommitmentFactory(instrument=instrument, jurisdiction=federal)
+    InstrumentFactory(
+        code="CEDAW",
+        jurisdiction=federal,
+        next_report_due_on=today + datetime.timedelta(days=30),
+        next_report_due_source="https://example.org/due",
+    )
+    client.force_login(UserFactory(role="Administrator"))
+    response = client.get(reverse("commitments:dashboard"))
+    context = response.context
+    assert context["overdue_count"] == 0
+    assert context["overdue_reports_count"] == 2
+    link = context["overdue_reports_url"]
+    assert link.startswith(reverse("commitments:calendar")) and "when=overdue" in link and "what=reports" in link
+    assert (link, 2) in counted_links(response.content)
+    calendar = client.get(link)
+    assert [row["d"].reference for row in calendar.context["overdue"]] == [
+        "ICESCR: Periodic report",
+        "CRC: Periodic report",
+    ]
+    assert list_total(client, link) == 2
+    # Scoped to an instrument, the figure and its calendar say the same.
+    scoped = client.get(reverse("commitments:dashboard"), {"instrument": "CRC"})
+    assert scoped.context["overdue_reports_count"] == 1
+    assert list_total(client, scoped.context["overdue_reports_url"]) == 1

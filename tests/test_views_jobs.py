@@ -20,6 +20,7 @@ KP_YEARS = {
     "date_from": "2020-01-01",
     "date_to": "2025-06-30",
     "group_by": "instrument",
+    "audience": "internal",
 }
 
 

@@ -1,6 +1,7 @@
 """The report page: pick scope, period, audience and format; see or download; every export logged."""
 
 import csv
+import datetime
 import hashlib
 import io
 
@@ -11,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commitments import access
-from commitments.models import ExportLog, ReportRun, Status
+from commitments.models import Commitment, ExportLog, ReportRun, Status, StatusUpdate
 from tests import report_data
 from tests.factories import CommitmentFactory, ProfileFactory, StatusUpdateFactory, UserFactory
 
@@ -21,6 +22,7 @@ KP_PERIOD = {
     "date_from": "2020-01-01",
     "date_to": "2025-06-30",
     "group_by": "instrument",
+    "audience": "internal",
 }
 
 
@@ -74,13 +76,13 @@ def test_each_download_format_is_served_and_logged(client, data):
     assert {r["Reference"] for r in rows} == {"KP-1", "KP-2", "PLAN-1", "PLAN-2"}
     response = post(client, format="xlsx")
     assert openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames == ["Summary", "Detail"]
-    response = post(client, format="pdf")
+    response = post(client, format="pdf", audience="external")
     assert response.content.startswith(b"%PDF")
     assert 'filename="progress-jurisdiction-kp-2020-01-01-2025-06-30.pdf"' in response["Content-Disposition"]
     assert list(ExportLog.objects.order_by("at").values_list("format", "audience")) == [
         ("csv", "internal"),
         ("xlsx", "internal"),
-        ("pdf", "external"),  # a PDF goes outside unless said otherwise
+        ("pdf", "external"),
     ]
 
 
@@ -133,7 +135,14 @@ def test_a_kept_report_records_the_files_sha256_and_can_be_compared_against(clie
     assert f"run={run.pk}" in listing.text
     response = client.post(
         reverse("commitments:reports"),
-        {"kind": "since_run", "run": run.pk, "scope": "all", "format": "html", "group_by": "instrument"},
+        {
+            "kind": "since_run",
+            "run": run.pk,
+            "scope": "all",
+            "format": "html",
+            "group_by": "instrument",
+            "audience": "internal",
+        },
     )
     assert response.status_code == 200
     assert "Progress report: Khyber Pakhtunkhwa" in response.text
@@ -152,7 +161,14 @@ def test_someone_elses_kept_report_is_not_offered(client, data):
     assert f"run={run.pk}" not in client.get(reverse("commitments:report_runs")).text
     response = client.post(
         reverse("commitments:reports"),
-        {"kind": "since_run", "run": run.pk, "scope": "all", "format": "html", "group_by": "instrument"},
+        {
+            "kind": "since_run",
+            "run": run.pk,
+            "scope": "all",
+            "format": "html",
+            "group_by": "instrument",
+            "audience": "internal",
+        },
     )
     assert response.status_code == 400
 
@@ -161,7 +177,13 @@ def test_since_the_last_review_from_the_page(client, data):
     client.force_login(data["admin"])
     response = client.post(
         reverse("commitments:reports"),
-        {"kind": "since_review", "scope": "jurisdiction:kp", "format": "html", "group_by": "instrument"},
+        {
+            "kind": "since_review",
+            "scope": "jurisdiction:kp",
+            "format": "html",
+            "group_by": "instrument",
+            "audience": "internal",
+        },
     )
     assert response.status_code == 200
     assert "Change since the last review" in response.text
@@ -186,3 +208,59 @@ def test_the_report_page_costs_the_same_queries_for_few_or_many_commitments(clie
     few = count()
     make_rows(data["kp"], data["editor"], data["dri"], 15)
     assert count() == few
+
+
+def test_the_audience_is_an_explicit_choice_without_a_default(client, data):
+    client.force_login(data["admin"])
+    form = client.get(reverse("commitments:reports")).context["form"]
+    assert form["audience"].value() in (None, "")
+    assert form.fields["audience"].required
+    fields = {key: value for key, value in KP_PERIOD.items() if key != "audience"}
+    response = client.post(reverse("commitments:reports"), {**fields, "format": "pdf"})
+    assert response.status_code == 400
+    assert "Choose who the report is for" in response.text
+    assert not ExportLog.objects.exists()
+
+
+def test_an_external_report_says_on_its_first_page_how_many_entries_it_leaves_out(client, data):
+    """Internal entries the reader may see are counted; a restricted entry not naming the reader is not."""
+    kp_2 = Commitment.objects.get(reference="KP-2")
+    StatusUpdateFactory(
+        commitment=kp_2,
+        status=Status.STALLED,
+        effective_on=datetime.date(2024, 11, 1),
+        assessor=data["dri"],
+        sensitivity="restricted",
+        restricted_to=[data["editor"]],
+        note="Restricted detail",
+    )
+    StatusUpdateFactory(
+        commitment=kp_2,
+        status=Status.STALLED,
+        effective_on=datetime.date(2024, 11, 2),
+        assessor=data["dri"],
+        sensitivity="restricted",
+        restricted_to=[data["admin"]],
+        note="Restricted detail",
+    )
+    internal = StatusUpdate.objects.filter(
+        commitment__jurisdiction=data["kp"],
+        sensitivity="internal",
+        effective_on__range=(datetime.date(2020, 1, 1), datetime.date(2025, 6, 30)),
+    ).count()
+    assert internal >= 1
+    client.force_login(data["admin"])
+    response = post(client, format="html", audience="external")
+    report = response.context["report"]
+    assert (report.left_out_internal, report.left_out_restricted) == (internal, 1)
+    head = response.text.split('class="report-summary"')[0]
+    assert f"leaves out {internal} internal and 1 restricted entries" in head
+    assert "Restricted detail" not in response.text
+    # The Excel workbook's first sheet says the same.
+    response = post(client, format="xlsx", audience="external")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Summary"]
+    lines = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    assert lines["Entries left out for this audience"][0] == internal + 1
+    # An internal report leaves out the restricted entry only.
+    response = post(client, format="html", audience="internal")
+    assert "leaves out 1 restricted entries" in response.text

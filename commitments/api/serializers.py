@@ -343,13 +343,13 @@ class CommitmentSerializer(serializers.ModelSerializer):
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
     stale = serializers.BooleanField(source="is_stale", read_only=True)
-    # Present when the list is asked for ?as_of=: the headline held on that date. A status
-    # "as recorded on a date" (what the tracker said then) will sit beside it once it exists.
+    # Present when the list is asked for ?as_of= (or ?known_on=): the headline held on that date,
+    # as known on ?known_on= when it is given.
     status_as_of = serializers.ChoiceField(
         choices=Status.choices,
         read_only=True,
         required=False,
-        help_text=_("With ?as_of=: the headline status held on that date."),
+        help_text=_("With ?as_of=: the headline status held on that date (as known on ?known_on=, if given)."),
     )
 
     class Meta:

@@ -39,8 +39,10 @@ class GroupConcat(Subquery):
     """
 
     def __init__(self, queryset, field, *, separator):
+        # `field`: a field name, or an expression of the correlated queryset's row.
         self.separator = separator
-        super().__init__(queryset.order_by().values(concat_value=F(field)), output_field=TextField())
+        value = F(field) if isinstance(field, str) else field
+        super().__init__(queryset.order_by().values(concat_value=value), output_field=TextField())
 
     def as_sqlite(self, compiler, connection, **extra_context):
         sql, params = super().as_sql(compiler, connection, **extra_context)

@@ -81,7 +81,7 @@ class Outcome:
 class ReportJob:
     """A report in PDF, Excel or CSV, as the reports page makes it."""
 
-    FIELDS = ("kind", "scope", "date_from", "date_to", "run", "group_by", "format", "audience")
+    FIELDS = ("kind", "scope", "date_from", "date_to", "known_on", "run", "group_by", "format", "audience")
 
     def _form(self, user, parameters):
         """The reports page's form, so that a job asks exactly what the page asks."""
@@ -110,6 +110,7 @@ class ReportJob:
             "scope": data["scope"],
             "date_from": data["date_from"].isoformat() if data.get("date_from") else "",
             "date_to": data["date_to"].isoformat() if data.get("date_to") else "",
+            "known_on": data["known_on"].isoformat() if data.get("known_on") else "",
             "run": data["run"].pk if data.get("run") else "",
             "group_by": data["group_by"],
             "format": data["format"],

@@ -18,11 +18,12 @@ from collections import Counter, defaultdict
 
 from django.db import models
 from django.db.models import BooleanField, Count, DateField, ExpressionWrapper, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..choices import Audience, Status
+from ..choices import Audience, Sensitivity, Status
 from ..dates import format_partial_date
 from ..derived import is_contested
 from ..models import (
@@ -33,13 +34,14 @@ from ..models import (
     Jurisdiction,
     Mechanism,
     Organisation,
+    ReportRunResult,
     Review,
     SDGTarget,
     Source,
     StatusUpdate,
     Theme,
 )
-from ..querysets import HISTORY_ORDER, tracker_organisation_id
+from ..querysets import HISTORY_ORDER, known_by_q, tracker_organisation_id
 from ..scopes import Scope
 
 __all__ = ["GROUP_BY", "ProgressReport", "ReportKind", "Scope", "scope_choices"]
@@ -230,8 +232,24 @@ class SummaryLine:
 class ProgressReport:
     """A report's header and summary (computed when built) and its rows (computed when read)."""
 
-    def __init__(self, *, kind, user, scope, date_from, date_to, audience, group_by, commitments, baseline):
+    def __init__(
+        self,
+        *,
+        kind,
+        user,
+        scope,
+        date_from,
+        date_to,
+        audience,
+        group_by,
+        commitments,
+        baseline,
+        known_on=None,
+        run=None,
+    ):
         self.kind = kind
+        self.known_on = known_on  # as known on that day: only entries recorded by then count
+        self.run = run  # the kept report compared against, whose stored results are the start
         self.user = user
         self.scope = scope
         self.scope_label = scope.label()
@@ -249,6 +267,7 @@ class ProgressReport:
         self._baseline = baseline
         self.without_review = 0
         self._summarise()
+        self._count_left_out()
 
     # -- header -------------------------------------------------------------------------
 
@@ -261,11 +280,21 @@ class ProgressReport:
     @property
     def period_label(self):
         if self.is_since_review:
-            return _("From each instrument's last review to %(to)s") % {"to": format_partial_date(self.date_to, "day")}
-        return _("%(from)s to %(to)s") % {
-            "from": format_partial_date(self.date_from, "day"),
-            "to": format_partial_date(self.date_to, "day"),
-        }
+            label = _("From each instrument's last review to %(to)s") % {"to": format_partial_date(self.date_to, "day")}
+        elif self.run is not None:
+            label = _("Since the report kept on %(kept)s (period to %(to)s), to %(today)s") % {
+                "kept": format_partial_date(timezone.localdate(self.run.created_at), "day"),
+                "to": format_partial_date(self.run.period_to, "day"),
+                "today": format_partial_date(self.date_to, "day"),
+            }
+        else:
+            label = _("%(from)s to %(to)s") % {
+                "from": format_partial_date(self.date_from, "day"),
+                "to": format_partial_date(self.date_to, "day"),
+            }
+        if self.known_on is not None:
+            label += " " + _("(as known on %(known)s)") % {"known": format_partial_date(self.known_on, "day")}
+        return label
 
     @property
     def is_since_review(self):
@@ -291,6 +320,8 @@ class ProgressReport:
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat(),
             "group_by": self.group_by,
+            **({"known_on": self.known_on.isoformat()} if self.known_on else {}),
+            **({"run": self.run.pk} if self.run is not None else {}),
         }
 
     # -- summary ------------------------------------------------------------------------
@@ -327,6 +358,49 @@ class ProgressReport:
         self.new = moves[Movement.NEW]
         self.unchanged = moves[Movement.UNCHANGED]
 
+    def _count_left_out(self):
+        """How many entries of the period the audience leaves out, of those the reader may see.
+
+        An external report leaves out internal and restricted entries, an internal one
+        restricted entries; the entries counted are those that would be changes of the report
+        (effective after each commitment's start, up to the end date). Only entries the
+        reader may see are counted, so a count never reveals a restricted entry to someone
+        not named on it.
+        """
+        baseline = self._commitments.filter(pk=OuterRef("commitment_id")).values("report_baseline")[:1]
+        left_out = (
+            StatusUpdate.objects.visible_to(self.user)
+            .exclude(sensitivity__in=self.sensitivities)
+            .filter(known_by_q(self.known_on))
+            .filter(commitment_id__in=self._commitments.values("pk"), effective_on__lte=self.date_to)
+            .filter(effective_on__gt=Subquery(baseline, output_field=DateField()))
+            .aggregate(
+                internal=Count("pk", filter=models.Q(sensitivity=Sensitivity.INTERNAL)),
+                restricted=Count("pk", filter=models.Q(sensitivity=Sensitivity.RESTRICTED)),
+            )
+        )
+        self.left_out_internal = left_out["internal"]
+        self.left_out_restricted = left_out["restricted"]
+
+    @property
+    def left_out(self):
+        """The entries of the period this report leaves out for its audience (see _count_left_out)."""
+        return self.left_out_internal + self.left_out_restricted
+
+    @property
+    def left_out_text(self):
+        """What the first page says about the entries left out (always, for an external report)."""
+        if not self.is_external and not self.left_out:
+            return ""
+        if self.is_external:
+            return _(
+                "This report leaves out %(internal)d internal and %(restricted)d restricted entries of the period "
+                "that you may see: it holds public entries only."
+            ) % {"internal": self.left_out_internal, "restricted": self.left_out_restricted}
+        return _("This report leaves out %(restricted)d restricted entries of the period that you may see.") % {
+            "restricted": self.left_out_restricted
+        }
+
     # -- rows ---------------------------------------------------------------------------
 
     def rows(self, progress=None):
@@ -351,7 +425,36 @@ class ProgressReport:
                 progress(done, self.total)
 
     def _updates(self):
-        return StatusUpdate.objects.visible_to(self.user).filter(sensitivity__in=self.sensitivities)
+        return (
+            StatusUpdate.objects.visible_to(self.user)
+            .filter(sensitivity__in=self.sensitivities)
+            .filter(known_by_q(self.known_on))
+        )
+
+    def _changes_q(self, earliest):
+        """The updates that are changes of the report: effective in the period; since a kept report,
+        also those recorded after it was kept, whatever their effective date (a late entry)."""
+        in_period = models.Q(effective_on__gt=earliest, effective_on__lte=self.date_to)
+        if self.run is not None:
+            return in_period | models.Q(recorded_at__gt=self.run.created_at, effective_on__lte=self.date_to)
+        return in_period
+
+    def results(self):
+        """(commitment id, status, date, precision, who says so) at the end: what a kept report stores.
+
+        The status is the report's status at the end; its date and who says so come from the
+        update that decides it (CommitmentQuerySet.with_headline_as_of, for the same audience).
+        """
+        return self._commitments.with_headline_as_of(
+            self.date_to,
+            sensitivities=self.sensitivities,
+            known_on=self.known_on,
+            fields={
+                "result_on": "effective_on",
+                "result_precision": "effective_precision",
+                "result_assessor": "assessor_id",
+            },
+        ).values_list("pk", "status_end", "result_on", "result_precision", "result_assessor")
 
     def _rows_for(self, batch):
         ids = [c.pk for c in batch]
@@ -359,7 +462,7 @@ class ProgressReport:
         changes = defaultdict(list)
         updates = (
             self._updates()
-            .filter(commitment_id__in=ids, effective_on__gt=earliest, effective_on__lte=self.date_to)
+            .filter(self._changes_q(earliest), commitment_id__in=ids)
             .select_related("assessor", "recorded_by")
             .order_by("commitment_id", *HISTORY_ORDER)
         )
@@ -368,8 +471,7 @@ class ProgressReport:
             Evidence.objects.visible_to(self.user)
             .filter(
                 commitment_id__in=ids,
-                status_update__effective_on__gt=earliest,
-                status_update__effective_on__lte=self.date_to,
+                status_update__in=self._updates().filter(self._changes_q(earliest), commitment_id__in=ids),
                 sensitivity__in=self.sensitivities,
                 status_update__sensitivity__in=self.sensitivities,
                 redacted_at__isnull=True,
@@ -401,13 +503,14 @@ class ProgressReport:
                         note="" if update.redacted_at else update.note,
                         evidence=evidence.get(update.pk, []),
                     ),
+                    update.recorded_at,
                 )
             )
         views = defaultdict(list)
         for update in (
             self._updates()
             .filter(commitment_id__in=ids)
-            .latest_per_source_as_of(self.date_to, self.sensitivities)
+            .latest_per_source_as_of(self.date_to, self.sensitivities, known_on=self.known_on)
             .select_related("assessor")
             .order_by("commitment_id", "assessor__name")
         ):
@@ -438,7 +541,11 @@ class ProgressReport:
                 status_start=commitment.status_start,
                 status_end=commitment.status_end,
                 overdue_end=commitment.overdue_end,
-                changes=[c for day, c in changes.get(commitment.pk, []) if day > commitment.report_baseline],
+                changes=[
+                    c
+                    for day, c, recorded_at in changes.get(commitment.pk, [])
+                    if day > commitment.report_baseline or (self.run is not None and recorded_at > self.run.created_at)
+                ],
                 source_views=said if disagree else [],
                 sources=sources.get(commitment.pk, []),
                 position=str(commitment.get_recommendation_response_display()),
@@ -475,11 +582,21 @@ def _in_scope(user, scope):
     return Commitment.objects.filter(pk__in=visible.values("pk"))
 
 
-def build_progress_report(*, user, scope, date_from, date_to, audience=Audience.INTERNAL, group_by="instrument"):
+def build_progress_report(
+    *,
+    user,
+    scope,
+    date_from,
+    date_to,
+    audience=Audience.INTERNAL,
+    group_by="instrument",
+    known_on=None,
+):
     """Status of each commitment in `scope` at the start and at the end of a period, and what changed.
 
     The start is the status recorded up to the day before `date_from`; changes are the
-    updates effective from `date_from` to `date_to`, both included.
+    updates effective from `date_from` to `date_to`, both included. `known_on`: everything as
+    it was known on that day (only the entries recorded by then).
     """
     if date_from > date_to:
         raise ValueError(_("The period starts after it ends."))
@@ -490,8 +607,8 @@ def build_progress_report(*, user, scope, date_from, date_to, audience=Audience.
     commitments = (
         _in_scope(user, scope)
         .annotate(report_baseline=Value(baseline, output_field=DateField()))
-        .with_status_as_of(baseline, sensitivities, name="status_start")
-        .with_status_as_of(date_to, sensitivities, name="status_end")
+        .with_status_as_of(baseline, sensitivities, name="status_start", known_on=known_on)
+        .with_status_as_of(date_to, sensitivities, name="status_end", known_on=known_on)
     )
     return ProgressReport(
         kind=ReportKind.PROGRESS,
@@ -503,11 +620,14 @@ def build_progress_report(*, user, scope, date_from, date_to, audience=Audience.
         group_by=group_by,
         commitments=commitments,
         baseline=baseline,
+        known_on=known_on,
     )
 
 
-def build_since_review_report(*, user, scope, today=None, audience=Audience.INTERNAL, group_by="instrument"):
-    """Each commitment's status at its instrument's last review against today.
+def build_since_review_report(
+    *, user, scope, today=None, audience=Audience.INTERNAL, group_by="instrument", known_on=None
+):
+    """Each commitment's status at its instrument's last review against today (or `known_on`).
 
     Commitments whose instrument has no review on or before today are left out and counted
     in `without_review`.
@@ -522,8 +642,8 @@ def build_since_review_report(*, user, scope, today=None, audience=Audience.INTE
     in_scope = _in_scope(user, scope).annotate(report_baseline=Subquery(last_review, output_field=DateField()))
     commitments = (
         in_scope.filter(report_baseline__isnull=False)
-        .with_status_as_of(OuterRef("report_baseline"), sensitivities, name="status_start")
-        .with_status_as_of(today, sensitivities, name="status_end")
+        .with_status_as_of(OuterRef("report_baseline"), sensitivities, name="status_start", known_on=known_on)
+        .with_status_as_of(today, sensitivities, name="status_end", known_on=known_on)
     )
     report = ProgressReport(
         kind=ReportKind.SINCE_REVIEW,
@@ -535,19 +655,54 @@ def build_since_review_report(*, user, scope, today=None, audience=Audience.INTE
         group_by=group_by,
         commitments=commitments,
         baseline=None,
+        known_on=known_on,
     )
     report.without_review = in_scope.filter(report_baseline__isnull=True).count()
     return report
 
 
 def build_since_run_report(*, user, run, today=None, audience=None, group_by="instrument"):
-    """What changed since a kept report: its scope, from the day after its period ended to today."""
+    """What changed since a kept report: its scope, from what it said to today.
+
+    The start is what the kept report said of each commitment when it was kept (its stored
+    ReportRunResult rows), not its period re-run today, so an entry recorded later about an
+    earlier date shows as a change instead of rewriting the start. A commitment the kept
+    report did not hold starts at "no information". A report kept before results were stored
+    is compared by its period's end, as recorded now.
+    """
     today = today or timezone.localdate()
-    return build_progress_report(
+    if not run.results.exists():
+        return build_progress_report(
+            user=user,
+            scope=Scope.from_dict(run.scope),
+            date_from=min(run.period_to + datetime.timedelta(days=1), today),
+            date_to=today,
+            audience=audience or run.audience,
+            group_by=group_by,
+        )
+    audience = audience or run.audience
+    if group_by not in GROUP_BY:
+        raise ValueError(_("Group by one of: %s.") % ", ".join(GROUP_BY))
+    sensitivities = Audience(audience).sensitivities
+    baseline = run.period_to
+    said = ReportRunResult.objects.filter(run=run, commitment=OuterRef("pk")).values("status")[:1]
+    commitments = (
+        _in_scope(user, Scope.from_dict(run.scope))
+        .annotate(
+            report_baseline=Value(baseline, output_field=DateField()),
+            status_start=Coalesce(Subquery(said), Value(Status.NO_INFORMATION)),
+        )
+        .with_status_as_of(today, sensitivities, name="status_end")
+    )
+    return ProgressReport(
+        kind=ReportKind.PROGRESS,
         user=user,
         scope=Scope.from_dict(run.scope),
         date_from=min(run.period_to + datetime.timedelta(days=1), today),
         date_to=today,
-        audience=audience or run.audience,
+        audience=audience,
         group_by=group_by,
+        commitments=commitments,
+        baseline=baseline,
+        run=run,
     )

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from .. import access
 from ..exports import export_log
-from ..models import ReportRun
+from ..models import ReportRun, ReportRunResult
 from . import output as formats
 
 
@@ -59,8 +59,38 @@ def report_run_keep(*, user, report, format, output, sha256, name=None):
         run.file.save(name or formats.filename(report, format), File(output), save=False)
         run.full_clean(exclude=["file"])
         run.save()
+        _keep_results(run, report)
     output.seek(0)
     return run
+
+
+RESULTS_BATCH = 1000
+
+
+def _keep_results(run, report):
+    """Store what the report says of each commitment at its end, so a later report compares against it.
+
+    A report without per-commitment statuses (the GSP+ scorecard reply) stores none.
+    """
+    results = getattr(report, "results", None)
+    if results is None:
+        return
+    batch = []
+    for pk, status, status_on, precision, assessor_id in results().iterator(chunk_size=RESULTS_BATCH):
+        batch.append(
+            ReportRunResult(
+                run=run,
+                commitment_id=pk,
+                status=status,
+                status_on=status_on,
+                status_precision=precision or "",
+                assessor_id=assessor_id,
+            )
+        )
+        if len(batch) == RESULTS_BATCH:
+            ReportRunResult.objects.bulk_create(batch)
+            batch = []
+    ReportRunResult.objects.bulk_create(batch)
 
 
 def report_runs_visible_to(user):

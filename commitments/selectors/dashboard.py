@@ -33,6 +33,7 @@ from ..models import (
 )
 from ..querysets import readable_jurisdictions_q
 from ..scopes import Scope, within
+from .deadlines import overdue_reports
 
 
 def _bars(rows, key_fields, make):
@@ -460,6 +461,7 @@ def dashboard_context(user, *, scope=None, today=None, now=None):
     pairs = contribution_pairs(scoped, conventions)
     trend_rows = trend(user, today, scope=scope, visible_scoped=scoped)
     overdue_count = scoped.overdue(today).count()
+    reports = overdue_reports(user, scope, today)
     stale_count = scoped.stale(now).count()
     query = scope.as_query()
     by_mechanism, by_position, by_goal = recommendation_bars(scoped, query)
@@ -483,6 +485,9 @@ def dashboard_context(user, *, scope=None, today=None, now=None):
         "overdue": overdue(scoped, today),
         "overdue_count": overdue_count,
         "overdue_url": list_url(**query, overdue="yes", sort="due_on"),
+        # Reports to monitoring bodies past their due date: a figure of their own, not commitments.
+        "overdue_reports_count": reports[0] if reports else None,
+        "overdue_reports_url": reports[1] if reports else None,
         "stale": stale(scoped, now),
         "stale_count": stale_count,
         "stale_url": list_url(**query, stale="yes"),

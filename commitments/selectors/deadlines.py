@@ -9,6 +9,7 @@ The selectors cost a fixed number of queries whatever the number of deadlines.
 
 import dataclasses
 import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
@@ -19,7 +20,17 @@ from django.utils.translation import gettext
 from .. import access
 from ..choices import DeadlineKind, Precision
 from ..dates import format_partial_date, period_end
-from ..models import Commitment, Instrument, Profile, Recommendation, ReportingCycle, Review, deadline_passed
+from ..models import (
+    Commitment,
+    Instrument,
+    Jurisdiction,
+    Profile,
+    Recommendation,
+    ReportingCycle,
+    Review,
+    Theme,
+    deadline_passed,
+)
 
 WHAT_ALL = ""
 WHAT_COMMITMENTS = "commitments"
@@ -375,6 +386,38 @@ def deadlines(user, criteria=None, today=None):
     # Reports first on a shared day: they are the bigger piece of work.
     items.sort(key=lambda d: (d.due_on, not d.is_report, d.reference))
     return items
+
+
+# The dashboard's scope dimensions the calendar's filter also has (DeadlineFilter).
+CALENDAR_DIMENSIONS = ("jurisdiction", "instrument", "kind", "theme")
+
+
+def overdue_reports(user, scope=None, today=None):
+    """The reports overdue to monitoring bodies in a dashboard scope, as the calendar lists them.
+
+    Returns (count, the calendar's query string), or None where the scope has a dimension the
+    calendar cannot filter by (a GSP+ group, a mechanism, an SDG), so that no figure counts
+    more than the page it links to. Sourced dates are overdue by Instrument.report_overdue_q(),
+    computed ones by deadline_passed(), as on the calendar.
+    """
+    values = scope.values if scope else {}
+    if any(name not in CALENDAR_DIMENSIONS for name in values):
+        return None
+    criteria = {"what": WHAT_REPORTS, "when": WHEN_OVERDUE}
+    lookups = {
+        "jurisdiction": lambda code: Jurisdiction.objects.filter(code=code).first(),
+        "instrument": lambda code: Instrument.objects.filter(code=code).first(),
+        "theme": lambda slug: Theme.objects.filter(slug=slug).first(),
+        "kind": lambda kind: kind,
+    }
+    for name, value in values.items():
+        found = lookups[name](value)
+        if found is None:
+            return 0, None
+        criteria[name] = found
+    items = deadlines(user, criteria, today)
+    query = urlencode({"what": WHAT_REPORTS, "when": WHEN_OVERDUE, **values})
+    return len(items), f"{reverse('commitments:calendar')}?{query}"
 
 
 def user_for_calendar_token(token):

@@ -21,7 +21,7 @@ def would_create_cycle(source, target):
     return CommitmentRollUp.objects.filter(source_id=target.pk, target_id=source.pk).exists()
 
 
-def _link_add(source, target, note):
+def _link_add(source, target, note, actor=None):
     if would_create_cycle(source, target):
         raise ValidationError(
             _("%(source)s cannot contribute to %(target)s: %(target)s already contributes to it.")
@@ -30,6 +30,16 @@ def _link_add(source, target, note):
     link, created = CommitmentLink.objects.get_or_create(source=source, target=target, defaults={"note": note})
     if created:
         derived.rollup_link_added(source.pk, target.pk)
+        audit_entry_add(
+            action=Action.ADDED,
+            subject=Subject.LINK,
+            actor=actor,
+            label=_link_label(source, target),
+            object_id=link.pk,
+            changes={"note": note} if note else {},
+            commitment=source,
+            related_commitment=target,
+        )
     return link
 
 
@@ -45,14 +55,14 @@ def commitment_link_add(*, source, target, note="", actor=None):
     cluster: it is linked to each of them (the cluster shares its actions).
     """
     with transaction.atomic():
-        link = _link_add(source, target, note)
+        link = _link_add(source, target, note, actor)
         cluster_id = Recommendation.objects.filter(pk=target.pk).values_list("cluster_id", flat=True).first()
         if cluster_id:
             members = Commitment.objects.filter(recommendation__cluster_id=cluster_id).exclude(
                 pk__in=[target.pk, source.pk]
             )
             for member in members:
-                _link_add(source, member, note)
+                _link_add(source, member, note, actor)
     return link
 
 

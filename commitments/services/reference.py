@@ -1,4 +1,5 @@
-"""Writes to the reference data the audit trail follows: organisations, sources and GSP+ requirements.
+"""Writes to the reference data the audit trail follows: organisations, sources, GSP+ requirements,
+GSP+ requirement lists (when the requirements apply) and themes.
 
 The admin, the seed and any page that changes one of these records call these services, so
 that every change, however it arrives, is in the audit trail.
@@ -6,7 +7,7 @@ that every change, however it arrives, is in the audit trail.
 
 from django.db import transaction
 
-from ..models import GSPRequirement, Organisation, Source
+from ..models import GSPRequirement, GSPRequirementList, Organisation, Source, Theme
 from .audit import Action, Subject, audit_entry_add, differences, snapshot
 from .publishing import public_data_changed
 
@@ -14,11 +15,13 @@ SUBJECTS = {
     Organisation: Subject.ORGANISATION,
     Source: Subject.SOURCE,
     GSPRequirement: Subject.GSP_REQUIREMENT,
+    GSPRequirementList: Subject.GSP_REQUIREMENT_LIST,
+    Theme: Subject.THEME,
 }
 
 
 def reference_save(*, record, actor=None, m2m=None):
-    """Save an organisation, a source or a GSP+ requirement with its many-to-many values; in the audit trail.
+    """Save a reference record (SUBJECTS) with its many-to-many values; in the audit trail.
 
     `m2m` maps many-to-many field names to the values to set (ids or records).
     """
@@ -62,7 +65,7 @@ def reference_save(*, record, actor=None, m2m=None):
 
 
 def reference_delete(*, record, actor=None):
-    """Delete an organisation, a source or a GSP+ requirement; the audit trail keeps what it was."""
+    """Delete a reference record (SUBJECTS); the audit trail keeps what it was."""
     model = type(record)
     with transaction.atomic():
         audit_entry_add(

@@ -51,14 +51,18 @@ class CommitmentListView(LoginRequiredMixin, SingleTableMixin, FilterView):
 
     def get_table_kwargs(self):
         kwargs = {"today": timezone.localdate()}
-        as_of = self._as_of()
+        as_of, known_on = self._as_of()
         if as_of:
-            kwargs["extra_columns"] = [("status_as_of", StatusAsOfColumn(as_of))]
+            kwargs["extra_columns"] = [("status_as_of", StatusAsOfColumn(as_of, known_on))]
         return kwargs
 
     def _as_of(self):
+        """(the "status as of" date, the "as known on" date): the known-on date alone is also the as-of date."""
         form = self.filterset.form
-        return form.cleaned_data.get("as_of") if self.filterset.is_bound and form.is_valid() else None
+        if not (self.filterset.is_bound and form.is_valid()):
+            return None, None
+        known_on = form.cleaned_data.get("known_on")
+        return form.cleaned_data.get("as_of") or known_on, known_on
 
     def get(self, request, *args, **kwargs):
         refusal = _page_size_refusal(request)
@@ -91,7 +95,7 @@ class CommitmentListView(LoginRequiredMixin, SingleTableMixin, FilterView):
             )
             return redirect(job)
         export = commitment_list_export(
-            rows, user=request.user, format=export, audience=audience, scope=scope, rows=count
+            rows, user=request.user, format=export, audience=audience, scope=scope, rows=count, request=request
         )
         if not export.streaming:
             return FileResponse(

@@ -208,6 +208,7 @@ def test_a_real_worker_runs_a_requested_report_with_progress_and_emails_its_requ
         "date_from": "2020-01-01",
         "date_to": "2025-06-30",
         "format": "xlsx",
+        "audience": "internal",
     }
     job_id = shell(world["env"], REQUEST_JOB % {"kind": "report", "parameters": parameters})["job"]
     with psycopg.connect(world["url"], autocommit=True) as connection:

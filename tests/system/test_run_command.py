@@ -28,7 +28,8 @@ from commitments.services.jobs import job_request
 from tests.factories import UserFactory
 user = UserFactory(username="sana", email="sana@example.org", role=access.ADMINISTRATOR)
 job = job_request(user=user, kind="report", parameters={
-    "kind": "progress", "scope": "all", "date_from": "2020-01-01", "date_to": "2025-06-30", "format": "csv"})
+    "kind": "progress", "scope": "all", "date_from": "2020-01-01", "date_to": "2025-06-30", "format": "csv",
+    "audience": "internal"})
 print(json.dumps({"job": job.pk}))
 """
 

@@ -1,9 +1,9 @@
 """Write a report from the command line (for scheduled reports).
 
     python manage.py report --as-user amina --scope jurisdiction:kp --from 2020-01-01 --to 2025-06-30 \\
-        --format pdf --output kp.pdf
+        --audience external --format pdf --output kp.pdf
     python manage.py report --as-user amina --scope jurisdiction:kp,gsp_group:human_rights ...
-    python manage.py report --as-user amina --kind gsp-scorecard --cycle 2020-2022 --format docx --output reply.docx
+    python manage.py report --as-user amina --kind gsp-scorecard --cycle 2020-2022 --audience external --format docx --output reply.docx
 
 The report holds only what --as-user may see, and is logged in their name.
 """
@@ -52,6 +52,11 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="date_from", help="First day of the period (YYYY-MM-DD).")
         parser.add_argument("--to", dest="date_to", help="Last day of the period (YYYY-MM-DD); default today.")
         parser.add_argument(
+            "--known-on",
+            dest="known_on",
+            help="The report as known on this day (YYYY-MM-DD): only the entries recorded by then count.",
+        )
+        parser.add_argument(
             "--since-last-review",
             action="store_true",
             help="Compare each commitment with its instrument's last review.",
@@ -59,7 +64,10 @@ class Command(BaseCommand):
         parser.add_argument("--since-run", type=int, help="Compare with a kept report (its id).")
         parser.add_argument("--format", choices=output.FORMATS, required=True)
         parser.add_argument(
-            "--audience", choices=Audience.values, help="Default: external for pdf, internal otherwise."
+            "--audience",
+            choices=Audience.values,
+            required=True,
+            help="Who the report is for: internal (public and internal items) or external (public items only).",
         )
         parser.add_argument("--group-by", choices=list(GROUP_BY), default="instrument")
         parser.add_argument("--output", required=True, help="File to write.")
@@ -100,6 +108,7 @@ class Command(BaseCommand):
                 format=format,
                 group_by=options["group_by"],
                 cycle=cycle,
+                known_on=_date(options["known_on"]) if options["known_on"] else None,
             )
         except output.TooLarge as error:
             raise CommandError(str(error)) from error
