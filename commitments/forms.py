@@ -779,7 +779,7 @@ class CommitmentLinkForm(forms.ModelForm):
 
     class Meta:
         model = CommitmentLink
-        fields = ["source", "target", "note"]
+        fields = ["source", "target", "note", "basis"]
 
     def clean(self):
         data = super().clean()

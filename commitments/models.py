@@ -43,6 +43,7 @@ services.history through derived.py, in the transaction that changes the history
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -52,7 +53,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import Audience, DeadlineKind, Precision, Sensitivity, Status
-from .dates import format_partial_date, validate_sane_date
+from .dates import format_partial_date, takes_effect_on, validate_sane_date
 from .querysets import (
     HISTORY_ORDER,
     AuditEntryQuerySet,
@@ -541,12 +542,37 @@ class Commitment(Sourced):
 
     # Derived from the status history by status_update_record(); never edited by hand.
     status = models.CharField(_("status"), max_length=24, choices=Status, default=Status.NO_INFORMATION, editable=False)
-    status_on = models.DateField(_("status date"), null=True, blank=True, editable=False)
+    # Since when: the first update of the deciding source's unbroken run of the headline status.
+    status_on = models.DateField(_("status since"), null=True, blank=True, editable=False)
     status_precision = models.CharField(max_length=5, choices=Precision, blank=True, editable=False)
+    # Last confirmed: the latest update of that run.
+    confirmed_on = models.DateField(_("last confirmed"), null=True, blank=True, editable=False)
+    confirmed_precision = models.CharField(max_length=5, choices=Precision, blank=True, editable=False)
     contested = models.BooleanField(_("contested"), default=False, editable=False)
     last_recorded_at = models.DateTimeField(_("last update recorded"), null=True, blank=True, editable=False)
     # The latest effective date of any unrestricted update: what "stale" is measured by.
     last_effective_on = models.DateField(_("last update effective"), null=True, blank=True, editable=False)
+
+    # The earliest date its history may carry (preparatory steps before the instrument's date):
+    # empty means the instrument's own date (services.history.earliest_allowed_date).
+    history_starts_on = models.DateField(
+        _("history starts on"),
+        null=True,
+        blank=True,
+        validators=[validate_sane_date],
+        help_text=_("Leave empty for the instrument's date. An earlier date needs a reason."),
+    )
+    history_starts_reason = models.CharField(
+        _("why the history starts then"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. the plan was drafted before it was adopted."),
+    )
+    is_own_project = models.BooleanField(
+        _("the tracker organisation's own project"),
+        default=False,
+        help_text=_("Work the tracker's organisation does itself; not counted among a government's commitments."),
+    )
 
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -556,6 +582,8 @@ class Commitment(Sourced):
             "status",
             "status_on",
             "status_precision",
+            "confirmed_on",
+            "confirmed_precision",
             "contested",
             "last_recorded_at",
             "last_effective_on",
@@ -604,17 +632,36 @@ class Commitment(Sourced):
         cutoff = stale_cutoff(now)
         return self.last_effective_on is None or self.last_effective_on < cutoff
 
+    def clean(self):
+        super().clean()
+        if self.history_starts_on is not None and not self.history_starts_reason.strip():
+            raise ValidationError(
+                {"history_starts_reason": _("Say why this commitment's history starts before its instrument.")}
+            )
+
     @property
     def status_date_display(self):
+        """Since when the headline status holds."""
         return format_partial_date(self.status_on, self.status_precision)
+
+    @property
+    def confirmed_display(self):
+        """When the headline status was last confirmed by the source it rests on."""
+        return format_partial_date(self.confirmed_on, self.confirmed_precision)
 
 
 class CommitmentLink(models.Model):
     """`source` contributes to `target`: provincial work rolls up to national and international commitments."""
 
     source = models.ForeignKey(Commitment, models.CASCADE, related_name="links_out")
+
+    class Basis(models.TextChoices):
+        SOURCED = "sourced", _("Sourced: a source says so")
+        EDITORIAL = "editorial", _("Editorial: the tracker's own mapping")
+
     target = models.ForeignKey(Commitment, models.CASCADE, related_name="links_in")
     note = models.CharField(_("note"), max_length=300, blank=True)
+    basis = models.CharField(_("basis"), max_length=10, choices=Basis, default=Basis.EDITORIAL)
 
     class Meta:
         ordering = ["source", "target"]
@@ -841,7 +888,8 @@ class IssueUpdate(models.Model):
     objects = IssueUpdateQuerySet.as_manager()
 
     class Meta:
-        ordering = ["issue", "cycle", *HISTORY_ORDER]
+        # By the date as written; derived.derive() orders a cycle's updates by when they take effect.
+        ordering = ["issue", "cycle", "effective_on", "recorded_at", "id"]
         verbose_name = _("issue update")
         constraints = [
             models.CheckConstraint(condition=~Q(sensitivity="restricted"), name="issue_update_not_restricted"),
@@ -914,6 +962,9 @@ class StatusUpdate(models.Model):
     status = models.CharField(_("status"), max_length=24, choices=Status)
     effective_on = models.DateField(_("effective date"), validators=[validate_sane_date])
     effective_precision = models.CharField(_("precision"), max_length=5, choices=Precision, default=Precision.DAY)
+    # When it takes effect: the end of the period a year or month names (dates.takes_effect_on);
+    # what every as-of computation and the history order compare.
+    takes_effect_on = models.DateField(_("takes effect on"), editable=False)
     note = models.TextField(_("note"), blank=True)
     assessor = models.ForeignKey(
         Organisation, models.PROTECT, related_name="assessments", verbose_name=_("who says so")
@@ -951,7 +1002,7 @@ class StatusUpdate(models.Model):
     redacted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     is_demo = models.BooleanField(_("demo data"), default=False)
 
-    history = HistoricalRecords(excluded_fields=["is_demo", "submission_key"])
+    history = HistoricalRecords(excluded_fields=["is_demo", "submission_key", "takes_effect_on"])
     objects = StatusUpdateQuerySet.as_manager()
 
     class Meta:
@@ -981,6 +1032,11 @@ class StatusUpdate(models.Model):
 
     def __str__(self):
         return f"{self.commitment.reference}: {self.get_status_display()} ({self.effective_display})"
+
+    def save(self, *args, **kwargs):
+        # A stored copy of the date's period end, so that the database orders and filters by it.
+        self.takes_effect_on = takes_effect_on(self.effective_on, self.effective_precision)
+        super().save(*args, **kwargs)
 
     @property
     def effective_display(self):
@@ -1051,12 +1107,15 @@ class StatusCount(models.Model):
     instrument = models.ForeignKey(Instrument, models.CASCADE, related_name="+")
     status = models.CharField(max_length=24, choices=Status)
     contested = models.BooleanField(default=False)
+    # The tracker organisation's own projects, kept apart from a government's commitments.
+    is_own_project = models.BooleanField(default=False)
     count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["jurisdiction", "instrument", "status", "contested"], name="status_count_unique"
+                fields=["jurisdiction", "instrument", "status", "contested", "is_own_project"],
+                name="status_count_unique",
             ),
         ]
 

@@ -359,7 +359,7 @@ class ProgressReport:
         changes = defaultdict(list)
         updates = (
             self._updates()
-            .filter(commitment_id__in=ids, effective_on__gt=earliest, effective_on__lte=self.date_to)
+            .filter(commitment_id__in=ids, takes_effect_on__gt=earliest, takes_effect_on__lte=self.date_to)
             .select_related("assessor", "recorded_by")
             .order_by("commitment_id", *HISTORY_ORDER)
         )
@@ -368,8 +368,8 @@ class ProgressReport:
             Evidence.objects.visible_to(self.user)
             .filter(
                 commitment_id__in=ids,
-                status_update__effective_on__gt=earliest,
-                status_update__effective_on__lte=self.date_to,
+                status_update__takes_effect_on__gt=earliest,
+                status_update__takes_effect_on__lte=self.date_to,
                 sensitivity__in=self.sensitivities,
                 status_update__sensitivity__in=self.sensitivities,
                 redacted_at__isnull=True,
