@@ -41,6 +41,9 @@ class CommitmentTable(tables.Table):
     sdgs = SDGColumn()
     status = StatusColumn(verbose_name=_("Status"))
     status_on = tables.Column(verbose_name=_("Since"), accessor="status_date_display", order_by=("status_on",))
+    confirmed_on = tables.Column(
+        verbose_name=_("Last confirmed"), accessor="confirmed_display", order_by=("confirmed_on",)
+    )
     due_on = tables.DateColumn(verbose_name=_("Due"), format="Y-m-d")
     overdue = tables.Column(verbose_name=_("Overdue"), empty_values=(), orderable=False)
     contested = tables.BooleanColumn(verbose_name=_("Contested"), yesno=(_("contested"), ""))
@@ -58,6 +61,7 @@ class CommitmentTable(tables.Table):
             "sdgs",
             "status",
             "status_on",
+            "confirmed_on",
             "due_on",
             "overdue",
             "contested",
