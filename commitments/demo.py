@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from . import derived
 from .choices import Precision
-from .dates import period_end, takes_effect_on
+from .dates import takes_effect_on
 from .models import (
     Assessment,
     Commitment,
@@ -112,7 +112,7 @@ def _history(rng, start, today):
         elif precision == Precision.YEAR:
             day = day.replace(month=1, day=1)
         # A period starting before the instrument existed still ends after it: keep the day.
-        if period_end(day, precision) < start:
+        if takes_effect_on(day, precision) < start:
             day, precision = start, Precision.DAY
         recorded = timezone.make_aware(
             datetime.datetime.combine(min(day + datetime.timedelta(days=rng.randint(0, 40)), today), datetime.time(10))

@@ -11,8 +11,14 @@ and in SQL is a named pair x() / x_q(), and a test checks that the two agree.
 | report overdue               | Instrument.is_report_overdue() / InstrumentQuerySet.report_overdue_q() |
 | stale                        | Commitment.is_stale() / CommitmentQuerySet.stale_q()                 |
 | history order                | querysets.HISTORY_ORDER (derived.history_key() for objects)          |
+| when an update takes effect  | dates.takes_effect_on() (end of a year or month), stored as StatusUpdate.takes_effect_on |
+| "no information" is no view  | derived.is_view(); StatusUpdateQuerySet.headline_candidates() / latest_per_source_as_of() in SQL |
 | headline, views, contested   | derived.derive() on a history; StatusUpdateQuerySet.headline_candidates() in SQL |
+| since, last confirmed        | derived.status_run() (the deciding source's unbroken run), stored by derive() |
 | status as of a date          | CommitmentQuerySet.with_headline_as_of() / with_status_as_of()       |
+| earliest date of a history   | services.history.earliest_allowed_date() (Commitment.history_starts_on, else the instrument's) |
+| recompute derived data       | derived.rederive_all() (manage.py tracker_rederive)                  |
+| government bars              | selectors.dashboard.jurisdiction_bars() leaves out Commitment.is_own_project |
 | audience → sensitivities     | choices.Audience.sensitivities                                       |
 | the tracker's organisation   | querysets.tracker_organisation_id()                                  |
 | visibility                   | <Model>.objects.visible_to(user); jurisdictions in querysets         |
@@ -874,6 +880,8 @@ class IssueUpdate(models.Model):
     status = models.CharField(_("state"), max_length=10, choices=ScorecardIssue.State)
     effective_on = models.DateField(_("date"))
     effective_precision = models.CharField(_("precision"), max_length=5, choices=Precision, default=Precision.DAY)
+    # As for a status update: the end of the year or month the date names (dates.takes_effect_on).
+    takes_effect_on = models.DateField(_("takes effect on"), editable=False)
     assessor = models.ForeignKey(Organisation, models.PROTECT, related_name="+", verbose_name=_("who says so"))
     note = models.TextField(_("what they say"), blank=True)
     document = models.CharField(_("document symbol or reference"), max_length=200, blank=True)
@@ -888,8 +896,7 @@ class IssueUpdate(models.Model):
     objects = IssueUpdateQuerySet.as_manager()
 
     class Meta:
-        # By the date as written; derived.derive() orders a cycle's updates by when they take effect.
-        ordering = ["issue", "cycle", "effective_on", "recorded_at", "id"]
+        ordering = ["issue", "cycle", *HISTORY_ORDER]
         verbose_name = _("issue update")
         constraints = [
             models.CheckConstraint(condition=~Q(sensitivity="restricted"), name="issue_update_not_restricted"),
@@ -900,6 +907,11 @@ class IssueUpdate(models.Model):
 
     def __str__(self):
         return f"{self.issue}: {self.get_status_display()} ({self.assessor}, {self.effective_display})"
+
+    def save(self, *args, **kwargs):
+        # A stored copy of the date's period end, so that the database orders by it.
+        self.takes_effect_on = takes_effect_on(self.effective_on, self.effective_precision)
+        super().save(*args, **kwargs)
 
     def natural_key(self):
         return (str(self.submission_key),)

@@ -10,15 +10,16 @@ from django.db import migrations, models
 
 def backfill_takes_effect_on(apps, schema_editor):
     """Each update takes effect at the end of the year or month it names (dates.takes_effect_on)."""
-    StatusUpdate = apps.get_model("commitments", "StatusUpdate")
-    batch = []
-    for update in StatusUpdate.objects.only("pk", "effective_on", "effective_precision").iterator(chunk_size=2000):
-        update.takes_effect_on = takes_effect_on(update.effective_on, update.effective_precision)
-        batch.append(update)
-        if len(batch) == 2000:
-            StatusUpdate.objects.bulk_update(batch, ["takes_effect_on"])
-            batch = []
-    StatusUpdate.objects.bulk_update(batch, ["takes_effect_on"])
+    for name in ("StatusUpdate", "IssueUpdate"):
+        model = apps.get_model("commitments", name)
+        batch = []
+        for update in model.objects.only("pk", "effective_on", "effective_precision").iterator(chunk_size=2000):
+            update.takes_effect_on = takes_effect_on(update.effective_on, update.effective_precision)
+            batch.append(update)
+            if len(batch) == 2000:
+                model.objects.bulk_update(batch, ["takes_effect_on"])
+                batch = []
+        model.objects.bulk_update(batch, ["takes_effect_on"])
     if schema_editor.connection.vendor == "postgresql":
         # Fire deferred checks now, so that the column can be altered in the same transaction.
         schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -108,11 +109,25 @@ class Migration(migrations.Migration):
             name='takes_effect_on',
             field=models.DateField(editable=False, null=True, verbose_name='takes effect on'),
         ),
+        migrations.AddField(
+            model_name='issueupdate',
+            name='takes_effect_on',
+            field=models.DateField(editable=False, null=True, verbose_name='takes effect on'),
+        ),
         migrations.RunPython(backfill_takes_effect_on, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='statusupdate',
             name='takes_effect_on',
             field=models.DateField(editable=False, verbose_name='takes effect on'),
+        ),
+        migrations.AlterField(
+            model_name='issueupdate',
+            name='takes_effect_on',
+            field=models.DateField(editable=False, verbose_name='takes effect on'),
+        ),
+        migrations.AlterModelOptions(
+            name='issueupdate',
+            options={'ordering': ['issue', 'cycle', 'takes_effect_on', 'recorded_at', 'id'], 'verbose_name': 'issue update'},
         ),
         migrations.AlterField(
             model_name='commitment',

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..charts import Bar
-from ..derived import derive, history_key
+from ..derived import derive
 from ..models import (
     Commitment,
     CommitmentRollUp,
@@ -26,7 +26,7 @@ from ..models import (
     Review,
     ScorecardIssue,
 )
-from ..querysets import tracker_organisation_id
+from ..querysets import HISTORY_ORDER, tracker_organisation_id
 from ..scopes import Scope, within
 
 GROUP_LABELS = dict(GSPRequirement.Group.choices)
@@ -66,8 +66,7 @@ def issue_updates(user, issues, sensitivities=None):
     if sensitivities is not None:
         updates = updates.filter(sensitivity__in=sensitivities)
     result = defaultdict(lambda: defaultdict(list))
-    rows = updates.select_related("assessor", "cycle", "recorded_by").order_by("effective_on", "recorded_at", "id")
-    for update in sorted(rows, key=history_key):
+    for update in updates.select_related("assessor", "cycle", "recorded_by").order_by(*HISTORY_ORDER):
         result[update.issue_id][update.cycle_id].append(update)
     return result
 

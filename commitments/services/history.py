@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from .. import access, derived
 from ..choices import Precision, Sensitivity
-from ..dates import period_end, takes_effect_on
+from ..dates import takes_effect_on
 from ..models import Commitment, Evidence, Redaction, StagedUpload, StatusUpdate
 from ..querysets import readers_of_jurisdiction
 from .audit import Action, Subject, audit_entry_add, change
@@ -72,7 +72,7 @@ def _check_effective_date(commitment, effective_on, precision, today):
         errors["effective_on"] = _("The effective date cannot be in the future.")
     earliest = earliest_allowed_date(commitment)
     # A year-only date is allowed if any day of that year is on or after the earliest date.
-    if earliest is not None and period_end(effective_on, precision) < earliest:
+    if earliest is not None and takes_effect_on(effective_on, precision) < earliest:
         if commitment.history_starts_on is not None:
             message = _("The effective date is before this commitment's history starts (%(date)s).")
         else:
