@@ -170,6 +170,7 @@ class Organisation(Sourced):
         CIVIL_SOCIETY = "civil_society", _("Civil society")
         INTERNATIONAL = "international", _("International body")
         TREATY_BODY = "treaty_body", _("Treaty body")
+        MEDIA = "media", _("News media")
 
     slug = models.SlugField(_("key"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200, unique=True)

@@ -142,5 +142,10 @@ class Migration(migrations.Migration):
             model_name='statuscount',
             constraint=models.UniqueConstraint(fields=('jurisdiction', 'instrument', 'status', 'contested', 'is_own_project'), name='status_count_unique'),
         ),
+        migrations.AlterField(
+            model_name='organisation',
+            name='kind',
+            field=models.CharField(choices=[('government', 'Government body'), ('nhri', 'National human rights institution'), ('legislature', 'Legislature or caucus'), ('civil_society', 'Civil society'), ('international', 'International body'), ('treaty_body', 'Treaty body'), ('media', 'News media')], max_length=20, verbose_name='kind'),
+        ),
         migrations.RunPython(rederive, migrations.RunPython.noop),
     ]
