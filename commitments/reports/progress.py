@@ -389,7 +389,7 @@ class ProgressReport:
         for update in updates:
             changes[update.commitment_id].append(
                 (
-                    update.effective_on,
+                    update.takes_effect_on,  # a year or a month counts in the period it ends in
                     Change(
                         effective_on=update.effective_on,
                         effective_display=update.effective_display,
