@@ -180,6 +180,11 @@ def test_the_commitment_page_and_the_list_show_since_and_last_confirmed(client):
     assert "last confirmed 15 November 2026" in page
     listing = client.get(reverse("commitments:list")).content.decode()
     assert "Last confirmed" in listing and "15 November 2026" in listing
+    api = client.get(reverse("api:commitment_detail", args=[world.kp_commitment.pk]))
+    assert api.status_code == 200
+    body = api.json()
+    assert (body["status_on"], body["status_precision"]) == ("2025-01-01", "year")
+    assert body["confirmed_on"] == "2026-11-15"
 
 
 # --- Partial dates take effect at the end of their period -----------------------------------
