@@ -781,6 +781,14 @@ class CommitmentLinkForm(forms.ModelForm):
         model = CommitmentLink
         fields = ["source", "target", "note", "basis"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out, a link is the tracker's own mapping: nothing claims a source made it.
+        self.fields["basis"].required = False
+
+    def clean_basis(self):
+        return self.cleaned_data.get("basis") or CommitmentLink.Basis.EDITORIAL
+
     def clean(self):
         data = super().clean()
         source = data.get("source") or (self.instance.source if self.instance.source_id else None)
