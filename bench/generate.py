@@ -216,6 +216,7 @@ def generate(size, *, seed=1, progress=None, updates_per_commitment=UPDATES_PER_
                     status=rng.choices(statuses, weights)[0],
                     effective_on=day,
                     effective_precision=Precision.DAY,
+                    takes_effect_on=day,
                     note=f"Benchmark note {next_update}",
                     assessor_id=own_id if rng.random() < 0.4 else rng.choice(ref.sources[1:]).pk,
                     recorded_by_id=ref.editor.pk,

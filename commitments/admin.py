@@ -492,6 +492,7 @@ class CommitmentAdmin(TrackerHistoryAdmin):
     readonly_fields = [
         "status",
         "status_on",
+        "confirmed_on",
         "contested",
         "last_recorded_at",
         "created_at",
@@ -1098,10 +1099,12 @@ def _link_save(request, link):
             if link.pk:
                 stored = models.CommitmentLink.objects.get(pk=link.pk)
                 if (stored.source_id, stored.target_id) == (link.source_id, link.target_id):
-                    models.CommitmentLink.objects.filter(pk=link.pk).update(note=link.note)
+                    models.CommitmentLink.objects.filter(pk=link.pk).update(note=link.note, basis=link.basis)
                     return stored
                 commitment_link_remove(link=stored, actor=request.user)
-            return commitment_link_add(source=link.source, target=link.target, note=link.note, actor=request.user)
+            return commitment_link_add(
+                source=link.source, target=link.target, note=link.note, basis=link.basis, actor=request.user
+            )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return None
@@ -1110,7 +1113,7 @@ def _link_save(request, link):
 @admin.register(models.CommitmentLink)
 class CommitmentLinkAdmin(TrackerAdmin):
     form = CommitmentLinkForm
-    list_display = ["source", "target", "note"]
+    list_display = ["source", "target", "basis", "note"]
     list_select_related = ["source", "target"]
     search_fields = ["source__reference", "target__reference"]
     autocomplete_fields = ["source", "target"]

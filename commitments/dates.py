@@ -91,3 +91,16 @@ def period_end(value, precision):
         next_month = (value.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         return next_month - datetime.timedelta(days=1)
     return value
+
+
+def takes_effect_on(value, precision):
+    """When an update dated `value` at `precision` takes effect: the end of the year or month it names.
+
+    A status known only to "2019" is not yet reached on 1 January 2019; from the end of 2019 it
+    certainly is. Every as-of computation compares this date (StatusUpdate.takes_effect_on).
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return period_end(value, precision)

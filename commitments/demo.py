@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from . import derived
 from .choices import Precision
-from .dates import period_end
+from .dates import takes_effect_on
 from .models import (
     Assessment,
     Commitment,
@@ -38,7 +38,7 @@ from .models import (
     ThemeStatusCount,
 )
 from .querysets import HISTORY_ORDER, tracker_organisation_id
-from .services.history import earliest_allowed_date
+from .services.history import instrument_date
 
 DEMO_TITLE_PREFIX = "[Demo] "
 DEMO_REFERENCE_PREFIX = "DEMO-"
@@ -112,7 +112,7 @@ def _history(rng, start, today):
         elif precision == Precision.YEAR:
             day = day.replace(month=1, day=1)
         # A period starting before the instrument existed still ends after it: keep the day.
-        if period_end(day, precision) < start:
+        if takes_effect_on(day, precision) < start:
             day, precision = start, Precision.DAY
         recorded = timezone.make_aware(
             datetime.datetime.combine(min(day + datetime.timedelta(days=rng.randint(0, 40)), today), datetime.time(10))
@@ -183,13 +183,14 @@ def demo_add(*, count, random_seed=None, progress=None, today=None):
                     jurisdiction=rng.choice(jurisdictions),
                     responsible_body=rng.choice(bodies),
                 )
-                start = max(earliest_allowed_date(instrument) or HISTORY_START, HISTORY_START)
+                start = max(instrument_date(instrument) or HISTORY_START, HISTORY_START)
                 history = [
                     DemoUpdateFactory.build(
                         commitment=commitment,
                         status=status,
                         effective_on=day,
                         effective_precision=precision,
+                        takes_effect_on=takes_effect_on(day, precision),
                         assessor=tracker if rng.random() < 0.75 else rng.choice(others),
                         recorded_at=recorded,
                         sensitivity=rng.choice([Sensitivity.PUBLIC, Sensitivity.INTERNAL]),
@@ -267,14 +268,8 @@ def demo_clear():
         status_share, theme_share = derived.contributions(commitments)
         derived.apply_counts(status_share, theme_share, sign=-1)
         # Count rows that only demo data needed are now zero: remove them too (see below on concurrency).
-        for jurisdiction_id, instrument_id, status, contested in status_share:
-            StatusCount.objects.filter(
-                jurisdiction_id=jurisdiction_id,
-                instrument_id=instrument_id,
-                status=status,
-                contested=contested,
-                count=0,
-            ).delete()
+        for key in status_share:
+            StatusCount.objects.filter(**dict(zip(derived.STATUS_COUNT_KEY, key)), count=0).delete()
         for jurisdiction_id, theme_id, status in theme_share:
             ThemeStatusCount.objects.filter(
                 jurisdiction_id=jurisdiction_id, theme_id=theme_id, status=status, count=0

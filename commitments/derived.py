@@ -15,8 +15,9 @@
   contributions() of what it inserts or removes.
 
 The headline on any date follows one rule (the same as CommitmentQuerySet.with_headline_as_of):
-the latest unrestricted update, in history order, of the organisation running the tracker, or
-of any source where it has none.
+the latest unrestricted real view ("no information" is never a view), in history order, of the
+organisation running the tracker, or of any source where it has none; else "no information".
+An update dated only to a year or a month takes effect at the end of that period.
 """
 
 import dataclasses
@@ -24,9 +25,11 @@ import datetime
 from collections import Counter
 from contextlib import contextmanager
 
+from django.db import transaction
 from django.db.models import Count, F, Sum
 
 from .choices import Sensitivity, Status
+from .dates import takes_effect_on
 from .models import (
     Assessment,
     Commitment,
@@ -40,12 +43,32 @@ from .models import (
 from .querysets import HISTORY_ORDER, tracker_organisation_id
 
 # The fields derive() reads of each update.
-HISTORY_FIELDS = ("id", "status", "effective_on", "effective_precision", "assessor_id", "recorded_at", "sensitivity")
+HISTORY_FIELDS = (
+    "id",
+    "status",
+    "effective_on",
+    "effective_precision",
+    "takes_effect_on",
+    "assessor_id",
+    "recorded_at",
+    "sensitivity",
+)
+
+
+def effect_date(update):
+    """When an update takes effect: its stored takes_effect_on, or computed (unsaved updates, issue updates)."""
+    stored = getattr(update, "takes_effect_on", None)
+    return stored or takes_effect_on(update.effective_on, update.effective_precision)
 
 
 def history_key(update):
     """An update's place in history order (querysets.HISTORY_ORDER); unsaved updates keep their list order."""
-    return (update.effective_on, update.recorded_at, update.id or 0)
+    return (effect_date(update), update.recorded_at, update.id or 0)
+
+
+def is_view(update):
+    """ "No information" is never a view: it sets no headline, counts for no contest and ends no run."""
+    return update.status != Status.NO_INFORMATION
 
 
 def is_contested(statuses):
@@ -54,23 +77,29 @@ def is_contested(statuses):
 
 
 def headline_timeline(updates, own_id):
-    """[(effective_on, precision, status, update)] each time the headline changes.
+    """[(takes effect on, precision, status, deciding update)] each time the headline changes.
 
-    `updates` are one commitment's unrestricted updates in history order.
+    `updates` are one commitment's unrestricted updates in history order. The headline is the
+    latest real view (not "no information") of the organisation running the tracker, else the
+    latest real view of any source; the same rule as StatusUpdateQuerySet.headline_candidates().
     """
     timeline = []
     latest_own = None
     latest_any = None
     index = 0
     while index < len(updates):
-        day = updates[index].effective_on
-        while index < len(updates) and updates[index].effective_on == day:
+        day = effect_date(updates[index])
+        while index < len(updates) and effect_date(updates[index]) == day:
             update = updates[index]
+            index += 1
+            if not is_view(update):
+                continue
             latest_any = update
             if own_id is not None and update.assessor_id == own_id:
                 latest_own = update
-            index += 1
         headline = latest_own or latest_any
+        if headline is None:
+            continue
         if not timeline or timeline[-1][2] != headline.status:
             timeline.append((day, headline.effective_precision, headline.status, headline))
         else:
@@ -79,15 +108,31 @@ def headline_timeline(updates, own_id):
     return timeline
 
 
+def status_run(updates, deciding):
+    """(first, latest) update of the deciding source's unbroken run of the deciding status.
+
+    `updates` are in history order. "Since" is when that source first said the status it still
+    says; "last confirmed" is when it last said so. "No information" does not break a run.
+    """
+    own = [u for u in updates if u.assessor_id == deciding.assessor_id and is_view(u)]
+    position = next(i for i, u in enumerate(own) if u is deciding)
+    first = position
+    while first > 0 and own[first - 1].status == deciding.status:
+        first -= 1
+    return own[first], deciding
+
+
 @dataclasses.dataclass
 class Derivation:
     """What a commitment's history says now: see derive()."""
 
     timeline: list
-    views: dict  # assessor id -> that source's latest update
+    views: dict  # assessor id -> that source's latest real view
     status: str
     status_on: datetime.date | None
     status_precision: str
+    confirmed_on: datetime.date | None
+    confirmed_precision: str
     contested: bool
     last_effective_on: datetime.date | None
     last_recorded_at: datetime.datetime | None
@@ -98,7 +143,16 @@ class Derivation:
             setattr(commitment, field, getattr(self, field))
 
 
-DERIVED_FIELDS = ("status", "status_on", "status_precision", "contested", "last_effective_on", "last_recorded_at")
+DERIVED_FIELDS = (
+    "status",
+    "status_on",
+    "status_precision",
+    "confirmed_on",
+    "confirmed_precision",
+    "contested",
+    "last_effective_on",
+    "last_recorded_at",
+)
 
 
 def derive(updates, own_id):
@@ -111,18 +165,23 @@ def derive(updates, own_id):
     timeline = headline_timeline(unrestricted, own_id)
     views = {}
     for update in unrestricted:
-        views[update.assessor_id] = update
+        if is_view(update):
+            views[update.assessor_id] = update
     if timeline:
-        _start, _precision, status, deciding = timeline[-1]
-        status_on, precision = deciding.effective_on, deciding.effective_precision
+        status, deciding = timeline[-1][2], timeline[-1][3]
+        first, latest = status_run(unrestricted, deciding)
+        status_on, precision = first.effective_on, first.effective_precision
+        confirmed_on, confirmed_precision = latest.effective_on, latest.effective_precision
     else:
-        status, status_on, precision = Status.NO_INFORMATION, None, ""
+        status, status_on, precision, confirmed_on, confirmed_precision = Status.NO_INFORMATION, None, "", None, ""
     return Derivation(
         timeline=timeline,
         views=views,
         status=status,
         status_on=status_on,
         status_precision=precision,
+        confirmed_on=confirmed_on,
+        confirmed_precision=confirmed_precision,
         contested=is_contested(u.status for u in views.values()),
         last_effective_on=max((u.effective_on for u in unrestricted), default=None),
         last_recorded_at=max((u.recorded_at for u in unrestricted), default=None),
@@ -324,23 +383,85 @@ def stored_month_deltas():
     }
 
 
+def rederive_all():
+    """Recompute every commitment's derived data from its history; idempotent. Returns how many changed.
+
+    The headline, since, last confirmed, contested, each source's view, the counts and the trend
+    summary, as recording each history again would leave them: after a change of the rules
+    (`manage.py tracker_rederive`, and the migration that brought the rule in).
+    """
+    own_id = tracker_organisation_id()
+    with transaction.atomic():
+        histories = {}
+        for update in (
+            StatusUpdate.objects.unrestricted()
+            .order_by("commitment_id", *HISTORY_ORDER)
+            .only("commitment_id", *HISTORY_FIELDS)
+            .iterator(chunk_size=5000)
+        ):
+            histories.setdefault(update.commitment_id, []).append(update)
+        assessments = {(a.commitment_id, a.assessor_id): a for a in Assessment.objects.all()}
+        changed, create, update_rows = [], [], []
+        for commitment in Commitment.objects.only("pk", *DERIVED_FIELDS).order_by("pk").iterator(chunk_size=2000):
+            derivation = derive(histories.get(commitment.pk, []), own_id)
+            if any(getattr(commitment, field) != getattr(derivation, field) for field in DERIVED_FIELDS):
+                derivation.apply_to(commitment)
+                changed.append(commitment)
+            for assessor_id, update in derivation.views.items():
+                current = assessments.pop((commitment.pk, assessor_id), None)
+                if current is None:
+                    create.append(
+                        Assessment(
+                            commitment_id=commitment.pk,
+                            assessor_id=assessor_id,
+                            update=update,
+                            status=update.status,
+                            effective_on=update.effective_on,
+                        )
+                    )
+                elif (current.update_id, current.status, current.effective_on) != (
+                    update.pk,
+                    update.status,
+                    update.effective_on,
+                ):
+                    current.update, current.status, current.effective_on = update, update.status, update.effective_on
+                    update_rows.append(current)
+        Commitment.objects.bulk_update(changed, DERIVED_FIELDS, batch_size=1000)
+        Assessment.objects.filter(pk__in=[a.pk for a in assessments.values()]).delete()
+        Assessment.objects.bulk_update(update_rows, ["update", "status", "effective_on"], batch_size=1000)
+        Assessment.objects.bulk_create(create, batch_size=1000)
+
+        StatusMonthDelta.objects.all().delete()
+        StatusMonthDelta.objects.bulk_create(
+            [
+                StatusMonthDelta(month=month, jurisdiction_id=jurisdiction_id, status=status, delta=delta)
+                for (month, jurisdiction_id, status), delta in sorted(recompute_month_deltas().items(), key=str)
+            ],
+            batch_size=1000,
+        )
+        StatusCount.objects.all().delete()
+        ThemeStatusCount.objects.all().delete()
+        apply_counts(*contributions(Commitment.objects.all()))
+    return len(changed)
+
+
 # --- Maintained counts -------------------------------------------------------------------
+
+
+# What a StatusCount row is keyed by (its fields, the Commitment's fields of the same name).
+STATUS_COUNT_KEY = ("jurisdiction_id", "instrument_id", "status", "contested", "is_own_project")
 
 
 def contributions(commitments):
     """(status counts, theme counts) of a Commitment queryset, as Counters keyed like the count tables.
 
-    Status keys are (jurisdiction_id, instrument_id, status, contested); theme keys are
-    (jurisdiction_id, theme_id, status). Two grouped queries.
+    Status keys are STATUS_COUNT_KEY: (jurisdiction_id, instrument_id, status, contested,
+    is_own_project); theme keys are (jurisdiction_id, theme_id, status). Two grouped queries.
     """
     status_counts = Counter(
         {
-            (jurisdiction_id, instrument_id, status, contested): n
-            for jurisdiction_id, instrument_id, status, contested, n in commitments.values_list(
-                "jurisdiction_id", "instrument_id", "status", "contested"
-            )
-            .annotate(n=Count("pk"))
-            .order_by()
+            tuple(row[:-1]): row[-1]
+            for row in commitments.values_list(*STATUS_COUNT_KEY).annotate(n=Count("pk")).order_by()
         }
     )
     theme_counts = Counter(
@@ -366,7 +487,7 @@ def _subtract(after, before):
 def apply_counts(status_changes, theme_changes, sign=1):
     """Add `sign` × the changes to the count tables, safely under concurrency (rows locked in key order)."""
     for model, fields, changes in (
-        (StatusCount, ("jurisdiction_id", "instrument_id", "status", "contested"), status_changes),
+        (StatusCount, STATUS_COUNT_KEY, status_changes),
         (ThemeStatusCount, ("jurisdiction_id", "theme_id", "status"), theme_changes),
     ):
         changes = {key: sign * value for key, value in changes.items() if value}
@@ -405,7 +526,7 @@ def recompute_counts():
 def stored_counts():
     return (
         {
-            (row.jurisdiction_id, row.instrument_id, row.status, row.contested): row.count
+            tuple(getattr(row, field) for field in STATUS_COUNT_KEY): row.count
             for row in StatusCount.objects.all()
             if row.count
         },

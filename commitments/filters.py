@@ -106,6 +106,9 @@ class CommitmentFilter(django_filters.FilterSet):
         field_name="responsible_body",
     )
     contested = django_filters.ChoiceFilter(label=_("Contested"), choices=YES_NO, method="filter_contested")
+    own_project = django_filters.ChoiceFilter(
+        label=_("The tracker organisation's own project"), choices=YES_NO, method="filter_own_project"
+    )
     verified = django_filters.ChoiceFilter(label=_("Latest status verified"), choices=YES_NO, method="filter_verified")
     overdue = django_filters.ChoiceFilter(label=_("Overdue"), choices=YES_NO, method="filter_overdue")
     stale = django_filters.ChoiceFilter(label=_("Stale"), choices=YES_NO, method="filter_stale")
@@ -265,6 +268,9 @@ class CommitmentFilter(django_filters.FilterSet):
 
     def filter_contested(self, queryset, name, value):
         return _yes_no(queryset, Q(contested=True), value)
+
+    def filter_own_project(self, queryset, name, value):
+        return _yes_no(queryset, Q(is_own_project=True), value)
 
     def filter_verified(self, queryset, name, value):
         # Verified means the update that decides the headline is verified, not any update.

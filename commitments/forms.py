@@ -792,7 +792,15 @@ class CommitmentLinkForm(forms.ModelForm):
 
     class Meta:
         model = CommitmentLink
-        fields = ["source", "target", "note"]
+        fields = ["source", "target", "note", "basis"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out, a link is the tracker's own mapping: nothing claims a source made it.
+        self.fields["basis"].required = False
+
+    def clean_basis(self):
+        return self.cleaned_data.get("basis") or CommitmentLink.Basis.EDITORIAL
 
     def clean(self):
         data = super().clean()

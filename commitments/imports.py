@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .dates import validate_sane_date
+from .choices import Precision
+from .dates import partial_date_iso, validate_sane_date
 from .files import ZipTooLarge, check_zip_limits
 from .models import Commitment, CommitmentLink, Instrument, Jurisdiction, Organisation, Status, StatusUpdate, Theme
 from .services.commitments import commitment_link_add, commitment_save, commitment_themes_set
@@ -55,7 +56,9 @@ COLUMNS = {
         "instrument": gettext_lazy("Instrument code (required)."),
         "reference": gettext_lazy("The commitment's reference (required)."),
         "status": gettext_lazy("Status, e.g. In progress or in_progress (required)."),
-        "effective_on": gettext_lazy("Date the status took effect, day first or ISO (required)."),
+        "effective_on": gettext_lazy(
+            "Date the status took effect, day first or ISO; or only a year (2019) or a month (2019-06) (required)."
+        ),
         "assessor": gettext_lazy("Who says so: the organisation's key or full name (required)."),
         "note": gettext_lazy("Note."),
     },
@@ -211,6 +214,36 @@ def parse_day_first(value):
     except ValidationError as exc:
         raise ValueError(exc.messages[0])
     return day
+
+
+_YEAR_ONLY = re.compile(r"^(\d{4})$")
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def parse_partial_day_first(value):
+    """(date, precision) from a year ("2019"), a year and month ("2019-06") or a day (parse_day_first).
+
+    A year or a month is stored as its first day with its precision (dates.py), and takes
+    effect at the end of that period.
+    """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip() if isinstance(value, (str, int)) else None
+    if text is not None:
+        day, precision = None, None
+        if match := _YEAR_ONLY.match(text):
+            day, precision = datetime.date(int(match[1]), 1, 1), Precision.YEAR
+        elif match := _YEAR_MONTH.match(text):
+            if not 1 <= int(match[2]) <= 12:
+                raise ValueError(_("“%(value)s” is not a month: write YYYY-MM.") % {"value": text})
+            day, precision = datetime.date(int(match[1]), int(match[2]), 1), Precision.MONTH
+        if day is not None:
+            try:
+                validate_sane_date(day)
+            except ValidationError as exc:
+                raise ValueError(exc.messages[0])
+            return day, precision
+    return parse_day_first(value), Precision.DAY
 
 
 def _parse_day_first(value):
@@ -508,9 +541,9 @@ def _import_status(result, records, lookups, user, today):
                 _("Unknown status “%(value)s”. Use one of: %(choices)s.")
                 % {"value": _text(record, "status"), "choices": ", ".join(str(label) for _v, label in Status.choices)},
             )
-        effective_on = None
+        effective_on, precision = None, Precision.DAY
         try:
-            effective_on = parse_day_first(record.get("effective_on", ""))
+            effective_on, precision = parse_partial_day_first(record.get("effective_on", ""))
         except ValueError as exc:
             row.error("effective_on", exc)
         assessor = lookups.organisations.get(_text(record, "assessor").lower())
@@ -525,7 +558,7 @@ def _import_status(result, records, lookups, user, today):
             )
         if row.errors:
             continue
-        key = (commitment.pk, status, effective_on, assessor.pk, note)
+        key = (commitment.pk, status, effective_on, precision, assessor.pk, note)
         if key in seen:
             row.error("", _("The same status entry is also on row %(row)d.") % {"row": seen[key]})
             continue
@@ -534,7 +567,14 @@ def _import_status(result, records, lookups, user, today):
         # that a restricted update they are not named on says the same.
         exists = (
             StatusUpdate.objects.visible_to(user)
-            .filter(commitment=commitment, status=status, effective_on=effective_on, assessor=assessor, note=note)
+            .filter(
+                commitment=commitment,
+                status=status,
+                effective_on=effective_on,
+                effective_precision=precision,
+                assessor=assessor,
+                note=note,
+            )
             .exists()
         )
         if exists:
@@ -546,6 +586,7 @@ def _import_status(result, records, lookups, user, today):
                     commitment=commitment,
                     status=status,
                     effective_on=effective_on,
+                    effective_precision=precision,
                     assessor=assessor,
                     note=note,
                     recorded_by=user,
@@ -559,7 +600,7 @@ def _import_status(result, records, lookups, user, today):
         row.action = "create"
         row.changes.append(
             _("%(status)s from %(date)s, says %(who)s")
-            % {"status": Status(status).label, "date": effective_on.isoformat(), "who": assessor}
+            % {"status": Status(status).label, "date": partial_date_iso(effective_on, precision), "who": assessor}
         )
 
 

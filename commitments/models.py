@@ -11,8 +11,14 @@ and in SQL is a named pair x() / x_q(), and a test checks that the two agree.
 | report overdue               | Instrument.is_report_overdue() / InstrumentQuerySet.report_overdue_q() |
 | stale                        | Commitment.is_stale() / CommitmentQuerySet.stale_q()                 |
 | history order                | querysets.HISTORY_ORDER (derived.history_key() for objects)          |
+| when an update takes effect  | dates.takes_effect_on() (end of a year or month), stored as StatusUpdate.takes_effect_on |
+| "no information" is no view  | derived.is_view(); StatusUpdateQuerySet.headline_candidates() / latest_per_source_as_of() in SQL |
 | headline, views, contested   | derived.derive() on a history; StatusUpdateQuerySet.headline_candidates() in SQL |
+| since, last confirmed        | derived.status_run() (the deciding source's unbroken run), stored by derive() |
 | status as of a date          | CommitmentQuerySet.with_headline_as_of() / with_status_as_of()       |
+| earliest date of a history   | services.history.earliest_allowed_date() (Commitment.history_starts_on, else the instrument's) |
+| recompute derived data       | derived.rederive_all() (manage.py tracker_rederive)                  |
+| government bars              | selectors.dashboard.jurisdiction_bars() leaves out Commitment.is_own_project |
 | audience → sensitivities     | choices.Audience.sensitivities                                       |
 | the tracker's organisation   | querysets.tracker_organisation_id()                                  |
 | visibility                   | <Model>.objects.visible_to(user); jurisdictions in querysets         |
@@ -48,6 +54,7 @@ services.history through derived.py, in the transaction that changes the history
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -57,7 +64,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import Audience, DeadlineKind, Precision, Sensitivity, Status
-from .dates import format_partial_date, validate_sane_date
+from .dates import format_partial_date, takes_effect_on, validate_sane_date
 from .querysets import (
     HISTORY_ORDER,
     AuditEntryQuerySet,
@@ -168,6 +175,7 @@ class Organisation(Sourced):
         CIVIL_SOCIETY = "civil_society", _("Civil society")
         INTERNATIONAL = "international", _("International body")
         TREATY_BODY = "treaty_body", _("Treaty body")
+        MEDIA = "media", _("News media")
 
     slug = models.SlugField(_("key"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -549,12 +557,37 @@ class Commitment(Sourced):
 
     # Derived from the status history by status_update_record(); never edited by hand.
     status = models.CharField(_("status"), max_length=24, choices=Status, default=Status.NO_INFORMATION, editable=False)
-    status_on = models.DateField(_("status date"), null=True, blank=True, editable=False)
+    # Since when: the first update of the deciding source's unbroken run of the headline status.
+    status_on = models.DateField(_("status since"), null=True, blank=True, editable=False)
     status_precision = models.CharField(max_length=5, choices=Precision, blank=True, editable=False)
+    # Last confirmed: the latest update of that run.
+    confirmed_on = models.DateField(_("last confirmed"), null=True, blank=True, editable=False)
+    confirmed_precision = models.CharField(max_length=5, choices=Precision, blank=True, editable=False)
     contested = models.BooleanField(_("contested"), default=False, editable=False)
     last_recorded_at = models.DateTimeField(_("last update recorded"), null=True, blank=True, editable=False)
     # The latest effective date of any unrestricted update: what "stale" is measured by.
     last_effective_on = models.DateField(_("last update effective"), null=True, blank=True, editable=False)
+
+    # The earliest date its history may carry (preparatory steps before the instrument's date):
+    # empty means the instrument's own date (services.history.earliest_allowed_date).
+    history_starts_on = models.DateField(
+        _("history starts on"),
+        null=True,
+        blank=True,
+        validators=[validate_sane_date],
+        help_text=_("Leave empty for the instrument's date. An earlier date needs a reason."),
+    )
+    history_starts_reason = models.CharField(
+        _("why the history starts then"),
+        max_length=300,
+        blank=True,
+        help_text=_("E.g. the plan was drafted before it was adopted."),
+    )
+    is_own_project = models.BooleanField(
+        _("the tracker organisation's own project"),
+        default=False,
+        help_text=_("Work the tracker's organisation does itself; not counted among a government's commitments."),
+    )
 
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -574,6 +607,8 @@ class Commitment(Sourced):
             "status",
             "status_on",
             "status_precision",
+            "confirmed_on",
+            "confirmed_precision",
             "contested",
             "last_recorded_at",
             "last_effective_on",
@@ -631,21 +666,39 @@ class Commitment(Sourced):
         """On the public portal: it and its instrument are published (see CommitmentQuerySet.published_q)."""
         return self.published and self.instrument.published
 
+    def clean(self):
+        super().clean()
+        if self.history_starts_on is not None and not self.history_starts_reason.strip():
+            raise ValidationError(
+                {"history_starts_reason": _("Say why this commitment's history starts before its instrument.")}
+            )
+
     @property
     def status_date_display(self):
+        """Since when the headline status holds."""
         return format_partial_date(self.status_on, self.status_precision)
 
     @property
     def public_status_date_display(self):
         return format_partial_date(self.public_status_on, self.public_status_precision)
 
+    def confirmed_display(self):
+        """When the headline status was last confirmed by the source it rests on."""
+        return format_partial_date(self.confirmed_on, self.confirmed_precision)
+
 
 class CommitmentLink(models.Model):
     """`source` contributes to `target`: provincial work rolls up to national and international commitments."""
 
     source = models.ForeignKey(Commitment, models.CASCADE, related_name="links_out")
+
+    class Basis(models.TextChoices):
+        SOURCED = "sourced", _("Sourced: a source says so")
+        EDITORIAL = "editorial", _("Editorial: the tracker's own mapping")
+
     target = models.ForeignKey(Commitment, models.CASCADE, related_name="links_in")
     note = models.CharField(_("note"), max_length=300, blank=True)
+    basis = models.CharField(_("basis"), max_length=10, choices=Basis, default=Basis.EDITORIAL)
 
     class Meta:
         ordering = ["source", "target"]
@@ -858,6 +911,8 @@ class IssueUpdate(models.Model):
     status = models.CharField(_("state"), max_length=10, choices=ScorecardIssue.State)
     effective_on = models.DateField(_("date"))
     effective_precision = models.CharField(_("precision"), max_length=5, choices=Precision, default=Precision.DAY)
+    # As for a status update: the end of the year or month the date names (dates.takes_effect_on).
+    takes_effect_on = models.DateField(_("takes effect on"), editable=False)
     assessor = models.ForeignKey(Organisation, models.PROTECT, related_name="+", verbose_name=_("who says so"))
     note = models.TextField(_("what they say"), blank=True)
     document = models.CharField(_("document symbol or reference"), max_length=200, blank=True)
@@ -883,6 +938,11 @@ class IssueUpdate(models.Model):
 
     def __str__(self):
         return f"{self.issue}: {self.get_status_display()} ({self.assessor}, {self.effective_display})"
+
+    def save(self, *args, **kwargs):
+        # A stored copy of the date's period end, so that the database orders by it.
+        self.takes_effect_on = takes_effect_on(self.effective_on, self.effective_precision)
+        super().save(*args, **kwargs)
 
     def natural_key(self):
         return (str(self.submission_key),)
@@ -945,6 +1005,9 @@ class StatusUpdate(models.Model):
     status = models.CharField(_("status"), max_length=24, choices=Status)
     effective_on = models.DateField(_("effective date"), validators=[validate_sane_date])
     effective_precision = models.CharField(_("precision"), max_length=5, choices=Precision, default=Precision.DAY)
+    # When it takes effect: the end of the period a year or month names (dates.takes_effect_on);
+    # what every as-of computation and the history order compare.
+    takes_effect_on = models.DateField(_("takes effect on"), editable=False)
     note = models.TextField(_("note"), blank=True)
     assessor = models.ForeignKey(
         Organisation, models.PROTECT, related_name="assessments", verbose_name=_("who says so")
@@ -982,7 +1045,7 @@ class StatusUpdate(models.Model):
     redacted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     is_demo = models.BooleanField(_("demo data"), default=False)
 
-    history = HistoricalRecords(excluded_fields=["is_demo", "submission_key"])
+    history = HistoricalRecords(excluded_fields=["is_demo", "submission_key", "takes_effect_on"])
     objects = StatusUpdateQuerySet.as_manager()
 
     class Meta:
@@ -1012,6 +1075,11 @@ class StatusUpdate(models.Model):
 
     def __str__(self):
         return f"{self.commitment.reference}: {self.get_status_display()} ({self.effective_display})"
+
+    def save(self, *args, **kwargs):
+        # A stored copy of the date's period end, so that the database orders and filters by it.
+        self.takes_effect_on = takes_effect_on(self.effective_on, self.effective_precision)
+        super().save(*args, **kwargs)
 
     @property
     def effective_display(self):
@@ -1082,12 +1150,15 @@ class StatusCount(models.Model):
     instrument = models.ForeignKey(Instrument, models.CASCADE, related_name="+")
     status = models.CharField(max_length=24, choices=Status)
     contested = models.BooleanField(default=False)
+    # The tracker organisation's own projects, kept apart from a government's commitments.
+    is_own_project = models.BooleanField(default=False)
     count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["jurisdiction", "instrument", "status", "contested"], name="status_count_unique"
+                fields=["jurisdiction", "instrument", "status", "contested", "is_own_project"],
+                name="status_count_unique",
             ),
         ]
 

@@ -17,9 +17,10 @@ from django.utils import timezone
 from . import access
 from .choices import Audience, Sensitivity, Status
 
-# The order of a commitment's history (the rule register's "history order"): later effective
-# date first decides; on the same day, the later recorded; then the later id.
-HISTORY_ORDER = ("effective_on", "recorded_at", "id")
+# The order of a commitment's history (the rule register's "history order"): the later date it
+# takes effect (a year or a month takes effect at its end: dates.takes_effect_on) decides; on
+# the same day, the later recorded; then the later id.
+HISTORY_ORDER = ("takes_effect_on", "recorded_at", "id")
 HISTORY_ORDER_DESC = tuple(f"-{field}" for field in HISTORY_ORDER)
 
 
@@ -264,7 +265,7 @@ class CommitmentQuerySet(models.QuerySet):
             .exclude(follow_up_grade="")
         )
         if date is not None:
-            graded = graded.filter(effective_on__lte=date)
+            graded = graded.filter(takes_effect_on__lte=date)
         return self.annotate(**{name: Subquery(graded.order_by(*HISTORY_ORDER_DESC).values("follow_up_grade")[:1])})
 
     def with_status_as_of(self, date, sensitivities=None, name="status_as_of", known_on=None):
@@ -310,6 +311,8 @@ class StatusUpdateQuerySet(models.QuerySet):
     def headline_candidates(self, date=None, *, sensitivities=None, known_on=None):
         """The updates of the commitment OuterRef("pk") that may decide its headline on `date`, best first.
 
+        "No information" is never a view, so it is never a candidate (derived.is_view); an
+        update counts from the day it takes effect (the end of a year or a month it names).
         Restricted updates never move a headline (everyone who may see the commitment sees
         its headline); an external audience passes sensitivities=("public",). With no
         date, every update counts, whatever its effective date. With `known_on`, only the
@@ -319,13 +322,13 @@ class StatusUpdateQuerySet(models.QuerySet):
             sensitivities = Audience.INTERNAL.sensitivities
         candidates = self.model.objects.filter(
             known_by_q(known_on), commitment=OuterRef("pk"), sensitivity__in=sensitivities
-        )
+        ).exclude(status=Status.NO_INFORMATION)
         if date is not None:
-            candidates = candidates.filter(effective_on__lte=date)
+            candidates = candidates.filter(takes_effect_on__lte=date)
         return candidates.order_by(*HISTORY_ORDER_DESC)
 
     def latest_per_source_as_of(self, date, sensitivities=None, known_on=None):
-        """Each source's view on `date`: per (commitment, assessor), the latest update effective by then.
+        """Each source's view on `date`: per (commitment, assessor), the latest real view in effect by then.
 
         The per-source companion of CommitmentQuerySet.with_status_as_of (same order, same
         sensitivity rule, the same `known_on`), used where reports show who says what.
@@ -333,13 +336,23 @@ class StatusUpdateQuerySet(models.QuerySet):
         if sensitivities is None:
             sensitivities = Audience.INTERNAL.sensitivities
         known = known_by_q(known_on)
-        candidates = self.model.objects.filter(known, effective_on__lte=date, sensitivity__in=sensitivities)
-        later = candidates.filter(commitment_id=OuterRef("commitment_id"), assessor_id=OuterRef("assessor_id")).filter(
-            Q(effective_on__gt=OuterRef("effective_on"))
-            | Q(effective_on=OuterRef("effective_on"), recorded_at__gt=OuterRef("recorded_at"))
-            | Q(effective_on=OuterRef("effective_on"), recorded_at=OuterRef("recorded_at"), id__gt=OuterRef("id"))
+        candidates = self.model.objects.filter(known, takes_effect_on__lte=date, sensitivity__in=sensitivities).exclude(
+            status=Status.NO_INFORMATION
         )
-        return self.filter(known, effective_on__lte=date, sensitivity__in=sensitivities).filter(~Exists(later))
+        later = candidates.filter(commitment_id=OuterRef("commitment_id"), assessor_id=OuterRef("assessor_id")).filter(
+            Q(takes_effect_on__gt=OuterRef("takes_effect_on"))
+            | Q(takes_effect_on=OuterRef("takes_effect_on"), recorded_at__gt=OuterRef("recorded_at"))
+            | Q(
+                takes_effect_on=OuterRef("takes_effect_on"),
+                recorded_at=OuterRef("recorded_at"),
+                id__gt=OuterRef("id"),
+            )
+        )
+        return (
+            self.filter(known, takes_effect_on__lte=date, sensitivity__in=sensitivities)
+            .exclude(status=Status.NO_INFORMATION)
+            .filter(~Exists(later))
+        )
 
 
 class EvidenceQuerySet(models.QuerySet):

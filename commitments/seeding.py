@@ -86,7 +86,9 @@ def _existing(instance):
 def _save_new(instance, m2m):
     model = type(instance)
     if model is CommitmentLink:
-        return commitment_link_add(source=instance.source, target=instance.target, note=instance.note)
+        return commitment_link_add(
+            source=instance.source, target=instance.target, note=instance.note, basis=instance.basis
+        )
     if model is IssueUpdate:
         # The issue's history is append-only and recorded through its service, like a status update.
         return issue_update_record(

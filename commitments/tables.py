@@ -48,6 +48,11 @@ class CommitmentTable(tables.Table):
     status_on = tables.Column(
         verbose_name=_("Since"), accessor="status_date_display", order_by=("status_on", "instrument__code", "reference")
     )
+    confirmed_on = tables.Column(
+        verbose_name=_("Last confirmed"),
+        accessor="confirmed_display",
+        order_by=("confirmed_on", "instrument__code", "reference"),
+    )
     # Every order ends on the reference, so rows that tie (one due date) keep one order on every database.
     due_on = tables.DateColumn(
         verbose_name=_("Due"), format="Y-m-d", order_by=("due_on", "instrument__code", "reference")
@@ -68,6 +73,7 @@ class CommitmentTable(tables.Table):
             "sdgs",
             "status",
             "status_on",
+            "confirmed_on",
             "due_on",
             "overdue",
             "contested",

@@ -123,6 +123,16 @@ class Builder:
             urls += self.urls(self.timeline[day]["source_url"])
         return urls
 
+    def facts_urls(self, urls):
+        """Addresses named one by one in the curation: each must be a source the facts file gives."""
+        known = set()
+        for entry in [*self.facts["instruments"], *self.facts["institutions"], *self.facts["timeline"]]:
+            known.update(self.urls(entry.get("source_url")))
+        for url in urls:
+            if url not in known:
+                raise CurationError(f"{url} is not a source of the facts file")
+        return list(urls)
+
     def quote(self, passage):
         if passage and normalise(passage) not in self.article:
             raise CurationError(f"not word for word in the article: {passage!r}")
@@ -155,6 +165,7 @@ class Builder:
         notes = [n for n in ((facts or {}).get("notes"), org.get("notes"), org.get("notes_extra")) if n]
         urls = self.urls(facts["source_url"]) if facts else []
         urls += self.urls_from(org.get("sources_from", {}))
+        urls += self.facts_urls(org.get("urls", []))
         quote = self.quote(org.get("source_quote"))
         return {
             "slug": org["slug"],
@@ -406,10 +417,9 @@ class Builder:
                         urls=self.urls(scheme_facts["source_url"]),
                     )
                 )
-                self.update([scheme, reference], gsp["update"], scheme_facts)
-            update = impl["article_treaties_update"] if counted else impl["other_update"]
+                # The article assesses no single convention: the honest seed is no update.
             # Only the fifteen treaties the article counts rest on its words; the others on their sources.
-            quote = update["quote"] if counted else ""
+            quote = impl["article_treaties_quote"] if counted else ""
             rows.append(
                 self.commitment(
                     instrument=self.code(facts["code"]),
@@ -423,10 +433,10 @@ class Builder:
                     urls=self.urls(facts["source_url"]),
                 )
             )
-            also = impl["concerns_quote"] if facts["code"] in impl["concerns_for"] else None
-            self.update([self.code(facts["code"]), impl["reference"]], update, facts, also=also)
+            # The article assesses no single treaty: no update (its words stay the commitment's passage).
             if in_gsp:
-                links.append(([self.code(facts["code"]), impl["reference"]], [scheme, reference], ""))
+                # Annex VIII of the regulation names the convention: the link is the source's.
+                links.append(([self.code(facts["code"]), impl["reference"]], [scheme, reference], "", "sourced"))
 
         for item in self.cur["commitments"]:
             code = self.code(item["instrument"])
@@ -441,23 +451,32 @@ class Builder:
                     themes=item["themes"],
                     quote=item["quote"],
                     urls=self.urls_from(item["sources"]),
+                    is_own_project=item.get("own_project", False),
+                    history_starts=item.get("history_starts"),
                 )
             )
-            self.update([code, item["reference"]], item["update"], self.instrument_facts(item["instrument"]))
+            history_starts = item.get("history_starts", {}).get("date")
+            for spec in item["updates"]:
+                self.update([code, item["reference"]], spec, self.instrument_facts(item["instrument"]), history_starts)
 
         for link in self.cur["links"]:
             source = [self.code(link["source"][0]), link["source"][1]]
             target = [self.code(link["target"][0]), link["target"][1]]
-            links.append((source, target, link.get("note", "")))
+            links.append((source, target, link.get("note", ""), link.get("basis", "editorial")))
         keys = {(r["fields"]["instrument"][0], r["fields"]["reference"]) for r in rows}
-        for source, target, _note in links:
+        for source, target, _note, basis in links:
             for key in (source, target):
                 if tuple(key) not in keys:
                     raise CurationError(f"link to an unknown commitment {key}")
-        check_no_cycles([(tuple(s), tuple(t)) for s, t, _n in links])
-        for source, target, note in links:
+            if basis not in ("sourced", "editorial"):
+                raise CurationError(f"link basis {basis!r}: sourced or editorial")
+        check_no_cycles([(tuple(s), tuple(t)) for s, t, _n, _b in links])
+        for source, target, note, basis in links:
             rows.append(
-                {"model": "commitments.commitmentlink", "fields": {"source": source, "target": target, "note": note}}
+                {
+                    "model": "commitments.commitmentlink",
+                    "fields": {"source": source, "target": target, "note": note, "basis": basis},
+                }
             )
         return rows
 
@@ -468,12 +487,33 @@ class Builder:
         return {"date": self.timeline[extra["timeline"]]["date"]}
 
     def commitment(
-        self, *, instrument, reference, title, description, jurisdiction, responsible_body, themes, quote, urls
+        self,
+        *,
+        instrument,
+        reference,
+        title,
+        description,
+        jurisdiction,
+        responsible_body,
+        themes,
+        quote,
+        urls,
+        is_own_project=False,
+        history_starts=None,
     ):
         quote = self.quote(quote)
+        extra = {}
+        if is_own_project:
+            extra["is_own_project"] = True
+        if history_starts:
+            if not history_starts.get("reason", "").strip():
+                raise CurationError(f"{reference}: a history start needs its reason")
+            extra["history_starts_on"] = partial_date(history_starts["date"])[0]
+            extra["history_starts_reason"] = " ".join(history_starts["reason"].split())
         return {
             "model": "commitments.commitment",
             "fields": {
+                **extra,
                 "instrument": [instrument],
                 "reference": reference,
                 "title": title,
@@ -486,37 +526,65 @@ class Builder:
             },
         }
 
-    def update(self, key, spec, instrument_facts, also=None):
+    def update(self, key, spec, instrument_facts, history_starts=None):
+        """One seeded update: the article's words (its evidence the article), or a dated source's (its evidence that source).
+
+        `key` in the spec numbers the update of its commitment: a seeded update is never edited
+        (the history is append-only), so a changed one takes a new number.
+        """
         effective, precision = partial_date(spec["effective"])
-        # The service refuses an update before the instrument existed: catch it here, with the reason.
-        earliest = [
-            d
-            for d in (partial_date(instrument_facts.get("date"))[0], partial_date(instrument_facts.get("signed"))[0])
-            if d
-        ]
-        period_end = {"year": effective[:4] + "-12-31", "month": effective, "day": effective}[precision]
+        # The service refuses an update before the commitment's history starts: catch it here, with the reason.
+        if history_starts:
+            earliest = [partial_date(history_starts)[0]]
+        else:
+            earliest = [
+                d
+                for d in (
+                    partial_date(instrument_facts.get("date"))[0],
+                    partial_date(instrument_facts.get("signed"))[0],
+                )
+                if d
+            ]
+        period_end = {"year": effective[:4] + "-12-31", "month": effective[:8] + "31", "day": effective}[precision]
         if earliest and period_end < min(earliest):
-            raise CurationError(f"{key}: effective {spec['effective']} is before the instrument's date")
-        note = f'The article: "{self.quote(spec["quote"])}"'
-        if also:
-            note += f' It also says: "{self.quote(also)}"'
-        note += " " + " ".join(spec["note"].split())
+            raise CurationError(f"{key}: effective {spec['effective']} is before the commitment's history starts")
+        words = []
+        if spec.get("quote"):
+            words.append(f'The article: "{self.quote(spec["quote"])}"')
+        if spec.get("also"):
+            words.append(f'It also says: "{self.quote(spec["also"])}"')
+        if spec.get("note"):
+            words.append(" ".join(spec["note"].split()))
+        if "evidence" in spec:
+            evidence = []
+            for item in spec["evidence"]:
+                (url,) = self.facts_urls([item["url"]])
+                self.sources([url])
+                evidence.append(
+                    {"title": item["title"], "url": url, "source_organisation": item.get("source_organisation")}
+                )
+            if spec.get("quote"):
+                raise CurationError(f"{key}: an update quoting the article has the article as its evidence")
+        else:
+            if not spec.get("quote"):
+                raise CurationError(f"{key}: an update without the article's words needs the source that dates it")
+            evidence = [
+                {
+                    "title": f"{self.cur['article']['title']} ({self.cur['article']['publisher']})",
+                    "url": self.article_url,
+                    "source_organisation": "dri",
+                }
+            ]
         self.updates.append(
             {
-                "submission_key": str(uuid.uuid5(UPDATE_NAMESPACE, f"{key[0]}|{key[1]}|1")),
+                "submission_key": str(uuid.uuid5(UPDATE_NAMESPACE, f"{key[0]}|{key[1]}|{spec.get('key', 1)}")),
                 "commitment": key,
                 "status": spec["status"],
                 "effective": spec["effective"],
                 "assessor": spec["assessor"],
-                "note": note,
+                "note": " ".join(words),
                 "sensitivity": "public",
-                "evidence": [
-                    {
-                        "title": f"{self.cur['article']['title']} ({self.cur['article']['publisher']})",
-                        "url": self.article_url,
-                        "source_organisation": "dri",
-                    }
-                ],
+                "evidence": evidence,
             }
         )
 

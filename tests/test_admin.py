@@ -208,3 +208,20 @@ def test_an_instrument_code_with_a_slash_is_refused_in_the_admin_with_a_clear_me
     from commitments.models import Instrument
 
     assert not Instrument.objects.filter(title="Forced Labour Convention").exists()
+
+
+def test_the_admin_sets_a_commitments_own_history_start_only_with_a_reason(admin_client, world):
+    from django.forms import modelform_factory
+
+    html = admin_client.get(
+        reverse("admin:commitments_commitment_change", args=[world.kp_commitment.pk])
+    ).content.decode()
+    assert 'name="history_starts_on"' in html and 'name="history_starts_reason"' in html
+    Form = modelform_factory(Commitment, fields=["history_starts_on", "history_starts_reason"])
+    without = Form({"history_starts_on": "2019-01-01", "history_starts_reason": ""}, instance=world.kp_commitment)
+    assert not without.is_valid() and "history_starts_reason" in without.errors
+    reason = "Synthetic: drafted before the instrument's adoption."
+    with_reason = Form(
+        {"history_starts_on": "2019-01-01", "history_starts_reason": reason}, instance=world.kp_commitment
+    )
+    assert with_reason.is_valid(), with_reason.errors

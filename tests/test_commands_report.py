@@ -183,6 +183,7 @@ def bulk_commitments(count):
                 commitment_id=pk,
                 status=Status.IN_PROGRESS,
                 effective_on=report_data.D(2024, 3, 1),
+                takes_effect_on=report_data.D(2024, 3, 1),
                 assessor=dri,
                 note="Progress noted in the quarterly return",
                 sensitivity="public",

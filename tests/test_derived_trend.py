@@ -32,12 +32,16 @@ ENTRY = st.tuples(
 
 
 def headline_counts_at(day, jurisdiction):
-    """Headline counts on `day` from the one as-of implementation, of commitments that had a headline then."""
+    """Headline counts on `day` from the one as-of implementation, of commitments that had a headline then.
+
+    A headline needs a real view ("no information" is none) that has taken effect by `day`.
+    """
     counts = {value: 0 for value in Status.values}
     had_headline = Commitment.objects.filter(
         jurisdiction=jurisdiction,
-        updates__effective_on__lte=day,
+        updates__takes_effect_on__lte=day,
         updates__sensitivity__in=[Sensitivity.INTERNAL, Sensitivity.PUBLIC],
+        updates__status__in=[value for value in Status.values if value != Status.NO_INFORMATION],
     ).distinct()
     for value in had_headline.with_status_as_of(day).values_list("status_as_of", flat=True):
         counts[value] += 1

@@ -248,6 +248,33 @@ def test_status_history_is_imported_once(world):
     assert [r.action for r in again.rows] == ["unchanged", "unchanged"] and StatusUpdate.objects.count() == count
 
 
+def test_a_status_row_known_to_the_year_or_the_month_keeps_its_precision(world):
+    data = (
+        "instrument,reference,status,effective_on,assessor,note\n"
+        "ICCPR,KP-1,Stalled,2019,dri,Synthetic year-only row\n"
+        "ICCPR,PB-1,Stalled,2019-06,dri,Synthetic month-only row\n"
+    )
+    result = imports.run_import(kind="status", data=data.encode(), user=world.users["administrator"], dry_run=False)
+    assert result.saved, result.errors
+    stored = {
+        u.note: (u.effective_on, u.effective_precision, u.takes_effect_on)
+        for u in StatusUpdate.objects.filter(note__startswith="Synthetic")
+    }
+    assert stored == {
+        "Synthetic year-only row": (datetime.date(2019, 1, 1), "year", datetime.date(2019, 12, 31)),
+        "Synthetic month-only row": (datetime.date(2019, 6, 1), "month", datetime.date(2019, 6, 30)),
+    }
+    again = imports.run_import(kind="status", data=data.encode(), user=world.users["administrator"], dry_run=False)
+    assert [r.action for r in again.rows] == ["unchanged", "unchanged"]
+
+
+def test_a_status_row_with_a_month_that_is_not_one_saves_nothing(world):
+    data = "instrument,reference,status,effective_on,assessor,note\nICCPR,KP-1,Stalled,2019-13,dri,\n"
+    result = imports.run_import(kind="status", data=data.encode(), user=world.users["administrator"], dry_run=False)
+    assert not result.saved
+    assert [(n, c) for n, c, _m in result.errors] == [(2, "effective_on")]
+
+
 def test_a_status_row_dated_in_the_future_saves_nothing(world):
     future = (datetime.date.today() + datetime.timedelta(days=40)).strftime("%d/%m/%Y")
     data = STATUS_CSV + f"ICCPR,KP-1,Stalled,{future},dri,\n"

@@ -173,3 +173,30 @@ def test_movement_classifies_each_pair_of_statuses():
     assert movement(Status.IN_PROGRESS, Status.STALLED) == Movement.SLIPPED
     assert movement(Status.NO_INFORMATION, Status.STALLED) == Movement.NEW
     assert movement(Status.IN_PROGRESS, Status.IN_PROGRESS) == Movement.UNCHANGED
+
+
+def test_an_update_known_only_to_its_year_counts_at_the_end_of_that_year(db):
+    dri = OrganisationFactory(slug="dri", name="Tracker organisation")
+    commitment = CommitmentFactory(
+        reference="KP-PLAN", jurisdiction=JurisdictionFactory(code="kp", name="Khyber Pakhtunkhwa")
+    )
+    for day, precision, status in (
+        (D(2019, 1, 1), "year", Status.IN_PROGRESS),
+        (D(2020, 1, 1), "year", Status.IMPLEMENTED),
+    ):
+        StatusUpdateFactory(
+            commitment=commitment,
+            status=status,
+            effective_on=day,
+            effective_precision=precision,
+            assessor=dri,
+            sensitivity=Sensitivity.PUBLIC,
+            today=D(2025, 1, 1),
+        )
+    admin = UserFactory(role=access.ADMINISTRATOR)
+    (first_half,) = list(report(admin, D(2020, 1, 1), D(2020, 6, 30)).rows())
+    assert (first_half.status_start, first_half.status_end) == (Status.IN_PROGRESS, Status.IN_PROGRESS)
+    assert first_half.changes == []
+    (second_half,) = list(report(admin, D(2020, 7, 1), D(2020, 12, 31)).rows())
+    assert second_half.status_end == Status.IMPLEMENTED
+    assert [c.status for c in second_half.changes] == [Status.IMPLEMENTED]

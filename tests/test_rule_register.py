@@ -22,7 +22,7 @@ SOURCES = sorted(
 RULES = [
     (
         "history order",
-        r"(order_by\(|ordering\s*=|get_latest_by|Index\(|HISTORY_ORDER\s*=).*[\"']-?effective_on[\"'],\s*[\"']-?recorded_at[\"']",
+        r"(order_by\(|ordering\s*=|get_latest_by|Index\(|HISTORY_ORDER\s*=).*[\"']-?(effective_on|takes_effect_on)[\"'],\s*[\"']-?recorded_at[\"']",
         {"commitments/querysets.py"},
     ),
     (
@@ -42,6 +42,16 @@ RULES = [
         {"commitments/models.py", "commitments/querysets.py", "commitments/choices.py"},
     ),
     ("overdue (past its due date)", r"(?<![a-z_])due_on__lt\b", {"commitments/querysets.py"}),
+    (
+        '"no information" is never a view',
+        r"status\s*!=\s*Status\.NO_INFORMATION|exclude\(\s*status=Status\.NO_INFORMATION",
+        {"commitments/derived.py", "commitments/querysets.py"},
+    ),
+    (
+        "when an update takes effect (the end of a year or a month)",
+        r"takes_effect_on\s*=\s*period_end|def takes_effect_on",
+        {"commitments/dates.py"},
+    ),
     ("contested", r"NO_INFORMATION\W*\)\s*>\s*1|len\(views\)\s*>\s*1", {"commitments/derived.py"}),
     (
         "audience -> sensitivities",

@@ -48,3 +48,22 @@ def test_the_record_update_link_shows_only_to_those_who_may_record(client):
         client.force_login(world.users[role])
         html = client.get(world.kp_commitment.get_absolute_url()).content.decode()
         assert ("Record an update" in html) is shown, role
+
+
+def test_the_commitment_page_shows_whether_a_source_makes_each_link(client):
+    from commitments.services.commitments import commitment_link_add
+    from tests.factories import CommitmentFactory
+
+    world = make_world()
+    sourced_target = CommitmentFactory(
+        instrument=world.instrument, reference="KP-2", title="Synthetic sourced target", jurisdiction=world.kp
+    )
+    commitment_link_add(source=world.kp_commitment, target=sourced_target, basis="sourced")
+    commitment_link_add(source=world.kp_commitment, target=world.punjab_commitment)
+    client.force_login(world.users["reviewer"])
+    html = client.get(world.kp_commitment.get_absolute_url()).content.decode()
+    items = html.split("<li>")
+    sourced_line = next(item for item in items if "Synthetic sourced target" in item)
+    editorial_line = next(item for item in items if "Domestic workers act" in item)
+    assert "link: sourced" in sourced_line
+    assert "link: editorial" in editorial_line

@@ -373,6 +373,8 @@ class CommitmentSerializer(serializers.ModelSerializer):
             "status",
             "status_on",
             "status_precision",
+            "confirmed_on",
+            "confirmed_precision",
             "status_as_of",
             "contested",
             "overdue",

@@ -372,8 +372,8 @@ class ProgressReport:
             StatusUpdate.objects.visible_to(self.user)
             .exclude(sensitivity__in=self.sensitivities)
             .filter(known_by_q(self.known_on))
-            .filter(commitment_id__in=self._commitments.values("pk"), effective_on__lte=self.date_to)
-            .filter(effective_on__gt=Subquery(baseline, output_field=DateField()))
+            .filter(commitment_id__in=self._commitments.values("pk"), takes_effect_on__lte=self.date_to)
+            .filter(takes_effect_on__gt=Subquery(baseline, output_field=DateField()))
             .aggregate(
                 internal=Count("pk", filter=models.Q(sensitivity=Sensitivity.INTERNAL)),
                 restricted=Count("pk", filter=models.Q(sensitivity=Sensitivity.RESTRICTED)),
@@ -434,9 +434,9 @@ class ProgressReport:
     def _changes_q(self, earliest):
         """The updates that are changes of the report: effective in the period; since a kept report,
         also those recorded after it was kept, whatever their effective date (a late entry)."""
-        in_period = models.Q(effective_on__gt=earliest, effective_on__lte=self.date_to)
+        in_period = models.Q(takes_effect_on__gt=earliest, takes_effect_on__lte=self.date_to)
         if self.run is not None:
-            return in_period | models.Q(recorded_at__gt=self.run.created_at, effective_on__lte=self.date_to)
+            return in_period | models.Q(recorded_at__gt=self.run.created_at, takes_effect_on__lte=self.date_to)
         return in_period
 
     def results(self):
@@ -491,7 +491,7 @@ class ProgressReport:
         for update in updates:
             changes[update.commitment_id].append(
                 (
-                    update.effective_on,
+                    update.takes_effect_on,  # a year or a month counts in the period it ends in
                     Change(
                         effective_on=update.effective_on,
                         effective_display=update.effective_display,

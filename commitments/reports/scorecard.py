@@ -497,8 +497,8 @@ class ScorecardReport:
             .filter(
                 commitment_id__in=commitment_ids,
                 sensitivity__in=self.sensitivities,
-                effective_on__gte=self.date_from,
-                effective_on__lte=self.date_to,
+                takes_effect_on__gte=self.date_from,
+                takes_effect_on__lte=self.date_to,
             )
             .select_related("assessor", "recorded_by")
             .order_by("commitment_id", *HISTORY_ORDER)
@@ -508,8 +508,8 @@ class ScorecardReport:
             Evidence.objects.visible_to(self.user)
             .filter(
                 commitment_id__in=commitment_ids,
-                status_update__effective_on__gte=self.date_from,
-                status_update__effective_on__lte=self.date_to,
+                status_update__takes_effect_on__gte=self.date_from,
+                status_update__takes_effect_on__lte=self.date_to,
                 sensitivity__in=self.sensitivities,
                 status_update__sensitivity__in=self.sensitivities,
                 redacted_at__isnull=True,

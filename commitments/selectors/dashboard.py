@@ -57,6 +57,7 @@ COUNT_FIELDS = (
     "instrument__kind",
     "status",
     "contested",
+    "is_own_project",
 )
 
 
@@ -180,12 +181,20 @@ def plan_bars(rows, scope):
 
 
 def jurisdiction_bars(rows, scope):
-    ordered = sorted(rows, key=lambda row: (row["jurisdiction__kind"], row["jurisdiction__name"]))
-    return _bars(
-        ordered,
-        ("jurisdiction__code",),
-        lambda r: Bar(r["jurisdiction__name"], within(scope, jurisdiction=r["jurisdiction__code"]), {}),
+    """One bar per jurisdiction: its government's commitments (the tracker organisation's own projects left out)."""
+    with_own = {row["jurisdiction__code"] for row in rows if row["is_own_project"]}
+    ordered = sorted(
+        (row for row in rows if not row["is_own_project"]),
+        key=lambda row: (row["jurisdiction__kind"], row["jurisdiction__name"]),
     )
+
+    def bar(row):
+        code = row["jurisdiction__code"]
+        # The list link leaves them out too, where there are any, so that it shows what the bar counts.
+        extra = {"own_project": "no"} if code in with_own else {}
+        return Bar(row["jurisdiction__name"], within(scope, jurisdiction=code, **extra), {})
+
+    return _bars(ordered, ("jurisdiction__code",), bar)
 
 
 def theme_bars(user, scope, visible_scoped):

@@ -21,13 +21,17 @@ def would_create_cycle(source, target):
     return CommitmentRollUp.objects.filter(source_id=target.pk, target_id=source.pk).exists()
 
 
-def _link_add(source, target, note, actor=None):
+def _link_add(source, target, note, basis, actor=None):
     if would_create_cycle(source, target):
         raise ValidationError(
             _("%(source)s cannot contribute to %(target)s: %(target)s already contributes to it.")
             % {"source": source.reference, "target": target.reference}
         )
-    link, created = CommitmentLink.objects.get_or_create(source=source, target=target, defaults={"note": note})
+    if basis not in CommitmentLink.Basis.values:
+        raise ValidationError({"basis": _("Say whether a source makes this link or it is the tracker's own mapping.")})
+    link, created = CommitmentLink.objects.get_or_create(
+        source=source, target=target, defaults={"note": note, "basis": basis}
+    )
     if created:
         derived.rollup_link_added(source.pk, target.pk)
         audit_entry_add(
@@ -47,22 +51,22 @@ def _link_label(source, target):
     return f"{source.instrument.code} {source.reference} → {target.instrument.code} {target.reference}"
 
 
-def commitment_link_add(*, source, target, note="", actor=None):
+def commitment_link_add(*, source, target, note="", basis=CommitmentLink.Basis.EDITORIAL, actor=None):
     """`source` contributes to `target`. Contribution links form no cycles; the roll-up follows; a new link is
-    in the audit trail.
+    in the audit trail. `basis` says whether a source makes the link or it is the tracker's own mapping.
 
     An action answering a recommendation of a cluster answers every recommendation of the
     cluster: it is linked to each of them (the cluster shares its actions).
     """
     with transaction.atomic():
-        link = _link_add(source, target, note, actor)
+        link = _link_add(source, target, note, basis, actor)
         cluster_id = Recommendation.objects.filter(pk=target.pk).values_list("cluster_id", flat=True).first()
         if cluster_id:
             members = Commitment.objects.filter(recommendation__cluster_id=cluster_id).exclude(
                 pk__in=[target.pk, source.pk]
             )
             for member in members:
-                _link_add(source, member, note, actor)
+                _link_add(source, member, note, basis, actor)
     return link
 
 

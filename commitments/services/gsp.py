@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..dates import takes_effect_on
 from ..models import Commitment, GSPRequirement, IssueSource, IssueUpdate, ScorecardIssue
 
 
@@ -101,6 +102,7 @@ def issue_update_record(
         status=status,
         effective_on=effective_on,
         effective_precision=effective_precision,
+        takes_effect_on=takes_effect_on(effective_on, effective_precision),
         assessor=assessor,
         note=note.strip(),
         document=document.strip(),

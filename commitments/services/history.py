@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from .. import access, derived
 from ..choices import Precision, Sensitivity
-from ..dates import period_end
+from ..dates import takes_effect_on
 from ..models import Commitment, Evidence, Redaction, StagedUpload, StatusUpdate
 from ..querysets import readers_of_jurisdiction
 from .audit import Action, Subject, audit_entry_add, change
@@ -50,23 +50,38 @@ def restricted_audience(*, sensitivity, restricted_to, recorded_by):
     return people
 
 
-def earliest_allowed_date(instrument):
-    """An update cannot take effect before the instrument existed (its signature or adoption)."""
+def instrument_date(instrument):
+    """When the instrument came to exist: its signature or adoption, whichever is earlier."""
     known = [d for d in (instrument.signed_on, instrument.bound_on) if d is not None]
     return min(known) if known else None
+
+
+def earliest_allowed_date(commitment):
+    """The earliest date the commitment's history may carry: its own history start, else its instrument's date.
+
+    A commitment to develop a plan has preparatory steps before the plan exists; its own
+    earliest date (Commitment.history_starts_on, set with a reason) lets them be recorded.
+    """
+    if commitment.history_starts_on is not None:
+        return commitment.history_starts_on
+    return instrument_date(commitment.instrument)
 
 
 def _check_effective_date(commitment, effective_on, precision, today):
     errors = {}
     if effective_on > today:
         errors["effective_on"] = _("The effective date cannot be in the future.")
-    earliest = earliest_allowed_date(commitment.instrument)
-    # A year-only date is allowed if any day of that year is on or after the instrument's date.
-    if earliest is not None and period_end(effective_on, precision) < earliest:
-        errors["effective_on"] = _("The effective date is before %(instrument)s existed (%(date)s).") % {
-            "instrument": commitment.instrument.code,
-            "date": earliest.isoformat(),
-        }
+    earliest = earliest_allowed_date(commitment)
+    # A year-only date is allowed if any day of that year is on or after the earliest date.
+    if earliest is not None and takes_effect_on(effective_on, precision) < earliest:
+        if commitment.history_starts_on is not None:
+            message = _("The effective date is before this commitment's history starts (%(date)s).")
+        else:
+            message = _(
+                "The effective date is before %(instrument)s existed (%(date)s). If this is a preparatory "
+                "step, set the commitment's own history start, with a reason."
+            )
+        errors["effective_on"] = message % {"instrument": commitment.instrument.code, "date": earliest.isoformat()}
     if errors:
         raise ValidationError(errors)
 
@@ -119,6 +134,7 @@ def status_update_record(
         status=status,
         effective_on=effective_on,
         effective_precision=effective_precision,
+        takes_effect_on=takes_effect_on(effective_on, effective_precision),
         note=note,
         assessor=assessor,
         follow_up_grade=follow_up_grade,

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -162,8 +162,13 @@ def commitment_detail(request, pk):
         "commitment": commitment,
         "updates": updates,
         "assessments": Assessment.objects.filter(commitment=commitment).select_related("assessor", "update"),
-        "contributes_to": visible.filter(links_in__source=commitment).select_related("instrument", "jurisdiction"),
-        "contributions": visible.filter(links_out__target=commitment).select_related("instrument", "jurisdiction"),
+        # Each with the link's basis (sourced or editorial), read through the same join as the filter.
+        "contributes_to": visible.filter(links_in__source=commitment)
+        .annotate(link_basis=F("links_in__basis"))
+        .select_related("instrument", "jurisdiction"),
+        "contributions": visible.filter(links_out__target=commitment)
+        .annotate(link_basis=F("links_out__basis"))
+        .select_related("instrument", "jurisdiction"),
         "commitment_evidence": evidence.filter(commitment=commitment, status_update__isnull=True),
         "themes": commitment.themes.all(),
         "sources": commitment.sources.all(),

@@ -35,9 +35,14 @@ history_strategy = st.lists(st.tuples(st.integers(min_value=0, max_value=2), upd
 
 
 def reference_view(updates, day=None):
-    """The rule in plain Python: the latest unrestricted update on or before `day` (by effective
-    date, recorded at, id) of the tracker's own organisation, else of any source."""
-    candidates = [u for u in updates if not u["restricted"] and (day is None or u["day"] <= day)]
+    """The rule in plain Python: the latest unrestricted real view ("no information" is none) on or
+    before `day` (by effective date, recorded at, id) of the tracker's own organisation, else of any
+    source; else "no information"."""
+    candidates = [
+        u
+        for u in updates
+        if not u["restricted"] and u["status"] != Status.NO_INFORMATION and (day is None or u["day"] <= day)
+    ]
     candidates.sort(key=lambda u: (u["day"], u["recorded_at"], u["id"]))
     own = [u for u in candidates if u["assessor"] == "dri"]
     if own:
@@ -48,10 +53,10 @@ def reference_view(updates, day=None):
 
 
 def reference_sources(updates):
-    """Each source's latest unrestricted update."""
+    """Each source's latest unrestricted real view ("no information" is none)."""
     latest = {}
     for u in sorted(updates, key=lambda u: (u["day"], u["recorded_at"], u["id"])):
-        if not u["restricted"]:
+        if not u["restricted"] and u["status"] != Status.NO_INFORMATION:
             latest[u["assessor"]] = u
     return latest
 
@@ -125,7 +130,11 @@ def test_status_as_of_any_date_follows_the_rule_for_any_history(history, jurisdi
             expected = {value: 0 for value in Status.values}
             for updates in recorded.values():
                 held = reference_view(updates, month_end(month))
-                if any(not u["restricted"] and u["day"] <= month_end(month) for u in updates):
+                # Counted once it has a headline: a real view ("no information" is none) by then.
+                if any(
+                    not u["restricted"] and u["status"] != Status.NO_INFORMATION and u["day"] <= month_end(month)
+                    for u in updates
+                ):
                     expected[held] += 1
             assert counts == expected, f"trend at {month}"
 
