@@ -682,6 +682,7 @@ class Commitment(Sourced):
     def public_status_date_display(self):
         return format_partial_date(self.public_status_on, self.public_status_precision)
 
+    @property
     def confirmed_display(self):
         """When the headline status was last confirmed by the source it rests on."""
         return format_partial_date(self.confirmed_on, self.confirmed_precision)
