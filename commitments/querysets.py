@@ -264,6 +264,15 @@ class StatusUpdateQuerySet(models.QuerySet):
     def unrestricted(self):
         return self.exclude(sensitivity=Sensitivity.RESTRICTED)
 
+    @staticmethod
+    def superseded_q(prefix=""):
+        """A later entry corrects this one (the SQL half of StatusUpdate.is_superseded())."""
+        return Exists(_model("StatusUpdate").objects.filter(corrects_id=OuterRef(f"{prefix}pk")))
+
+    def in_force(self):
+        """The entries that count: every one no correction supersedes (corrected ones stay in the history)."""
+        return self.filter(~self.superseded_q())
+
     def headline_candidates(self, date=None, *, sensitivities=None):
         """The updates of the commitment OuterRef("pk") that may decide its headline on `date`, best first.
 
@@ -273,7 +282,7 @@ class StatusUpdateQuerySet(models.QuerySet):
         """
         if sensitivities is None:
             sensitivities = Audience.INTERNAL.sensitivities
-        candidates = self.model.objects.filter(commitment=OuterRef("pk"), sensitivity__in=sensitivities)
+        candidates = self.model.objects.in_force().filter(commitment=OuterRef("pk"), sensitivity__in=sensitivities)
         if date is not None:
             candidates = candidates.filter(effective_on__lte=date)
         return candidates.order_by(*HISTORY_ORDER_DESC)
@@ -286,13 +295,13 @@ class StatusUpdateQuerySet(models.QuerySet):
         """
         if sensitivities is None:
             sensitivities = Audience.INTERNAL.sensitivities
-        candidates = self.model.objects.filter(effective_on__lte=date, sensitivity__in=sensitivities)
+        candidates = self.model.objects.in_force().filter(effective_on__lte=date, sensitivity__in=sensitivities)
         later = candidates.filter(commitment_id=OuterRef("commitment_id"), assessor_id=OuterRef("assessor_id")).filter(
             Q(effective_on__gt=OuterRef("effective_on"))
             | Q(effective_on=OuterRef("effective_on"), recorded_at__gt=OuterRef("recorded_at"))
             | Q(effective_on=OuterRef("effective_on"), recorded_at=OuterRef("recorded_at"), id__gt=OuterRef("id"))
         )
-        return self.filter(effective_on__lte=date, sensitivity__in=sensitivities).filter(~Exists(later))
+        return self.in_force().filter(effective_on__lte=date, sensitivity__in=sensitivities).filter(~Exists(later))
 
 
 class EvidenceQuerySet(models.QuerySet):

@@ -20,6 +20,7 @@ def may(context, rule, item=None):
         "add_recommendation": access.may_add_recommendation,
         "redact": access.may_redact,
         "verify": lambda user: access.can_verify(user, item),
+        "correct": lambda user: access.may_correct(user, item),
         "write": lambda user: access.can_write_commitment(user, item),
     }
     return rules[rule](user)
