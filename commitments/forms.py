@@ -128,6 +128,24 @@ class PartialDateField(forms.CharField):
         return parsed
 
 
+class EffectiveDateField(forms.CharField):
+    """When a status took effect: a day (2019-06-15 or 15/06/2019), a month (2019-06) or a year (2019),
+    read as the import reads it (imports.parse_effective) → (date, precision)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return imports.parse_effective(value)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+
 SUBMISSION_KEY_SALT = "commitments.forms.submission_key"
 
 
@@ -165,7 +183,7 @@ class StatusUpdateForm(forms.Form):
             )
         },
     )
-    effective_on = PartialDateField(
+    effective_on = EffectiveDateField(
         label=_("Effective date"),
         help_text=_(
             "When this status took effect (not today's date, unless it is): 2019-06-15, or 2019-06 or 2019 when "

@@ -20,11 +20,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .dates import validate_sane_date
+from .choices import Precision
+from .dates import parse_partial_date, partial_date_iso, validate_sane_date
 from .files import ZipTooLarge, check_zip_limits
-from .models import Commitment, CommitmentLink, Instrument, Jurisdiction, Organisation, Status, StatusUpdate, Theme
+from .models import (
+    Commitment,
+    CommitmentLink,
+    Instrument,
+    Jurisdiction,
+    Organisation,
+    Source,
+    Status,
+    StatusUpdate,
+    Theme,
+)
 from .services.commitments import commitment_link_add, commitment_save, commitment_themes_set
-from .services.history import status_update_record
+from .services.history import EvidenceItem, status_update_record
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 # The longest note, on the form and in the import alike.
@@ -58,6 +69,10 @@ COLUMNS = {
         "effective_on": gettext_lazy("Date the status took effect, day first or ISO (required)."),
         "assessor": gettext_lazy("Who says so: the organisation's key or full name (required)."),
         "note": gettext_lazy("Note."),
+        "document": gettext_lazy(
+            "The document that carries the claim: a source's address, or a link (attached as evidence). Required "
+            "when who says so is neither your organisation nor one you may record for directly."
+        ),
     },
 }
 REQUIRED = {
@@ -200,6 +215,24 @@ def read_table(data):
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
+
+
+_YEAR_OR_MONTH = re.compile(r"^\d{4}(-\d{1,2})?$")
+
+
+def parse_effective(value):
+    """(date, precision): a year ("2019") or a month ("2019-06") as such, any other date as parse_day_first."""
+    text = str(value).strip() if not isinstance(value, (datetime.date, datetime.datetime)) else ""
+    if _YEAR_OR_MONTH.match(text):
+        try:
+            day, precision = parse_partial_date(text)
+            validate_sane_date(day)
+        except ValidationError as exc:
+            raise ValueError(exc.messages[0])
+        except (ValueError, OverflowError):
+            raise ValueError(_("“%(value)s” is not a year (2019) or a month (2019-06).") % {"value": text})
+        return day, precision
+    return parse_day_first(value), Precision.DAY
 
 
 def parse_day_first(value):
@@ -508,15 +541,24 @@ def _import_status(result, records, lookups, user, today):
                 _("Unknown status “%(value)s”. Use one of: %(choices)s.")
                 % {"value": _text(record, "status"), "choices": ", ".join(str(label) for _v, label in Status.choices)},
             )
-        effective_on = None
+        effective_on, precision = None, Precision.DAY
         try:
-            effective_on = parse_day_first(record.get("effective_on", ""))
+            effective_on, precision = parse_effective(record.get("effective_on", ""))
         except ValueError as exc:
             row.error("effective_on", exc)
         assessor = lookups.organisations.get(_text(record, "assessor").lower())
         if assessor is None:
             row.error("assessor", _("No organisation “%(name)s”.") % {"name": _text(record, "assessor")})
         note = _text(record, "note")
+        document = _text(record, "document")
+        according_to, evidence = None, ()
+        if document:
+            according_to = Source.objects.filter(url=document).first()
+            if according_to is None:
+                if not re.match(r"^https?://\S+$", document) or len(document) > 1000:
+                    row.error("document", _("Give the document's address (https://…)."))
+                else:
+                    evidence = (EvidenceItem(title=document, url=document),)
         if len(note) > NOTE_MAX_CHARS:
             row.error(
                 "note",
@@ -546,20 +588,29 @@ def _import_status(result, records, lookups, user, today):
                     commitment=commitment,
                     status=status,
                     effective_on=effective_on,
+                    effective_precision=precision,
                     assessor=assessor,
+                    according_to=according_to,
+                    evidence=evidence,
                     note=note,
                     recorded_by=user,
+                    claim_document_check=True,
                     today=today,
                 )
         except ValidationError as exc:
             for field, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
                 for message in messages:
-                    row.error(field if field in COLUMNS[STATUS] else "", message)
+                    row.error(
+                        {"according_to": "document"}.get(field, field)
+                        if field in (*COLUMNS[STATUS], "according_to")
+                        else "",
+                        message,
+                    )
             continue
         row.action = "create"
         row.changes.append(
             _("%(status)s from %(date)s, says %(who)s")
-            % {"status": Status(status).label, "date": effective_on.isoformat(), "who": assessor}
+            % {"status": Status(status).label, "date": partial_date_iso(effective_on, precision), "who": assessor}
         )
 
 

@@ -264,7 +264,10 @@ def test_the_template_downloads_with_the_columns(admin_client):
     assert [c.value for c in workbook.worksheets[0][1]] == HEADER.split(",")
     assert workbook.worksheets[1].max_row > len(HEADER.split(","))
     csv_response = admin_client.get(reverse("commitments:import_template", args=["csv"]) + "?kind=status")
-    assert csv_response.content.decode("utf-8-sig").strip() == "instrument,reference,status,effective_on,assessor,note"
+    assert (
+        csv_response.content.decode("utf-8-sig").strip()
+        == "instrument,reference,status,effective_on,assessor,note,document"
+    )
 
 
 def test_a_null_character_in_a_cell_is_refused_with_its_row_named(world):

@@ -104,6 +104,7 @@ def status_update_record(
     note="",
     according_to=None,
     evidence=(),
+    claim_document_check=False,
     sensitivity=Sensitivity.INTERNAL,
     personal_data=False,
     restricted_to=(),
@@ -117,7 +118,9 @@ def status_update_record(
     """Record a new status for a commitment with its evidence, all or nothing.
 
     Returns the update. The same submission_key posted twice returns the first update.
-    Files written to storage are removed again if anything fails.
+    Files written to storage are removed again if anything fails. Where a person enters the
+    update (the form, the API, the import, a correction) claim_document_check=True applies
+    claim_document_required().
     """
     today = today or timezone.localdate()
     if corrects is not None and corrects.commitment_id != commitment.pk:
@@ -130,7 +133,7 @@ def status_update_record(
     if corrects is not None and assessor.pk == corrects.assessor_id:
         # The same source's claim, put right: the corrected entry's document still carries it.
         according_to = according_to or corrects.according_to
-    else:
+    elif claim_document_check:
         claim_document_required(
             recorded_by=recorded_by, assessor=assessor, according_to=according_to, evidence=evidence
         )
@@ -241,6 +244,7 @@ def status_update_correct(
             according_to=according_to,
             evidence=evidence,
             recorded_by=corrected_by,
+            claim_document_check=True,
             corrects=original,
             sensitivity=original.sensitivity,
             personal_data=original.personal_data,

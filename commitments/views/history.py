@@ -164,6 +164,7 @@ def record_update(request, pk):
                     note=data["note"],
                     recorded_by=user,
                     evidence=items,
+                    claim_document_check=True,
                     sensitivity=data["sensitivity"],
                     personal_data=data["personal_data"],
                     restricted_to=restricted_to,

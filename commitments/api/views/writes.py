@@ -188,6 +188,7 @@ class CommitmentUpdates(ApiResponses, generics.ListAPIView):
                 note=data["note"],
                 recorded_by=user,
                 evidence=items,
+                claim_document_check=True,
                 sensitivity=data["sensitivity"],
                 personal_data=data["personal_data"],
                 restricted_to=restricted_to,
