@@ -387,3 +387,21 @@ def test_a_date_outside_1900_to_2200_is_refused_by_the_model(day):
     instrument.next_report_due_on, instrument.next_report_due_source = day, "x"
     with pytest.raises(ValidationError):
         instrument.full_clean(exclude=["sources", "focal_persons"])
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "down"),
+    [
+        (Status.IMPLEMENTED, Status.PARTIALLY_IMPLEMENTED, True),
+        (Status.IMPLEMENTED, Status.NO_INFORMATION, True),
+        (Status.IN_PROGRESS, Status.NO_INFORMATION, True),
+        (Status.IN_PROGRESS, Status.STALLED, True),
+        (Status.IN_PROGRESS, Status.REGRESSED, True),
+        (Status.IN_PROGRESS, Status.IN_PROGRESS, False),
+        (Status.IN_PROGRESS, Status.IMPLEMENTED, False),
+        (Status.STALLED, Status.IN_PROGRESS, False),
+        (Status.NO_INFORMATION, Status.NOT_STARTED, False),
+    ],
+)
+def test_a_step_down_is_to_a_lower_status_or_to_no_information(before, after, down):
+    assert Status.is_step_down(before, after) is down
