@@ -567,7 +567,7 @@ def _import_status(result, records, lookups, user, today):
             )
         if row.errors:
             continue
-        key = (commitment.pk, status, effective_on, assessor.pk, note)
+        key = (commitment.pk, status, effective_on, precision, assessor.pk, note)
         if key in seen:
             row.error("", _("The same status entry is also on row %(row)d.") % {"row": seen[key]})
             continue
@@ -576,7 +576,14 @@ def _import_status(result, records, lookups, user, today):
         # that a restricted update they are not named on says the same.
         exists = (
             StatusUpdate.objects.visible_to(user)
-            .filter(commitment=commitment, status=status, effective_on=effective_on, assessor=assessor, note=note)
+            .filter(
+                commitment=commitment,
+                status=status,
+                effective_on=effective_on,
+                effective_precision=precision,
+                assessor=assessor,
+                note=note,
+            )
             .exists()
         )
         if exists:
