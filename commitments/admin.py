@@ -658,7 +658,8 @@ class StatusUpdateAdmin(AdministersRestricted, TrackerHistoryAdmin):
         return False  # updates are recorded from the commitment's page, through the service
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+        # A superseded entry is corrected through its correction (the chain's latest link).
+        return request.user.is_active and request.user.is_superuser and (obj is None or not obj.is_superseded())
 
     def has_delete_permission(self, request, obj=None):
         return False
