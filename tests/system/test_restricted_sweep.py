@@ -403,7 +403,7 @@ def test_the_import_preview_confirms_nothing_about_a_restricted_item(client):
     status_rows = [
         "instrument,reference,status,effective_on,assessor,note,document",
         # The restricted update, word for word: the preview must not answer "unchanged". (The
-        # administrators work for no organisation, so each row names the document it rests on.)
+        # superuser works for no organisation, so each row names the document it rests on.)
         f"ICCPR,P-1,{restricted.status},{restricted.effective_on.isoformat()},dri,{restricted.note},{DOCUMENT}",
         *[f"ICCPR,P-1,stalled,2024-03-01,dri,{term},{DOCUMENT}" for term in SEARCH_TERMS],
     ]
