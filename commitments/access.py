@@ -241,3 +241,42 @@ def may_moderate_submission(user, submission):
     if is_administrator(user):
         return True
     return _jurisdictions().readable_by(user).filter(pk=submission.commitment.jurisdiction_id).exists()
+
+
+def may_record_for(user, organisation):
+    """A person records directly in their own organisation's name, and in those an administrator
+    listed on their profile ("may record for directly"). Anyone else's view needs the document
+    that carries it (services.history asks this and requires the document otherwise)."""
+    if not is_signed_in(user) or organisation is None:
+        return False
+    profiles = apps.get_model("commitments", "Profile").objects.filter(user=user)
+    return profiles.filter(organisation=organisation).exists() or profiles.filter(record_for=organisation).exists()
+
+
+def may_correct(user, update):
+    """Editors correct their own entries in the jurisdictions they may write; reviewers and
+    administrators any entry in the jurisdictions they may read. An entry already corrected is
+    corrected through its correction (the chain's latest link)."""
+    if not is_signed_in(user):
+        return False
+    if is_administrator(user):
+        return True
+    jurisdiction_id = update.commitment.jurisdiction_id
+    if is_reviewer(user) and jurisdiction_id in _jurisdiction_ids(user, "readable_by"):
+        return True
+    return (
+        update.recorded_by_id == user.pk
+        and is_editor(user)
+        and jurisdiction_id in _jurisdiction_ids(user, "writable_by")
+    )
+
+
+def _jurisdiction_ids(user, which):
+    # Cached on the user object, so that asking for every entry of a page costs one query.
+    cache = getattr(user, "_tracker_jurisdiction_ids", None)
+    if cache is None:
+        cache = {}
+        user._tracker_jurisdiction_ids = cache
+    if which not in cache:
+        cache[which] = frozenset(getattr(_jurisdictions(), which)(user).values_list("pk", flat=True))
+    return cache[which]

@@ -47,8 +47,8 @@ from .services.commitments import (
 from .services.history import (
     evidence_file_redact,
     restricted_to_set,
+    status_update_correct,
     status_update_note_redact,
-    status_update_record,
     status_update_verify,
 )
 from .services.people import (
@@ -726,7 +726,8 @@ class StatusUpdateAdmin(AdministersRestricted, TrackerHistoryAdmin):
         return False  # updates are recorded from the commitment's page, through the service
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+        # A superseded entry is corrected through its correction (the chain's latest link).
+        return request.user.is_active and request.user.is_superuser and (obj is None or not obj.is_superseded())
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -779,17 +780,14 @@ class StatusUpdateAdmin(AdministersRestricted, TrackerHistoryAdmin):
         original = models.StatusUpdate.objects.get(pk=obj.pk)
         if not form.has_changed():
             return
-        correction = status_update_record(
-            commitment=original.commitment,
+        correction = status_update_correct(
+            original=original,
             status=form.cleaned_data["status"],
             effective_on=original.effective_on,
+            effective_precision=original.effective_precision,
             assessor=original.assessor,
             note=form.cleaned_data["note"],
-            recorded_by=request.user,
-            corrects=original,
-            sensitivity=original.sensitivity,
-            personal_data=original.personal_data,
-            restricted_to=list(original.restricted_to.all()),
+            corrected_by=request.user,
         )
         obj.pk = correction.pk  # the admin's "saved" message and redirect point at the correction
         self.message_user(request, _("Recorded as a correction; the original entry is unchanged."), messages.INFO)
@@ -1164,7 +1162,7 @@ class ProfileAdmin(PersonChangesRecorded, TrackerAdmin):
     list_display = ["user", "organisation", "jurisdictions_read", "jurisdictions_written"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user", "organisation"]
-    filter_horizontal = ["read_jurisdictions", "write_jurisdictions"]
+    filter_horizontal = ["read_jurisdictions", "write_jurisdictions", "record_for"]
     list_select_related = ["user", "organisation"]
     exclude = ["calendar_token", "reminders_enabled_at"]
 
@@ -1204,7 +1202,7 @@ class ProfileInline(AdministratorsOnly, admin.StackedInline):
     model = models.Profile
     fk_name = "user"
     can_delete = False
-    filter_horizontal = ["read_jurisdictions", "write_jurisdictions"]
+    filter_horizontal = ["read_jurisdictions", "write_jurisdictions", "record_for"]
     exclude = ["calendar_token", "reminders_enabled_at"]
 
 

@@ -23,6 +23,35 @@ class Status(models.TextChoices):
         """Implemented: nothing is left to do (what overdue, open deadlines and shortcomings ask)."""
         return self == Status.IMPLEMENTED
 
+    @property
+    def progress(self):
+        """How far along a status is, for comparing two: regressed lowest, implemented highest.
+
+        "No information" is no step on this scale (None): moving to it always loses something.
+        """
+        return _PROGRESS.get(self)
+
+    @classmethod
+    def is_step_down(cls, before, after):
+        """Moving from `before` to `after` loses ground: to a lower progress, or to "no information"."""
+        before, after = cls(before), cls(after)
+        if before == after or before == cls.NO_INFORMATION:
+            return False
+        if after == cls.NO_INFORMATION:
+            return True
+        return after.progress < before.progress
+
+
+# The one ordering of the statuses by progress (Status.progress, Status.is_step_down).
+_PROGRESS = {
+    Status.REGRESSED: 0,
+    Status.NOT_STARTED: 1,
+    Status.STALLED: 2,
+    Status.IN_PROGRESS: 3,
+    Status.PARTIALLY_IMPLEMENTED: 4,
+    Status.IMPLEMENTED: 5,
+}
+
 
 class Sensitivity(models.TextChoices):
     PUBLIC = "public", _("Public")

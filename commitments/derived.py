@@ -206,6 +206,7 @@ def unrestricted_history(commitment_id):
     return list(
         StatusUpdate.objects.filter(commitment_id=commitment_id)
         .unrestricted()
+        .in_force()
         .order_by(*HISTORY_ORDER)
         .only(*HISTORY_FIELDS)
     )
@@ -363,6 +364,7 @@ def recompute_month_deltas():
     jurisdiction_of = dict(Commitment.objects.values_list("pk", "jurisdiction_id"))
     for update in (
         StatusUpdate.objects.unrestricted()
+        .in_force()
         .order_by("commitment_id", *HISTORY_ORDER)
         .only("commitment_id", *HISTORY_FIELDS)
         .iterator(chunk_size=5000)

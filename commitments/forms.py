@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import files, imports
 from .choices import Audience, Sensitivity, Status
-from .dates import parse_partial_date, validate_sane_date
+from .dates import parse_partial_date, partial_date_iso, validate_sane_date
 from .models import (
     ApiToken,
     Commitment,
@@ -35,17 +35,19 @@ from .models import (
     Recommendation,
     Review,
     ScorecardIssue,
+    Source,
     StagedUpload,
     StatusUpdate,
     Theme,
 )
-from .querysets import readers_of_jurisdiction, tracker_organisation_id
+from .querysets import readers_of_jurisdiction
 from .reports import GROUP_BY, ReportKind, Scope
 from .reports.progress import scope_choices
 from .reports.runs import report_runs_visible_to
 from .scopes import DIMENSIONS
 from .selectors import deadlines
 from .services.commitments import would_create_cycle
+from .services.people import profile_for
 
 NOTE_MAX_CHARS = imports.NOTE_MAX_CHARS
 EVIDENCE_MAX_ITEMS = 20
@@ -104,6 +106,46 @@ class SaneDateField(forms.DateField):
     default_validators = [validate_sane_date]
 
 
+class PartialDateField(forms.CharField):
+    """A date known to the day, the month or the year: YYYY-MM-DD, YYYY-MM or YYYY → (date, precision)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("help_text", _("YYYY-MM-DD, or YYYY-MM or YYYY when only the month or the year is known."))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            parsed = parse_partial_date(value)
+        except (ValueError, TypeError, OverflowError) as error:
+            raise ValidationError(_("Not a date: write YYYY-MM-DD, YYYY-MM or YYYY.")) from error
+        if parsed[0] is None:
+            raise ValidationError(_("Not a date: write YYYY-MM-DD, YYYY-MM or YYYY."))
+        validate_sane_date(parsed[0])
+        return parsed
+
+
+class EffectiveDateField(forms.CharField):
+    """When a status took effect: a day (2019-06-15 or 15/06/2019), a month (2019-06) or a year (2019),
+    read as the import reads it (imports.parse_partial_day_first) → (date, precision)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return imports.parse_partial_day_first(value)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+
 SUBMISSION_KEY_SALT = "commitments.forms.submission_key"
 
 
@@ -123,17 +165,45 @@ def submission_key_read(value, user):
         )
 
 
+STATUS_CHOICE_PROMPT = ("", _("Choose the status…"))
+
+
 class StatusUpdateForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
-    effective_on = SaneDateField(
+    """A new entry of the status history. Nothing is chosen for the person recording it: the
+    status must be picked (a default would change a headline nobody meant to change), and who
+    says so starts as their own organisation (services.people.profile_for)."""
+
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[STATUS_CHOICE_PROMPT, *Status.choices],
+        error_messages={
+            "required": _(
+                "Choose the status this source gives (nothing is chosen for you: to add only a note, "
+                "choose the current status again)."
+            )
+        },
+    )
+    effective_on = EffectiveDateField(
         label=_("Effective date"),
-        help_text=_("The day this status took effect (not today's date, unless it is)."),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_(
+            "When this status took effect (not today's date, unless it is): 2019-06-15, or 2019-06 or 2019 when "
+            "only the month or the year is known."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "YYYY-MM-DD, YYYY-MM or YYYY"}),
     )
     assessor = forms.ModelChoiceField(
         label=_("Who says so"),
         queryset=Organisation.objects.all(),
-        help_text=_("The organisation whose assessment this is."),
+        help_text=_(
+            "The organisation whose assessment this is. For another organisation than your own (a state "
+            "report, a committee's concluding observations), name the document that carries it."
+        ),
+    )
+    according_to = forms.ModelChoiceField(
+        label=_("According to (the document that carries the claim)"),
+        queryset=Source.objects.all(),
+        required=False,
+        help_text=_("Or attach the document as evidence below (a file or a link)."),
     )
     note = forms.CharField(
         label=_("Note"),
@@ -158,13 +228,16 @@ class StatusUpdateForm(forms.Form):
     def __init__(self, *args, user, commitment, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["restricted_to"].queryset = readers_of_jurisdiction(commitment.jurisdiction_id).order_by("username")
+        if "restricted_to" in self.fields:
+            self.fields["restricted_to"].queryset = readers_of_jurisdiction(commitment.jurisdiction_id).order_by(
+                "username"
+            )
         self.fields["submission_key"].initial = submission_key_issue(user)
-        if not self.is_bound:
-            self.fields["effective_on"].initial = timezone.localdate()
-            default = tracker_organisation_id()
-            if default is not None:
-                self.fields["assessor"].initial = default
+        if not self.is_bound and "assessor" not in self.initial:
+            self.fields["effective_on"].initial = timezone.localdate().isoformat()
+            own = profile_for(user).organisation
+            if own is not None:
+                self.fields["assessor"].initial = own.pk
 
     def clean_submission_key(self):
         try:
@@ -180,6 +253,26 @@ class StatusUpdateForm(forms.Form):
         if data.get("sensitivity") == Sensitivity.RESTRICTED and not data.get("restricted_to"):
             self.add_error("restricted_to", _("Name at least one person who may see a restricted update."))
         return data
+
+
+class StatusCorrectionForm(StatusUpdateForm):
+    """Put an entry right: its status, date and precision, who says so and note (its audience stays)."""
+
+    def __init__(self, *args, original, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "status": original.status,
+                "effective_on": partial_date_iso(original.effective_on, original.effective_precision),
+                "assessor": original.assessor_id,
+                "according_to": original.according_to_id,
+                "note": original.note,
+            },
+        )
+        super().__init__(*args, commitment=original.commitment, **kwargs)
+        for name in ("sensitivity", "personal_data", "restricted_to"):
+            del self.fields[name]
+        self.fields["note"].help_text = _("Say what was wrong and what is right.")
 
 
 class EvidenceForm(forms.Form):
@@ -824,27 +917,6 @@ class CorrectionForm(forms.ModelForm):
 
 
 PRECISION_CHOICES = [("day", _("Day")), ("month", _("Month")), ("year", _("Year"))]
-
-
-class PartialDateField(forms.CharField):
-    """A date known to the day, the month or the year: YYYY-MM-DD, YYYY-MM or YYYY → (date, precision)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 10)
-        kwargs.setdefault("help_text", _("YYYY-MM-DD, or YYYY-MM or YYYY when only the month or the year is known."))
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            parsed = parse_partial_date(value)
-        except (ValueError, TypeError, OverflowError) as error:
-            raise ValidationError(_("Not a date: write YYYY-MM-DD, YYYY-MM or YYYY.")) from error
-        if parsed[0] is None:
-            raise ValidationError(_("Not a date: write YYYY-MM-DD, YYYY-MM or YYYY."))
-        return parsed
 
 
 class ScorecardIssueForm(forms.Form):

@@ -23,9 +23,19 @@ from django.utils.translation import gettext_lazy
 from .choices import Precision
 from .dates import partial_date_iso, validate_sane_date
 from .files import ZipTooLarge, check_zip_limits
-from .models import Commitment, CommitmentLink, Instrument, Jurisdiction, Organisation, Status, StatusUpdate, Theme
+from .models import (
+    Commitment,
+    CommitmentLink,
+    Instrument,
+    Jurisdiction,
+    Organisation,
+    Source,
+    Status,
+    StatusUpdate,
+    Theme,
+)
 from .services.commitments import commitment_link_add, commitment_save, commitment_themes_set
-from .services.history import status_update_record
+from .services.history import EvidenceItem, status_update_record
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 # The longest note, on the form and in the import alike.
@@ -61,6 +71,10 @@ COLUMNS = {
         ),
         "assessor": gettext_lazy("Who says so: the organisation's key or full name (required)."),
         "note": gettext_lazy("Note."),
+        "document": gettext_lazy(
+            "The document that carries the claim: a source's address, or a link (attached as evidence). Required "
+            "when who says so is neither your organisation nor one you may record for directly."
+        ),
     },
 }
 REQUIRED = {
@@ -550,6 +564,15 @@ def _import_status(result, records, lookups, user, today):
         if assessor is None:
             row.error("assessor", _("No organisation “%(name)s”.") % {"name": _text(record, "assessor")})
         note = _text(record, "note")
+        document = _text(record, "document")
+        according_to, evidence = None, ()
+        if document:
+            according_to = Source.objects.filter(url=document).first()
+            if according_to is None:
+                if not re.match(r"^https?://\S+$", document) or len(document) > 1000:
+                    row.error("document", _("Give the document's address (https://…)."))
+                else:
+                    evidence = (EvidenceItem(title=document, url=document),)
         if len(note) > NOTE_MAX_CHARS:
             row.error(
                 "note",
@@ -588,14 +611,22 @@ def _import_status(result, records, lookups, user, today):
                     effective_on=effective_on,
                     effective_precision=precision,
                     assessor=assessor,
+                    according_to=according_to,
+                    evidence=evidence,
                     note=note,
                     recorded_by=user,
+                    claim_document_check=True,
                     today=today,
                 )
         except ValidationError as exc:
             for field, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
                 for message in messages:
-                    row.error(field if field in COLUMNS[STATUS] else "", message)
+                    row.error(
+                        {"according_to": "document"}.get(field, field)
+                        if field in (*COLUMNS[STATUS], "according_to")
+                        else "",
+                        message,
+                    )
             continue
         row.action = "create"
         row.changes.append(

@@ -40,6 +40,10 @@ and in SQL is a named pair x() / x_q(), and a test checks that the two agree.
 | similar recommendations      | overlaps.similar_recommendations()                                   |
 | sane date range              | dates.validate_sane_date() (model fields, forms, import)             |
 | who manages whom             | access.may_manage_person() / access.grantable_roles()                |
+| who may record in whose name | access.may_record_for() (else the claim's document is required)       |
+| who may correct an entry     | access.may_correct()                                                 |
+| a superseded (corrected) entry | StatusUpdate.is_superseded() / StatusUpdateQuerySet.superseded_q() |
+| a step down in status        | choices.Status.is_step_down()                                        |
 | audit trail                  | services.audit.audit_entry_add(); AuditEntry.objects.visible_to(user) |
 | what is public               | Commitment.is_published() / CommitmentQuerySet.published_q();        |
 |                              | StatusUpdateQuerySet.public_verified() / EvidenceQuerySet.published() |
@@ -1026,6 +1030,20 @@ class StatusUpdate(models.Model):
     corrects = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="corrections", verbose_name=_("corrects")
     )
+    # The document that carries the claim when it is recorded in another organisation's name
+    # (a file or link attached as evidence also serves: see claim_document()).
+    according_to = models.ForeignKey(
+        Source, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("according to")
+    )
+    # The recording person's organisation when they recorded it (their profile may change later).
+    recorder_organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by (organisation)"),
+    )
     sensitivity = models.CharField(_("sensitivity"), max_length=10, choices=Sensitivity, default=Sensitivity.INTERNAL)
     personal_data = models.BooleanField(_("holds personal data"), default=False)
     restricted_to = models.ManyToManyField(
@@ -1093,6 +1111,23 @@ class StatusUpdate(models.Model):
     @property
     def is_restricted(self):
         return self.sensitivity == Sensitivity.RESTRICTED
+
+    def is_superseded(self):
+        """A later entry corrects this one: it stays in the history but no longer counts anywhere.
+
+        The per-object half of StatusUpdateQuerySet.superseded_q() (tested to agree)."""
+        return self.corrections.exists()
+
+    def claim_document(self):
+        """The document that carries the claim: the source named, else the first evidence attached."""
+        if self.according_to_id is not None:
+            return self.according_to
+        items = [e for e in self.evidence.all() if e.redacted_at is None]
+        if items:
+            return items[0]
+        if self.corrects_id is not None and self.corrects.assessor_id == self.assessor_id:
+            return self.corrects.claim_document()
+        return None
 
 
 class Assessment(models.Model):
@@ -1283,7 +1318,24 @@ class Profile(models.Model):
     """What a user may read and write, and how they want to be reminded."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="tracker_profile")
-    organisation = models.ForeignKey(Organisation, models.SET_NULL, null=True, blank=True, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+        help_text=_("The organisation this person works for: what they record is in its name by default."),
+    )
+    record_for = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="+",
+        verbose_name=_("may record for directly"),
+        help_text=_(
+            "Other organisations whose view this person may record without naming the document that carries it."
+        ),
+    )
     read_jurisdictions = models.ManyToManyField(
         Jurisdiction, blank=True, related_name="readers", verbose_name=_("may read")
     )
@@ -1545,6 +1597,7 @@ class AuditEntry(models.Model):
         ADDED = "added", _("Added")
         REMOVED = "removed", _("Removed")
         VERIFIED = "verified", _("Verified")
+        CORRECTED = "corrected", _("Corrected")
         REDACTED = "redacted", _("Redacted")
         NAMED = "named", _("Changed who may see")
         GRANTED = "granted", _("Changed role or jurisdictions")

@@ -294,15 +294,21 @@ class StatusUpdateQuerySet(models.QuerySet):
     def unrestricted(self):
         return self.exclude(sensitivity=Sensitivity.RESTRICTED)
 
+    @staticmethod
+    def superseded_q(prefix=""):
+        """A later entry corrects this one (the SQL half of StatusUpdate.is_superseded())."""
+        return Exists(_model("StatusUpdate").objects.filter(corrects_id=OuterRef(f"{prefix}pk")))
+
+    def in_force(self):
+        """The entries that count: every one no correction supersedes (corrected ones stay in the history)."""
+        return self.filter(~self.superseded_q())
+
     def public_verified(self):
-        """Public material: marked public, verified by a reviewer, holding no personal data, not corrected since.
+        """Public material: marked public, verified by a reviewer, holding no personal data, in force.
 
         The public headline (derived.refresh_public) and every public page read only these.
         """
-        corrected = self.model.objects.filter(corrects_id=OuterRef("pk"))
-        return self.filter(sensitivity=Sensitivity.PUBLIC, verified_at__isnull=False, personal_data=False).filter(
-            ~Exists(corrected)
-        )
+        return self.in_force().filter(sensitivity=Sensitivity.PUBLIC, verified_at__isnull=False, personal_data=False)
 
     def published(self):
         """The public updates of published commitments: what the public portal shows of a history."""
@@ -320,9 +326,11 @@ class StatusUpdateQuerySet(models.QuerySet):
         """
         if sensitivities is None:
             sensitivities = Audience.INTERNAL.sensitivities
-        candidates = self.model.objects.filter(
-            known_by_q(known_on), commitment=OuterRef("pk"), sensitivity__in=sensitivities
-        ).exclude(status=Status.NO_INFORMATION)
+        candidates = (
+            self.model.objects.in_force()
+            .filter(known_by_q(known_on), commitment=OuterRef("pk"), sensitivity__in=sensitivities)
+            .exclude(status=Status.NO_INFORMATION)
+        )
         if date is not None:
             candidates = candidates.filter(takes_effect_on__lte=date)
         return candidates.order_by(*HISTORY_ORDER_DESC)
@@ -336,8 +344,10 @@ class StatusUpdateQuerySet(models.QuerySet):
         if sensitivities is None:
             sensitivities = Audience.INTERNAL.sensitivities
         known = known_by_q(known_on)
-        candidates = self.model.objects.filter(known, takes_effect_on__lte=date, sensitivity__in=sensitivities).exclude(
-            status=Status.NO_INFORMATION
+        candidates = (
+            self.model.objects.in_force()
+            .filter(known, takes_effect_on__lte=date, sensitivity__in=sensitivities)
+            .exclude(status=Status.NO_INFORMATION)
         )
         later = candidates.filter(commitment_id=OuterRef("commitment_id"), assessor_id=OuterRef("assessor_id")).filter(
             Q(takes_effect_on__gt=OuterRef("takes_effect_on"))
@@ -349,7 +359,8 @@ class StatusUpdateQuerySet(models.QuerySet):
             )
         )
         return (
-            self.filter(known, takes_effect_on__lte=date, sensitivity__in=sensitivities)
+            self.in_force()
+            .filter(known, takes_effect_on__lte=date, sensitivity__in=sensitivities)
             .exclude(status=Status.NO_INFORMATION)
             .filter(~Exists(later))
         )

@@ -27,6 +27,7 @@ urlpatterns = [
     # The status history: record, verify, redact
     path("commitments/<int:pk>/record/", history.record_update, name="record_update"),
     path("updates/<int:pk>/verify/", history.update_verify, name="update_verify"),
+    path("updates/<int:pk>/correct/", history.correct_update, name="correct_update"),
     path("updates/<int:pk>/redact/", history.update_redact, name="update_redact"),
     path("evidence/<int:pk>/verify/", history.evidence_verify, name="evidence_verify"),
     path("evidence/<int:pk>/redact/", history.evidence_redact, name="evidence_redact"),

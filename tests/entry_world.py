@@ -54,7 +54,7 @@ def make_world():
     }
     for name, (role, read, write) in specs.items():
         user = UserFactory(username=name, role=role)
-        ProfileFactory(user=user, read=read, write=write)
+        ProfileFactory(user=user, read=read, write=write, organisation=dri)
         users[name] = user
     update = status_update_record(
         commitment=kp_commitment,

@@ -84,6 +84,11 @@ class ProfileFactory(DjangoModelFactory):
         if create and extracted:
             profile.write_jurisdictions.set(extracted)
 
+    @factory.post_generation
+    def record_for(profile, create, extracted, **kwargs):
+        if create and extracted:
+            profile.record_for.set(extracted)
+
 
 class ThemeFactory(DjangoModelFactory):
     class Meta:

@@ -95,7 +95,7 @@ def build():
         ("named", access.EDITOR, [], [punjab]),
     ]:
         user = UserFactory(username=name, role=role)
-        ProfileFactory(user=user, read=read, write=write)
+        ProfileFactory(user=user, read=read, write=write, organisation=dri)
         users[name] = user
     token = calendar_token_create(user=users["viewer"])
 

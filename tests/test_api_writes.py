@@ -20,6 +20,7 @@ from tests.factories import (
     JurisdictionFactory,
     OrganisationFactory,
     ProfileFactory,
+    SourceFactory,
     UserFactory,
     api_token,
 )
@@ -43,7 +44,7 @@ def office():
         ("reviewer", access.REVIEWER, [kp], []),
     ]:
         user = UserFactory(username=name, role=role)
-        ProfileFactory(user=user, read=read, write=write)
+        ProfileFactory(user=user, read=read, write=write, organisation=dri)
         people[name] = user
     auth = {}
     for name, user in people.items():
@@ -252,3 +253,28 @@ def test_a_reviewer_verifies_evidence(client, office):
     assert client.post(url, **office["auth"]["editor"]).status_code == 403
     response = client.post(url, **office["auth"]["reviewer"])
     assert response.status_code == 200 and response.json()["verified"] is True
+
+
+def test_another_organisations_view_needs_the_document_that_carries_it(client, office):
+    OrganisationFactory(slug="ministry-test", name="Ministry (test)")
+    refused = post_update(client, office, data=fields(assessor="ministry-test", note="The ministry's claim"))
+    assert refused.status_code == 400
+    assert "#/according_to" in refused.content.decode()
+    assert not StatusUpdate.objects.filter(note="The ministry's claim").exists()
+    source = SourceFactory(url="https://example.org/state-report-test", title="State report (test)")
+    data = fields(assessor="ministry-test", note="The ministry's claim", according_to=source.url)
+    response = post_update(client, office, data=data)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["according_to"] == source.url and body["recorder_organisation"] == "dri"
+
+
+def test_only_who_may_correct_an_entry_corrects_it_and_only_once(client, office):
+    original = post_update(client, office).json()
+    url = reverse("api:update_corrections", args=[original["id"]])
+    other = client.post(url, {"status": "stalled", "note": "Not mine"}, **office["auth"]["other_editor"])
+    assert other.status_code == 403
+    reviewer = client.post(url, {"status": "stalled", "note": "Reviewed"}, **office["auth"]["reviewer"])
+    assert reviewer.status_code == 201, reviewer.content
+    again = client.post(url, {"status": "implemented", "note": "Again"}, **office["auth"]["editor"])
+    assert again.status_code == 400 and "already corrected" in again.content.decode()

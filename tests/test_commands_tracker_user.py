@@ -47,3 +47,48 @@ def test_running_it_again_changes_the_role_instead_of_adding_one(capsys):
 def test_an_unknown_jurisdiction_is_refused():
     with pytest.raises(CommandError, match="Unknown jurisdiction code"):
         call_command("tracker_user", "c", "--role", "Editor", "--write", "sindh")
+
+
+def test_it_names_the_persons_organisation_and_those_they_may_record_for(capsys, client):
+    from django.contrib.auth.models import User
+    from django.urls import reverse
+
+    from commitments import access
+    from tests.factories import OrganisationFactory
+
+    own = OrganisationFactory(slug="ngo-test", name="An NGO (test)")
+    other = OrganisationFactory(slug="nhri-test", name="A commission (test)")
+    stranger = OrganisationFactory(slug="ministry-test", name="A ministry (test)")
+    call_command(
+        "tracker_user",
+        "amina",
+        "--role",
+        "Editor",
+        "--write",
+        "kp",
+        "--organisation",
+        "ngo-test",
+        "--record-for",
+        "nhri-test",
+    )
+    assert "organisation ngo-test; records for nhri-test" in capsys.readouterr().out
+    user = User.objects.get(username="amina")
+    profile = profile_for(user)
+    assert profile.organisation == own and list(profile.record_for.all()) == [other]
+    assert access.may_record_for(user, own) and access.may_record_for(user, other)
+    assert not access.may_record_for(user, stranger)
+    client.force_login(user)
+    page = client.get(reverse("commitments:my_settings")).content.decode()
+    assert "You record in the name of An NGO (test) by default." in page
+    assert "You may also record directly for: A commission (test)." in page
+
+    # Running it again without the options keeps them; an empty value clears them.
+    call_command("tracker_user", "amina", "--role", "Editor", "--write", "kp")
+    assert profile_for(User.objects.get(username="amina")).organisation == own
+    call_command("tracker_user", "amina", "--role", "Editor", "--write", "kp", "--record-for", "")
+    assert not profile_for(User.objects.get(username="amina")).record_for.exists()
+
+
+def test_an_unknown_organisation_is_refused():
+    with pytest.raises(CommandError, match="Unknown organisation"):
+        call_command("tracker_user", "amina", "--role", "Editor", "--organisation", "nobody-test")

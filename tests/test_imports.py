@@ -291,7 +291,10 @@ def test_the_template_downloads_with_the_columns(admin_client):
     assert [c.value for c in workbook.worksheets[0][1]] == HEADER.split(",")
     assert workbook.worksheets[1].max_row > len(HEADER.split(","))
     csv_response = admin_client.get(reverse("commitments:import_template", args=["csv"]) + "?kind=status")
-    assert csv_response.content.decode("utf-8-sig").strip() == "instrument,reference,status,effective_on,assessor,note"
+    assert (
+        csv_response.content.decode("utf-8-sig").strip()
+        == "instrument,reference,status,effective_on,assessor,note,document"
+    )
 
 
 def test_a_null_character_in_a_cell_is_refused_with_its_row_named(world):
@@ -342,3 +345,31 @@ def test_the_status_preview_does_not_say_unchanged_for_a_restricted_update_the_i
     # The person named on it sees it as already there.
     named = imports.run_import(kind="status", data=data.encode(), user=world.users["editor_kp"], dry_run=True)
     assert [r.action for r in named.rows] == ["unchanged"]
+
+
+def test_a_status_row_in_another_organisations_name_needs_its_document(world):
+    OrganisationFactory(slug="ministry-test", name="Ministry (test)")
+    admin = world.users["administrator"]  # works for DRI, not for the ministry
+    header = "instrument,reference,status,effective_on,assessor,note,document\n"
+    refused = imports.run_import(
+        kind="status", data=(header + "ICCPR,KP-1,Implemented,2024,ministry-test,Claimed,\n").encode(), user=admin
+    )
+    assert [(n, c) for n, c, _m in refused.errors] == [(2, "document")]
+    result = imports.run_import(
+        kind="status",
+        data=(
+            header + "ICCPR,KP-1,Implemented,2024-07,ministry-test,Claimed,https://example.org/state-report\n"
+        ).encode(),
+        user=admin,
+        dry_run=False,
+    )
+    assert result.saved
+    update = StatusUpdate.objects.get(note="Claimed")
+    assert (update.effective_on, update.effective_precision) == (datetime.date(2024, 7, 1), "month")
+    assert update.evidence.get().url == "https://example.org/state-report"
+
+
+def test_a_status_row_without_a_status_is_refused(world):
+    data = "instrument,reference,status,effective_on,assessor,note\nICCPR,KP-1,,2024-07-01,dri,Only a note\n"
+    result = imports.run_import(kind="status", data=data.encode(), user=world.users["administrator"])
+    assert [(n, c) for n, c, _m in result.errors] == [(2, "status")]

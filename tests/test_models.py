@@ -137,12 +137,12 @@ def test_a_backdated_update_does_not_replace_a_later_one(dri):
     assert derived.recompute_month_deltas() == derived.stored_month_deltas()
 
 
-def test_a_correction_takes_effect_at_the_corrected_date_and_wins(dri):
+def test_a_correction_wins_even_dated_earlier_and_the_corrected_entry_no_longer_counts(dri):
     commitment = CommitmentFactory()
-    wrong = record(commitment, Status.IMPLEMENTED, D(2024, 3, 1), dri, note="typo: meant in progress")
-    correction = record(commitment, Status.IN_PROGRESS, D(2025, 1, 1), dri, corrects=wrong)
-    assert correction.effective_on == wrong.effective_on
-    assert correction.assessor == wrong.assessor
+    wrong = record(commitment, Status.IMPLEMENTED, D(2025, 1, 1), dri, note="typo: meant in progress")
+    correction = record(commitment, Status.IN_PROGRESS, D(2024, 3, 1), dri, corrects=wrong)
+    # A correction may put the date right too.
+    assert correction.effective_on == D(2024, 3, 1)
     commitment.refresh_from_db()
     assert commitment.status == Status.IN_PROGRESS
     assert commitment.updates.count() == 2  # history is never lost
@@ -387,3 +387,21 @@ def test_a_date_outside_1900_to_2200_is_refused_by_the_model(day):
     instrument.next_report_due_on, instrument.next_report_due_source = day, "x"
     with pytest.raises(ValidationError):
         instrument.full_clean(exclude=["sources", "focal_persons"])
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "down"),
+    [
+        (Status.IMPLEMENTED, Status.PARTIALLY_IMPLEMENTED, True),
+        (Status.IMPLEMENTED, Status.NO_INFORMATION, True),
+        (Status.IN_PROGRESS, Status.NO_INFORMATION, True),
+        (Status.IN_PROGRESS, Status.STALLED, True),
+        (Status.IN_PROGRESS, Status.REGRESSED, True),
+        (Status.IN_PROGRESS, Status.IN_PROGRESS, False),
+        (Status.IN_PROGRESS, Status.IMPLEMENTED, False),
+        (Status.STALLED, Status.IN_PROGRESS, False),
+        (Status.NO_INFORMATION, Status.NOT_STARTED, False),
+    ],
+)
+def test_a_step_down_is_to_a_lower_status_or_to_no_information(before, after, down):
+    assert Status.is_step_down(before, after) is down

@@ -382,3 +382,14 @@ def test_an_ilo_comment_is_added_with_its_convention_and_normlex_reference(clien
     assert response.status_code == 302
     rec = Recommendation.objects.get(normlex_ref="SYN-77")
     assert rec.commitment.instrument == convention and rec.ilo_year == 2024
+
+
+def test_the_committees_grade_without_the_document_that_carries_it_is_refused(client, world):
+    client.force_login(world["editor"])
+    response = client.post(
+        reverse("commitments:follow_up_assessment", args=[world["rec"].pk]),
+        {"follow_up_grade": "B", "status": "partially_implemented", "effective_on": "2026-03-01"},
+        follow=True,
+    )
+    assert "name the document that carries it" in response.content.decode()
+    assert not StatusUpdate.objects.exists()

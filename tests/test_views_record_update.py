@@ -221,7 +221,7 @@ def test_a_file_name_with_folders_and_control_characters_is_kept_only_as_clean_d
         ({"note": "x" * 10_001}, "at most 10000 characters"),
         ({"effective_on": (datetime.date.today() + datetime.timedelta(days=3)).isoformat()}, "cannot be in the future"),
         ({"effective_on": "1990-01-01"}, "before ICCPR existed"),
-        ({"effective_on": "31/02/2024"}, "Enter a valid date"),
+        ({"effective_on": "31/02/2024"}, "is not a real date"),
         ({"status": "finished"}, "Select a valid choice"),
     ],
 )
@@ -483,3 +483,129 @@ def test_a_long_or_1200_character_file_name_gets_a_clear_message_and_saves_nothi
         assert response.status_code == 400
         assert message in response.content.decode(), length
         assert not StatusUpdate.objects.filter(note="Provincial survey published").exists()
+
+
+# --- Nothing chosen for the person recording; a step down is confirmed ---------------------
+
+
+def test_the_new_status_has_no_preselected_value(editor, world):
+    html = editor.get(record_url(world.kp_commitment)).content.decode()
+    select = html[html.index('name="status"') : html.index("</select>", html.index('name="status"'))]
+    assert 'value="" selected' in select
+    assert select.count("selected") == 1
+
+
+def test_a_note_without_a_status_is_refused_and_the_headline_stays(editor, world):
+    data = form_data(world, status="", note="Only a note and a link")
+    data.pop("status")
+    response = editor.post(record_url(world.kp_commitment), data)
+    assert response.status_code == 400
+    assert "Choose the status this source gives" in response.content.decode()
+    assert not StatusUpdate.objects.filter(note="Only a note and a link").exists()
+    world.kp_commitment.refresh_from_db()
+    assert world.kp_commitment.status == "in_progress"
+
+
+def test_the_form_shows_the_headline_and_each_sources_latest_view(editor, world):
+    html = editor.get(record_url(world.kp_commitment)).content.decode()
+    section = html[html.index('class="current-views"') :]
+    assert "Headline now:" in section and "In progress" in section
+    assert "Democracy Reporting International: " in section or "dri" in section.lower()
+
+
+@pytest.mark.parametrize("status", ["no_information", "not_started", "regressed"])
+def test_moving_the_headline_down_asks_first_and_keeps_the_files(editor, world, status):
+    data = form_data(
+        world,
+        status=status,
+        note="Going down",
+        evidence=[{"title": "Minutes", "file": upload("minutes.pdf", sample_files.pdf_bytes("minutes"))}],
+    )
+    response = editor.post(record_url(world.kp_commitment), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nothing is saved yet: please confirm" in html
+    assert "from “In progress” to" in html
+    assert not StatusUpdate.objects.filter(note="Going down").exists()
+    staged = StagedUpload.objects.get(user=world.users["editor_kp"])
+    assert str(staged.token) in html
+
+    confirmed = form_data(world, status=status, note="Going down", confirm="yes")
+    confirmed["submission_key"] = data["submission_key"]
+    confirmed["evidence-0-staged"] = str(staged.token)
+    confirmed["evidence-0-title"] = "Minutes"
+    response = editor.post(record_url(world.kp_commitment), confirmed)
+    assert response.status_code == 302
+    update = StatusUpdate.objects.get(note="Going down")
+    assert update.status == status
+    assert [e.original_filename for e in update.evidence.all()] == ["minutes.pdf"]
+    world.kp_commitment.refresh_from_db()
+    assert world.kp_commitment.status == status
+
+
+def test_a_step_up_or_the_same_status_needs_no_confirmation(editor, world):
+    response = editor.post(record_url(world.kp_commitment), form_data(world, status="in_progress", note="Same"))
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("typed", "day", "precision"),
+    [("2023", datetime.date(2023, 1, 1), "year"), ("2023-06", datetime.date(2023, 6, 1), "month")],
+)
+def test_a_year_or_a_month_is_stored_with_its_precision(editor, world, typed, day, precision):
+    response = editor.post(record_url(world.kp_commitment), form_data(world, effective_on=typed, note="Partial"))
+    assert response.status_code == 302
+    update = StatusUpdate.objects.get(note="Partial")
+    assert (update.effective_on, update.effective_precision) == (day, precision)
+
+
+# --- Who says so ---------------------------------------------------------------------------
+
+
+def test_who_says_so_starts_as_the_persons_own_organisation_not_the_trackers(client, world):
+    from commitments.services.people import profile_for
+    from tests.factories import OrganisationFactory
+
+    hrcp = OrganisationFactory(slug="hrcp-test", name="A rights commission (test)")
+    editor = world.users["editor_kp"]
+    profile = profile_for(editor)
+    profile.organisation = hrcp
+    profile.save()
+    client.force_login(editor)
+    html = client.get(record_url(world.kp_commitment)).content.decode()
+    assert f'<option value="{hrcp.pk}" selected>' in html
+    assert f'<option value="{world.dri.pk}" selected>' not in html
+
+
+def test_another_organisations_view_needs_the_document_that_carries_it(editor, world):
+    from tests.factories import OrganisationFactory
+
+    ministry = OrganisationFactory(slug="ministry-test", name="Ministry (test)", short_name="MinT")
+    data = form_data(world, assessor=ministry.pk, note="The ministry's claim")
+    response = editor.post(record_url(world.kp_commitment), data)
+    assert response.status_code == 400
+    assert "name the document" in response.content.decode()
+    assert not StatusUpdate.objects.filter(note="The ministry's claim").exists()
+
+    data = form_data(
+        world,
+        assessor=ministry.pk,
+        note="The ministry's claim",
+        evidence=[{"title": "State report (test)", "url": "https://example.org/state-report"}],
+    )
+    assert editor.post(record_url(world.kp_commitment), data).status_code == 302
+    update = StatusUpdate.objects.get(note="The ministry's claim")
+    assert update.recorder_organisation == world.dri
+    page = editor.get(world.kp_commitment.get_absolute_url()).content.decode()
+    assert "MinT</span>, according to" in page
+    assert "State report (test)</a>; recorded by editor_kp (Democracy Reporting International)" in page
+
+
+def test_an_organisation_listed_on_the_profile_is_recorded_for_directly(editor, world):
+    from commitments.services.people import profile_for
+    from tests.factories import OrganisationFactory
+
+    committee = OrganisationFactory(slug="committee-test", name="Committee (test)")
+    profile_for(world.users["editor_kp"]).record_for.add(committee)
+    data = form_data(world, assessor=committee.pk, note="Recorded for the committee")
+    assert editor.post(record_url(world.kp_commitment), data).status_code == 302

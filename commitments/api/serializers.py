@@ -283,6 +283,12 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:update_detail")
     assessor = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text=_("Who says so."))
     recorded_by = Username()
+    according_to = serializers.SlugRelatedField(
+        slug_field="url", read_only=True, help_text=_("The document that carries the claim (a source's address).")
+    )
+    recorder_organisation = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, help_text=_("The organisation of the person who recorded it.")
+    )
     verified = serializers.SerializerMethodField()
     verified_by = Username()
     note_redacted = serializers.SerializerMethodField()
@@ -298,10 +304,12 @@ class StatusUpdateSerializer(serializers.ModelSerializer):
             "effective_on",
             "effective_precision",
             "assessor",
+            "according_to",
             "note",
             "note_redacted",
             "follow_up_grade",
             "recorded_by",
+            "recorder_organisation",
             "recorded_at",
             "corrects",
             "sensitivity",
@@ -457,6 +465,16 @@ class StatusUpdateCreateSerializer(serializers.Serializer):
         slug_field="slug",
         queryset=Organisation.objects.all(),
         help_text=_("Who says so: the organisation whose assessment this is (its slug). Never defaulted."),
+    )
+    according_to = NaturalKey(
+        slug_field="url",
+        queryset=Source.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The document that carries the claim (a source's address): required, unless a file or link is "
+            "attached, when the organisation is neither yours nor one you may record for directly."
+        ),
     )
     note = serializers.CharField(
         max_length=NOTE_MAX_CHARS,

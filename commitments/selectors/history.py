@@ -6,7 +6,10 @@ from django.db.models import ForeignKey
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import derived
+from ..choices import Sensitivity
 from ..models import AuditEntry, Commitment, Evidence, StatusUpdate
+from ..querysets import tracker_organisation_id
 
 HISTORY_LIMIT = 100
 ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
@@ -164,3 +167,14 @@ def commitment_history(user, commitment):
     )
     entries.sort(key=lambda e: e["when"], reverse=True)
     return entries[:HISTORY_LIMIT]
+
+
+def headline_with(commitment, update):
+    """The headline status the commitment would have with `update` (unsaved) added to its history.
+
+    The same rule as the stored headline (derived.derive()); a restricted update moves nothing.
+    """
+    history = derived.unrestricted_history(commitment.pk)
+    if update.sensitivity != Sensitivity.RESTRICTED:
+        history.append(update)
+    return derived.derive(history, tracker_organisation_id()).status

@@ -17,6 +17,7 @@ from ..dates import takes_effect_on
 from ..models import Commitment, Evidence, Redaction, StagedUpload, StatusUpdate
 from ..querysets import readers_of_jurisdiction
 from .audit import Action, Subject, audit_entry_add, change
+from .people import profile_for
 from .publishing import is_public_material, public_data_changed, public_history_changed
 from .uploads import sha256_of
 
@@ -86,6 +87,28 @@ def _check_effective_date(commitment, effective_on, precision, today):
         raise ValidationError(errors)
 
 
+def claim_document_required(*, recorded_by, assessor, according_to=None, evidence=()):
+    """Refuse a view recorded in another organisation's name without the document that carries it.
+
+    A person records directly for their own organisation and those on their profile
+    (access.may_record_for); for any other, a Source, a file or a link must be given. Records
+    no person enters (the seed) are attributed by their own sources.
+    """
+    if recorded_by is None or according_to is not None or any(evidence):
+        return
+    if access.may_record_for(recorded_by, assessor):
+        return
+    raise ValidationError(
+        {
+            "according_to": _(
+                "You are recording the view of %(who)s, not of your own organisation: name the document "
+                "that carries it (a source, or a file or link as evidence)."
+            )
+            % {"who": assessor}
+        }
+    )
+
+
 def status_update_record(
     *,
     commitment,
@@ -95,7 +118,9 @@ def status_update_record(
     recorded_by,
     effective_precision=Precision.DAY,
     note="",
+    according_to=None,
     evidence=(),
+    claim_document_check=False,
     sensitivity=Sensitivity.INTERNAL,
     personal_data=False,
     restricted_to=(),
@@ -109,23 +134,25 @@ def status_update_record(
     """Record a new status for a commitment with its evidence, all or nothing.
 
     Returns the update. The same submission_key posted twice returns the first update.
-    Files written to storage are removed again if anything fails.
+    Files written to storage are removed again if anything fails. Where a person enters the
+    update (the form, the API, the import, a correction) claim_document_check=True applies
+    claim_document_required().
     """
     today = today or timezone.localdate()
-    if corrects is not None:
-        if corrects.commitment_id != commitment.pk:
-            raise ValidationError({"corrects": _("A correction must be about the same commitment.")})
-        # A correction takes effect when the corrected entry did, in the same source's name.
-        effective_on, effective_precision, assessor = (
-            corrects.effective_on,
-            corrects.effective_precision,
-            corrects.assessor,
-        )
+    if corrects is not None and corrects.commitment_id != commitment.pk:
+        raise ValidationError({"corrects": _("A correction must be about the same commitment.")})
     if submission_key is not None:
         existing = StatusUpdate.objects.filter(submission_key=submission_key).first()
         if existing is not None:
             return _same_submission(existing, recorded_by)
     _check_effective_date(commitment, effective_on, effective_precision, today)
+    if corrects is not None and assessor.pk == corrects.assessor_id:
+        # The same source's claim, put right: the corrected entry's document still carries it.
+        according_to = according_to or corrects.according_to
+    elif claim_document_check:
+        claim_document_required(
+            recorded_by=recorded_by, assessor=assessor, according_to=according_to, evidence=evidence
+        )
     if sensitivity == Sensitivity.RESTRICTED and not restricted_to:
         raise ValidationError({"restricted_to": _("Name at least one person who may see a restricted update.")})
 
@@ -137,6 +164,8 @@ def status_update_record(
         takes_effect_on=takes_effect_on(effective_on, effective_precision),
         note=note,
         assessor=assessor,
+        according_to=according_to,
+        recorder_organisation=profile_for(recorded_by).organisation if recorded_by is not None else None,
         follow_up_grade=follow_up_grade,
         recorded_by=recorded_by,
         recorded_at=recorded_at or timezone.now(),
@@ -146,7 +175,9 @@ def status_update_record(
         submission_key=submission_key or uuid.uuid4(),
         is_demo=is_demo,
     )
-    update.full_clean(exclude=["commitment", "assessor", "recorded_by", "corrects"])
+    update.full_clean(
+        exclude=["commitment", "assessor", "recorded_by", "corrects", "according_to", "recorder_organisation"]
+    )
 
     written = []
     try:
@@ -184,6 +215,88 @@ def status_update_record(
             default_storage.delete(name)
         raise
     return update
+
+
+def status_update_correct(
+    *,
+    original,
+    status,
+    effective_on,
+    effective_precision,
+    assessor,
+    note,
+    corrected_by,
+    according_to=None,
+    evidence=(),
+    submission_key=None,
+    today=None,
+):
+    """Correct an entry: a new update that supersedes it (the original stays in the history).
+
+    Who may correct is access.may_correct(); an entry already corrected is corrected through its
+    latest correction. The correction keeps the original's audience; it is in the audit trail.
+    """
+    if submission_key is not None:
+        existing = StatusUpdate.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return _same_submission(existing, corrected_by)
+    if not access.may_correct(corrected_by, original):
+        raise ValidationError(_("You may correct only your own entries, unless you review this jurisdiction."))
+    if not note.strip():
+        raise ValidationError({"note": _("Say what was wrong and what is right.")})
+    with transaction.atomic():
+        # Lock the entry so that two people correcting it at once make one correction, not two.
+        StatusUpdate.objects.select_for_update().filter(pk=original.pk).first()
+        latest = original.corrections.order_by("-recorded_at", "-id").first()
+        if latest is not None:
+            raise ValidationError(
+                _("This entry was already corrected (entry #%(pk)d): correct the correction instead.")
+                % {"pk": latest.pk}
+            )
+        correction = status_update_record(
+            commitment=original.commitment,
+            status=status,
+            effective_on=effective_on,
+            effective_precision=effective_precision,
+            assessor=assessor,
+            note=note,
+            according_to=according_to,
+            evidence=evidence,
+            recorded_by=corrected_by,
+            claim_document_check=True,
+            corrects=original,
+            sensitivity=original.sensitivity,
+            personal_data=original.personal_data,
+            restricted_to=restricted_audience(
+                sensitivity=original.sensitivity,
+                restricted_to=list(original.restricted_to.all()),
+                recorded_by=corrected_by,
+            ),
+            submission_key=submission_key,
+            today=today,
+        )
+        changes = {}
+        for label, before, after in (
+            (_("status"), original.get_status_display(), correction.get_status_display()),
+            (_("effective date"), original.effective_display, correction.effective_display),
+            (_("who says so"), str(original.assessor), str(correction.assessor)),
+        ):
+            if before != after:
+                changes[label] = change(before, after)
+        if original.note != correction.note:
+            changes[_("note")] = _("changed")
+        changes[_("corrected by")] = f"#{correction.pk}"
+        audit_entry_add(
+            action=Action.CORRECTED,
+            subject=Subject.STATUS_UPDATE,
+            actor=corrected_by,
+            label=_item_label(original),
+            object_id=original.pk,
+            changes=changes,
+            commitment=original.commitment,
+            status_update=original,
+        )
+    return correction
 
 
 def _same_submission(existing, recorded_by):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
 from .. import access, auth
-from ..models import ApiToken, ApiTokenUse, Jurisdiction, Profile, ReminderSchedule
+from ..models import ApiToken, ApiTokenUse, Jurisdiction, Organisation, Profile, ReminderSchedule
 from .audit import Action, Subject, audit_entry_add, change, differences
 
 # What every token starts with, so that a leaked one is recognisable (and findable by secret scanners).
@@ -66,6 +66,7 @@ def person_snapshot(user):
     values["may read"] = sorted(profile.read_jurisdictions.values_list("code", flat=True)) if profile else []
     values["may write"] = sorted(profile.write_jurisdictions.values_list("code", flat=True)) if profile else []
     values["organisation"] = str(profile.organisation) if profile and profile.organisation else ""
+    values["may record for"] = sorted(str(o) for o in profile.record_for.all()) if profile else []
     values["password"] = hash(user.password)
     return values
 
@@ -198,10 +199,14 @@ def two_factor_invite(*, person, actor):
     return link
 
 
-def tracker_user_save(*, username, role, read=(), write=(), email="", password=None):
+def tracker_user_save(
+    *, username, role, read=(), write=(), email="", password=None, organisation=None, record_for=None
+):
     """Create or update a user with one role and the jurisdictions they may read and write.
 
-    `read` and `write` are jurisdiction codes; write implies read. Returns (user, created).
+    `read` and `write` are jurisdiction codes; write implies read. `organisation` (a key) is the
+    organisation they work for; `record_for` (keys) the others they may record for directly;
+    None leaves either as it is. Returns (user, created).
     In the audit trail as a change from the command line.
     """
     if role not in access.ROLES:
@@ -217,6 +222,13 @@ def tracker_user_save(*, username, role, read=(), write=(), email="", password=N
     if missing:
         raise ValidationError(
             {"jurisdictions": _("Unknown jurisdiction code(s): %(codes)s.") % {"codes": ", ".join(missing)}}
+        )
+    slugs = ({organisation} if organisation else set()) | set(record_for or ())
+    organisations = {o.slug: o for o in Organisation.objects.filter(slug__in=slugs)}
+    unknown = sorted(slugs - set(organisations))
+    if unknown:
+        raise ValidationError(
+            {"organisation": _("Unknown organisation key(s): %(keys)s.") % {"keys": ", ".join(unknown)}}
         )
     User = get_user_model()
     with transaction.atomic():
@@ -237,6 +249,11 @@ def tracker_user_save(*, username, role, read=(), write=(), email="", password=N
         profile = profile_for(user)
         profile.read_jurisdictions.set([found[c] for c in codes])
         profile.write_jurisdictions.set([found[c] for c in set(write)])
+        if organisation is not None:
+            profile.organisation = organisations.get(organisation)
+            profile.save(update_fields=["organisation"])
+        if record_for is not None:
+            profile.record_for.set([organisations[slug] for slug in record_for])
         person_changes_record(person=user, before=before)
     return user, created
 

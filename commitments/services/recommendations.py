@@ -295,7 +295,17 @@ def follow_up_reply_record(*, user, recommendation, replied_on):
 
 
 def follow_up_assessment_record(
-    *, commitment, grade, status, effective_on, recorded_by, note="", evidence=(), sensitivity=None, today=None
+    *,
+    commitment,
+    grade,
+    status,
+    effective_on,
+    recorded_by,
+    note="",
+    evidence=(),
+    sensitivity=None,
+    claim_document_check=False,
+    today=None,
 ):
     """Record the treaty body's assessment of the follow-up reply (A–E) as that body's own view.
 
@@ -318,6 +328,7 @@ def follow_up_assessment_record(
         note=note,
         evidence=evidence,
         follow_up_grade=grade,
+        claim_document_check=claim_document_check,
         today=today,
         **extra,
     )

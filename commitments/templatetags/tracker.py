@@ -21,6 +21,7 @@ def may(context, rule, item=None):
         "redact": access.may_redact,
         "moderate": access.may_moderate_submissions,
         "verify": lambda user: access.can_verify(user, item),
+        "correct": lambda user: access.may_correct(user, item),
         "write": lambda user: access.can_write_commitment(user, item),
     }
     return rules[rule](user)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -153,7 +153,20 @@ def commitment_detail(request, pk):
     updates = (
         StatusUpdate.objects.visible_to(user)
         .filter(commitment=commitment)
-        .select_related("assessor", "recorded_by", "verified_by", "corrects")
+        .select_related(
+            "assessor",
+            "recorded_by",
+            "verified_by",
+            "corrects__assessor",
+            "according_to",
+            "recorder_organisation",
+            "commitment",
+        )
+        .annotate(
+            corrected_by_id=Subquery(
+                StatusUpdate.objects.filter(corrects=OuterRef("pk")).order_by("-recorded_at", "-id").values("pk")[:1]
+            )
+        )
         .prefetch_related(Prefetch("evidence", queryset=evidence))
         .order_by(*HISTORY_ORDER_DESC)
     )

@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import access
-from ..forms import EVIDENCE_MAX_ITEMS, EvidenceFormSet, RedactionForm, StatusUpdateForm
-from ..models import Commitment, Evidence, StatusUpdate
+from ..choices import Sensitivity, Status
+from ..forms import EVIDENCE_MAX_ITEMS, EvidenceFormSet, RedactionForm, StatusCorrectionForm, StatusUpdateForm
+from ..models import Assessment, Commitment, Evidence, StatusUpdate
+from ..selectors.history import headline_with
 from ..services import history, uploads
 from .errors import refused
 
@@ -125,6 +127,7 @@ def record_update(request, pk):
             )
         extra = min(int(rows), EVIDENCE_MAX_ITEMS)
     status_code = 200
+    step_down = None
     if request.method == "POST":
         uploads.staged_uploads_purge_expired()
         form = StatusUpdateForm(request.POST, user=user, commitment=commitment)
@@ -133,9 +136,17 @@ def record_update(request, pk):
         formset_ok = formset.is_valid()
         if form_ok and formset_ok:
             data = form.cleaned_data
+            effective_on, precision = data["effective_on"]
             restricted_to = history.restricted_audience(
                 sensitivity=data["sensitivity"], restricted_to=data["restricted_to"], recorded_by=user
             )
+            step_down = _step_down(commitment, data, effective_on, precision)
+            if step_down is not None and not request.POST.get("confirm"):
+                # The second screen: the same form, its files kept, asking to confirm the loss.
+                _stage_accepted_files(request, formset)
+                context = _record_context(commitment, form, formset)
+                context["step_down"] = step_down
+                return render(request, "commitments/record_update.html", context)
             items = _evidence_items(
                 formset,
                 sensitivity=data["sensitivity"],
@@ -146,22 +157,21 @@ def record_update(request, pk):
                 update = history.status_update_record(
                     commitment=commitment,
                     status=data["status"],
-                    effective_on=data["effective_on"],
+                    effective_on=effective_on,
+                    effective_precision=precision,
                     assessor=data["assessor"],
+                    according_to=data["according_to"],
                     note=data["note"],
                     recorded_by=user,
                     evidence=items,
+                    claim_document_check=True,
                     sensitivity=data["sensitivity"],
                     personal_data=data["personal_data"],
                     restricted_to=restricted_to,
                     submission_key=data["submission_key"],
                 )
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc)
+                _form_errors(form, exc)
             else:
                 for f in formset.forms:
                     if f.staged_upload is not None:
@@ -177,15 +187,97 @@ def record_update(request, pk):
         form = StatusUpdateForm(user=user, commitment=commitment)
         formset = EvidenceFormSet(prefix=EVIDENCE_PREFIX, form_kwargs={"user": user})
         formset.extra = extra
-    context = {
+    return render(
+        request, "commitments/record_update.html", _record_context(commitment, form, formset), status=status_code
+    )
+
+
+def _form_errors(form, exc):
+    """A service's refusal shown on the form, each message beside its field where it has one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _step_down(commitment, data, effective_on, precision):
+    """(headline now, headline after) when the update would move the headline down; else None."""
+    candidate = StatusUpdate(
+        commitment=commitment,
+        status=data["status"],
+        effective_on=effective_on,
+        effective_precision=precision,
+        assessor=data["assessor"],
+        sensitivity=data.get("sensitivity") or Sensitivity.INTERNAL,
+    )
+    after = headline_with(commitment, candidate)
+    if Status.is_step_down(commitment.status, after):
+        return Status(commitment.status), Status(after)
+    return None
+
+
+def _record_context(commitment, form, formset):
+    return {
         "commitment": commitment,
         "form": form,
         "formset": formset,
+        "assessments": Assessment.objects.filter(commitment=commitment).select_related("assessor", "update"),
         "more_rows": min(len(formset.forms) + 3, EVIDENCE_MAX_ITEMS),
         "max_items": EVIDENCE_MAX_ITEMS,
-        "main_fields": ("status", "effective_on", "assessor", "note"),
+        "main_fields": ("status", "effective_on", "assessor", "according_to", "note"),
     }
-    return render(request, "commitments/record_update.html", context, status=status_code)
+
+
+@login_required
+def correct_update(request, pk):
+    """Correct an entry from the commitment's page: a new entry that supersedes it."""
+    user = request.user
+    original = get_object_or_404(
+        StatusUpdate.objects.visible_to(user).select_related("commitment__instrument", "commitment__jurisdiction"),
+        pk=pk,
+    )
+    commitment = original.commitment
+    if not access.may_correct(user, original):
+        raise PermissionDenied(
+            _(
+                "You may correct your own entries; reviewers and administrators correct any entry in their jurisdictions."
+            )
+        )
+    latest = original.corrections.order_by("-recorded_at", "-id").first()
+    if latest is not None:
+        messages.info(request, _("This entry was already corrected: you are correcting its correction."))
+        return redirect("commitments:correct_update", latest.pk)
+    status_code = 200
+    if request.method == "POST":
+        form = StatusCorrectionForm(request.POST, user=user, original=original)
+        if form.is_valid():
+            data = form.cleaned_data
+            effective_on, precision = data["effective_on"]
+            try:
+                history.status_update_correct(
+                    original=original,
+                    status=data["status"],
+                    effective_on=effective_on,
+                    effective_precision=precision,
+                    assessor=data["assessor"],
+                    according_to=data["according_to"],
+                    note=data["note"],
+                    corrected_by=user,
+                    submission_key=data["submission_key"],
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Correction recorded; the corrected entry stays in the history."))
+                return redirect(commitment)
+        status_code = 400
+    elif request.method in ("GET", "HEAD"):
+        form = StatusCorrectionForm(user=user, original=original)
+    else:
+        raise Http404
+    context = {"commitment": commitment, "original": original, "form": form}
+    return render(request, "commitments/correct_update.html", context, status=status_code)
 
 
 def _verifiable(request, queryset, pk):

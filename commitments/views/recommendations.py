@@ -208,6 +208,7 @@ def follow_up_assessment(request, pk):
                 recorded_by=request.user,
                 note=data["note"],
                 evidence=evidence,
+                claim_document_check=True,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -103,9 +103,13 @@ API_RULES = {
     "api:commitment_evidence": (lambda s: {"pk": s.commitment.pk}, [("get", None, api_punjab_record())]),
     "api:update_list": (None, [("get", None, api_every(200))]),
     "api:update_detail": (lambda s: {"pk": s.update.pk}, [("get", None, api_punjab_record())]),
+    # Correcting: the entry's author (the editor), reviewers and administrators of Punjab.
     "api:update_corrections": (
         lambda s: {"pk": s.update.pk},
-        [("get", None, api_every(405)), ("post", {}, api_writable())],
+        [
+            ("get", None, api_every(405)),
+            ("post", {}, {**api_punjab_record(403), "editor": 400, "reviewer": 400, "administrator": 400}),
+        ],
     ),
     "api:update_verify": (
         lambda s: {"pk": s.update.pk},
@@ -269,6 +273,15 @@ RULES = {
         [
             ("get", None, {**punjab_record(403), "editor": 200, "named": 200, "administrator": 200}),
             ("post", {}, {**punjab_record(403), "editor": 400, "named": 400, "administrator": 400}),
+        ],
+    ),
+    # Correcting: the author (the editor recorded this update), reviewers and administrators; not another
+    # Punjab editor (named), who may write there but did not record it. An empty form answers 400.
+    "commitments:correct_update": (
+        lambda s: {"pk": s.update.pk},
+        [
+            ("get", None, {**punjab_record(403), "editor": 200, "reviewer": 200, "administrator": 200}),
+            ("post", {}, {**punjab_record(403), "editor": 400, "reviewer": 400, "administrator": 400}),
         ],
     ),
     # Verifying: reviewers and administrators, never the author (the editor recorded this update).

@@ -98,3 +98,60 @@ def test_an_editor_records_an_update_with_two_files_and_sees_it(server, tmp_path
 
     update = StatusUpdate.objects.get(note="Inspections began in Peshawar district")
     assert update.recorded_by.username == "editor_kp" and update.evidence.count() == 2
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_note_only_update_cannot_lose_a_status_and_a_step_down_is_confirmed(server, tmp_path, artifacts_dir):
+    require_binary("chromium", "chromium")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    world = make_world()  # the KP commitment is "In progress", says DRI
+    minutes = tmp_path / "meeting-minutes.pdf"
+    minutes.write_bytes(sample_files.pdf_bytes("minutes"))
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(server.url + world.kp_commitment.get_absolute_url())
+            page.fill("#id_username", "editor_kp")
+            page.fill("#id_password", PASSWORD)
+            page.click("button[type=submit], input[type=submit]")
+            page.wait_for_url(f"**{world.kp_commitment.get_absolute_url()}")
+
+            page.click("text=Record an update")
+            # Nothing is chosen for the editor; the headline and each source's view are beside the form.
+            assert page.input_value("#id_status") == ""
+            assert "Headline now: In progress" in page.inner_text(".current-views")
+            page.fill("#id_note", "Only a note about the meeting")
+            page.set_input_files("#id_evidence-0-file", str(minutes))
+            page.click("button:has-text('Record update')")
+            page.wait_for_load_state()
+            body = page.inner_text("main")
+            assert "Nothing was saved" in body and "Choose the status this source gives" in body
+            assert not StatusUpdate.objects.filter(note="Only a note about the meeting").exists()
+
+            # Choosing "No information" would move the headline down: a second screen asks first.
+            page.select_option("#id_status", "no_information")
+            page.fill("#id_effective_on", "2024-06")
+            page.click("button:has-text('Record update')")
+            page.wait_for_load_state()
+            body = page.inner_text("main")
+            assert "Nothing is saved yet: please confirm" in body
+            assert "from “In progress” to “No information”" in body
+            assert "Kept from your last attempt: meeting-minutes.pdf" in body
+            page.screenshot(path=os.path.join(artifacts_dir, "record-update-confirm-step-down.png"), full_page=True)
+            assert not StatusUpdate.objects.filter(note="Only a note about the meeting").exists()
+
+            page.click("button:has-text('Yes, record')")
+            page.wait_for_url(f"**{world.kp_commitment.get_absolute_url()}")
+            body = page.inner_text("main")
+            assert "Update recorded with 1 evidence item(s)." in body
+        finally:
+            browser.close()
+
+    update = StatusUpdate.objects.get(note="Only a note about the meeting")
+    assert (update.status, update.effective_precision) == ("no_information", "month")
+    assert [e.original_filename for e in update.evidence.all()] == ["meeting-minutes.pdf"]

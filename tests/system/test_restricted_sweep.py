@@ -394,14 +394,18 @@ def _import_file(rows):
     return "\n".join(rows).encode() + b"\n"
 
 
+DOCUMENT = "https://example.org/synthetic-report"
+
+
 def test_the_import_preview_confirms_nothing_about_a_restricted_item(client):
     scene = build()
     restricted = scene.restricted_update
     status_rows = [
-        "instrument,reference,status,effective_on,assessor,note",
-        # The restricted update, word for word: the preview must not answer "unchanged".
-        f"ICCPR,P-1,{restricted.status},{restricted.effective_on.isoformat()},dri,{restricted.note}",
-        *[f"ICCPR,P-1,stalled,2024-03-01,dri,{term}" for term in SEARCH_TERMS],
+        "instrument,reference,status,effective_on,assessor,note,document",
+        # The restricted update, word for word: the preview must not answer "unchanged". (The
+        # superuser works for no organisation, so each row names the document it rests on.)
+        f"ICCPR,P-1,{restricted.status},{restricted.effective_on.isoformat()},dri,{restricted.note},{DOCUMENT}",
+        *[f"ICCPR,P-1,stalled,2024-03-01,dri,{term},{DOCUMENT}" for term in SEARCH_TERMS],
     ]
     commitment_rows = [
         "instrument,reference,title,jurisdiction",

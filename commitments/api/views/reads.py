@@ -61,7 +61,7 @@ def visible_updates(user):
     """Updates the user may read, each with the evidence on it that they may read."""
     return (
         StatusUpdate.objects.visible_to(user)
-        .select_related("assessor", "recorded_by", "verified_by")
+        .select_related("assessor", "recorded_by", "verified_by", "according_to", "recorder_organisation")
         .prefetch_related(Prefetch("evidence", queryset=visible_evidence(user), to_attr="visible_evidence"))
     )
 

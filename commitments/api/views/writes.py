@@ -184,9 +184,11 @@ class CommitmentUpdates(ApiResponses, generics.ListAPIView):
                 effective_on=data["effective_on"],
                 effective_precision=data["effective_precision"],
                 assessor=data["assessor"],
+                according_to=data.get("according_to"),
                 note=data["note"],
                 recorded_by=user,
                 evidence=items,
+                claim_document_check=True,
                 sensitivity=data["sensitivity"],
                 personal_data=data["personal_data"],
                 restricted_to=restricted_to,
@@ -211,8 +213,13 @@ class UpdateCorrections(ApiResponses, APIView):
     )
     def post(self, request, pk):
         user = request.user
-        original = get_object_or_404(StatusUpdate.objects.visible_to(user).select_related("assessor"), pk=pk)
-        commitment = writable_commitment(user, original.commitment_id)
+        original = get_object_or_404(
+            StatusUpdate.objects.visible_to(user).select_related("assessor", "commitment"), pk=pk
+        )
+        if not access.may_correct(user, original):
+            raise PermissionDenied(
+                _("You may correct your own entries; reviewers and administrators any entry in their jurisdictions.")
+            )
         key = submission_key_from(request)
         serializer = api.CorrectionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -222,20 +229,14 @@ class UpdateCorrections(ApiResponses, APIView):
         if existing is not None:
             return replay_or_refuse(request, existing, **expected)
         try:
-            update = history.status_update_record(
-                commitment=commitment,
+            update = history.status_update_correct(
+                original=original,
                 status=data["status"],
                 effective_on=original.effective_on,
                 effective_precision=original.effective_precision,
                 assessor=original.assessor,
                 note=data["note"],
-                recorded_by=user,
-                corrects=original,
-                sensitivity=original.sensitivity,
-                personal_data=original.personal_data,
-                restricted_to=history.restricted_audience(
-                    sensitivity=original.sensitivity, restricted_to=original.restricted_to.all(), recorded_by=user
-                ),
+                corrected_by=user,
                 submission_key=key,
             )
         except ValidationError as exc:
