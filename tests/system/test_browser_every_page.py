@@ -1,0 +1,132 @@
+"""Every staff page in a real browser, at a desktop's and a phone's width: nothing reaches past a
+390 px screen, and axe-core (vendored, injected into the page) finds no serious or critical
+accessibility violation. Screenshots of every page at both widths go to artifacts/."""
+
+import datetime
+import os
+from pathlib import Path
+
+import pytest
+
+from commitments import models
+from tests import rich_data
+from tests.factories import (
+    GSPCycleFactory,
+    JobFactory,
+    MechanismFactory,
+    ProfileFactory,
+    RecommendationFactory,
+    ReviewFactory,
+    ScorecardIssueFactory,
+)
+from tests.system.test_browser_dashboard import (  # noqa: F401
+    browser_page,
+    live_server,
+    session_cookie,
+    wider_than_the_screen,
+)
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+WIDTHS = (1366, 390)
+
+
+def staff_pages(data):
+    """(name, path) of every page a member of staff opens, with synthetic records behind them."""
+    commitment = data.commitments[1]
+    mechanism = MechanismFactory(slug="syn-committee", name="Synthetic Committee", instrument=data.conventions["ICCPR"])
+    recommendation = RecommendationFactory(mechanism=mechanism, commitment__jurisdiction=data.federal)
+    review = ReviewFactory(instrument=data.conventions["ICCPR"])
+    cycle = GSPCycleFactory(scheme=data.gsp, starts_on=datetime.date(2024, 1, 1), ends_on=datetime.date(2025, 12, 31))
+    issue = ScorecardIssueFactory(convention=data.conventions["ICCPR"])
+    job = JobFactory(requested_by=data.admin)
+    return [
+        ("dashboard", "/"),
+        ("commitment-list", "/commitments/"),
+        ("commitment-list-filtered", "/commitments/?status=in_progress&jurisdiction=punjab"),
+        ("commitment", commitment.get_absolute_url()),
+        ("recommendation", recommendation.commitment.get_absolute_url()),
+        ("record-form", f"/commitments/{commitment.pk}/record/"),
+        ("instrument", data.punjab_plan.get_absolute_url()),
+        ("reports", "/reports/"),
+        ("report-html", "/reports/?kind=progress&format=html&start=2024-01-01&end=2024-12-31"),
+        ("kept-reports", "/reports/kept/"),
+        ("calendar", "/calendar/"),
+        ("settings", "/me/settings/"),
+        ("two-factor", "/account/two-factor/"),
+        ("import", "/import/"),
+        ("gsp", "/gsp/"),
+        ("gsp-issue", f"/gsp/issues/{issue.pk}/"),
+        ("gsp-cycle", f"/gsp/cycles/{cycle.pk}/"),
+        ("gsp-issue-add", "/gsp/issues/add/"),
+        ("review", f"/reviews/{review.pk}/"),
+        ("recommendation-add", "/recommendations/add/"),
+        ("recommendations-similar", f"/recommendations/{recommendation.pk}/similar/"),
+        ("jobs", "/jobs/"),
+        ("job", job.get_absolute_url()),
+        ("not-found", "/commitments/999999/"),
+    ]
+
+
+def axe_serious(page):
+    """axe-core's serious and critical violations on the page: [(rule id, impact, nodes)]."""
+    # Evaluated through the debugging protocol, so the site's Content-Security-Policy stays as it is.
+    page.evaluate(AXE.read_text())
+    violations = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:5])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def scrolling_sideways(page):
+    """Boxes whose content scrolls sideways (a table that does not reflow hides its columns off-screen)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('main *')]
+            .filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1)
+            .slice(0, 8).map(e => `${e.tagName.toLowerCase()}.${e.className} scrolls ${e.scrollWidth}px in ${e.clientWidth}px`)"""
+    )
+
+
+def check(page, url, name, width, artifacts_dir, results):
+    page.set_viewport_size({"width": width, "height": 900})
+    response = page.goto(url)
+    assert response.status < 500, (name, response.status)
+    page.screenshot(path=os.path.join(artifacts_dir, f"page-{name}-{width}.png"), full_page=True)
+    found = axe_serious(page)
+    overflow = []
+    if width < 400:
+        if page.evaluate("document.documentElement.scrollWidth") > width + 1:
+            overflow = wider_than_the_screen(page)
+        overflow += scrolling_sideways(page)
+    results.append((name, width, found, overflow))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_every_staff_page_fits_a_phone_and_has_no_serious_accessibility_violation(
+    browser_page,  # noqa: F811
+    live_server,  # noqa: F811
+    artifacts_dir,
+):
+    data = rich_data.build()
+    ProfileFactory(user=data.admin)
+    pages = staff_pages(data)
+    context, page = browser_page
+    results = []
+    # Signed out: the sign-in page.
+    for width in WIDTHS:
+        check(page, live_server.url + "/login/", "login", width, artifacts_dir, results)
+    context.add_cookies([session_cookie(data.admin, live_server)])
+    for name, path in pages:
+        for width in WIDTHS:
+            check(page, live_server.url + path, name, width, artifacts_dir, results)
+
+    print("\npage, width: serious/critical axe violations; overflow at a phone's width")
+    for name, width, found, overflow in results:
+        print(f"{name:28} {width:5}: axe {len(found)} {found or ''} {'OVERFLOW ' + str(overflow) if overflow else ''}")
+    assert [r for r in results if r[2]] == [], "axe-core found serious or critical violations"
+    assert [r for r in results if r[3]] == [], "pages wider than a 390 px screen"
+    assert models.Commitment.objects.exists()
+    assert page.problems == []
