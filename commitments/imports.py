@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .dates import validate_sane_date
 from .files import ZipTooLarge, check_zip_limits
@@ -291,7 +291,10 @@ def _headers(result, header_row):
             )
     missing = REQUIRED[result.kind] - set(headers)
     if missing:
-        result.file_errors.append(_("Missing column(s): %(columns)s.") % {"columns": ", ".join(sorted(missing))})
+        result.file_errors.append(
+            ngettext("Missing column: %(columns)s.", "Missing columns: %(columns)s.", len(missing))
+            % {"columns": ", ".join(sorted(missing))}
+        )
     return headers
 
 

@@ -1,6 +1,7 @@
 """The commitment table: building it costs no query, a page of it costs one (plus themes)."""
 
 import django_tables2 as tables
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -9,9 +10,18 @@ from .models import Commitment, Status
 STATUS_LABELS = dict(Status.choices)
 
 
+def cell(name, label, **attrs):
+    """A cell's attributes: its column's name as class, and its header as data-label (a phone shows rows as cards)."""
+    return {"td": {"class": f"col-{name}", "data-label": label, **attrs}, "th": {"class": f"col-{name}"}}
+
+
 class StatusColumn(tables.Column):
+    # A field with choices gives its label as `value`; the badge's colour needs the stored value.
+    field = "status"
+
     def render(self, value, record):
-        return format_html('<span class="badge status-{}">{}</span>', value, STATUS_LABELS.get(value, value))
+        code = getattr(record, self.field, None) or value
+        return format_html('<span class="badge status-{}">{}</span>', code, STATUS_LABELS.get(code, value))
 
 
 class SDGColumn(tables.Column):
@@ -28,22 +38,44 @@ class SDGColumn(tables.Column):
 
 
 class CommitmentTable(tables.Table):
-    reference = tables.Column(verbose_name=_("Reference"), linkify=True, order_by=("instrument__code", "reference"))
-    title = tables.Column(verbose_name=_("Title"), attrs={"td": {"dir": "auto"}})
+    reference = tables.Column(
+        verbose_name=_("Reference"),
+        linkify=True,
+        order_by=("instrument__code", "reference"),
+        attrs=cell("reference", _("Reference")),
+    )
+    title = tables.Column(verbose_name=_("Title"), attrs=cell("title", _("Title"), dir="auto"))
     instrument = tables.Column(
         verbose_name=_("Instrument"),
         accessor="instrument__code",
         linkify=lambda record: record.instrument.get_absolute_url(),
+        attrs=cell("instrument", _("Instrument")),
     )
-    jurisdiction = tables.Column(verbose_name=_("Jurisdiction"), accessor="jurisdiction__name")
-    themes = tables.ManyToManyColumn(verbose_name=_("Themes"), orderable=False)
-    position = tables.Column(verbose_name=_("Position"), accessor="recommendation_response", orderable=False)
-    sdgs = SDGColumn()
-    status = StatusColumn(verbose_name=_("Status"))
-    status_on = tables.Column(verbose_name=_("Since"), accessor="status_date_display", order_by=("status_on",))
-    due_on = tables.DateColumn(verbose_name=_("Due"), format="Y-m-d")
-    overdue = tables.Column(verbose_name=_("Overdue"), empty_values=(), orderable=False)
-    contested = tables.BooleanColumn(verbose_name=_("Contested"), yesno=(_("contested"), ""))
+    jurisdiction = tables.Column(
+        verbose_name=_("Jurisdiction"), accessor="jurisdiction__name", attrs=cell("jurisdiction", _("Jurisdiction"))
+    )
+    themes = tables.ManyToManyColumn(verbose_name=_("Themes"), orderable=False, attrs=cell("themes", _("Themes")))
+    position = tables.Column(
+        verbose_name=_("Position"),
+        accessor="recommendation_response",
+        orderable=False,
+        attrs=cell("position", _("Position")),
+    )
+    sdgs = SDGColumn(attrs=cell("sdgs", _("SDGs")))
+    status = StatusColumn(verbose_name=_("Status"), attrs=cell("status", _("Status")))
+    status_on = tables.Column(
+        verbose_name=_("Since"),
+        accessor="status_date_display",
+        order_by=("status_on",),
+        attrs=cell("status_on", _("Since")),
+    )
+    due_on = tables.DateColumn(verbose_name=_("Due"), short=False, attrs=cell("due_on", _("Due")))
+    overdue = tables.Column(
+        verbose_name=_("Overdue"), empty_values=(), orderable=False, attrs=cell("overdue", _("Overdue"))
+    )
+    contested = tables.BooleanColumn(
+        verbose_name=_("Contested"), yesno=(_("contested"), ""), attrs=cell("contested", _("Contested"))
+    )
 
     class Meta:
         model = Commitment
@@ -70,6 +102,9 @@ class CommitmentTable(tables.Table):
         self.today = today
         super().__init__(*args, **kwargs)
 
+    def render_reference(self, record):
+        return record.full_reference
+
     def render_position(self, record):
         return record.get_recommendation_response_display()
 
@@ -82,5 +117,8 @@ class CommitmentTable(tables.Table):
 class StatusAsOfColumn(StatusColumn):
     """Shown when the list is filtered by the status held on a past date."""
 
+    field = "status_as_of"
+
     def __init__(self, day, **kwargs):
-        super().__init__(verbose_name=_("Status on %(date)s") % {"date": day.isoformat()}, orderable=False, **kwargs)
+        label = _("Status on %(date)s") % {"date": date_format(day, "DATE_FORMAT")}
+        super().__init__(verbose_name=label, orderable=False, attrs=cell("status_as_of", label), **kwargs)

@@ -69,7 +69,7 @@ def test_status_as_of_a_date_uses_the_history_not_todays_status(client, data):
     assert listed(client, "as_of=2024-02-28&status=in_progress") == started
     assert listed(client, "as_of=2024-02-28&status=implemented") == set()
     response = client.get(f"{LIST}?as_of=2024-02-28")
-    assert "Status on 2024-02-28" in response.content.decode()
+    assert "Status on 28 February 2024" in response.content.decode()
 
 
 def test_a_viewer_lists_only_what_they_may_read(client, data):
