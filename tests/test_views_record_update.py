@@ -483,3 +483,14 @@ def test_a_long_or_1200_character_file_name_gets_a_clear_message_and_saves_nothi
         assert response.status_code == 400
         assert message in response.content.decode(), length
         assert not StatusUpdate.objects.filter(note="Provincial survey published").exists()
+
+
+def test_the_error_box_mentions_kept_files_only_when_a_file_was_kept(editor, world):
+    without_file = editor.post(record_url(world.kp_commitment), form_data(world, note=""))
+    assert without_file.status_code == 400
+    assert "Nothing was saved" in without_file.content.decode()
+    assert "kept for you" not in without_file.content.decode()
+    data = form_data(world, note="", evidence=[{"file": upload("report.pdf", sample_files.pdf_bytes())}])
+    with_file = editor.post(record_url(world.kp_commitment), data)
+    assert with_file.status_code == 400
+    assert "kept for you" in with_file.content.decode()

@@ -99,7 +99,7 @@ def absolute_url(path, request=None):
 
 
 def commitment_reference(commitment):
-    return f"{commitment.instrument.code} {commitment.reference}"
+    return commitment.full_reference
 
 
 def report_reference(instrument, what=DeadlineKind.PERIODIC_REPORT):

@@ -18,7 +18,7 @@
     });
   });
   // After a rejected submission, the error summary takes the focus, so it is read out first.
-  var summary = document.querySelector(".error-summary, [data-error-summary]");
+  var summary = document.querySelector(".error-summary, main .errorlist[role=alert]");
   if (summary) {
     if (!summary.hasAttribute("tabindex")) summary.setAttribute("tabindex", "-1");
     summary.focus();
