@@ -209,3 +209,20 @@ def test_recent_activity_is_the_ten_latest_recorded_updates_newest_first():
     newest = sorted(visible, key=lambda u: (u.recorded_at, u.pk), reverse=True)[:10]
 
     assert [u.pk for u in recent_activity(data.punjab_viewer)] == [u.pk for u in newest]
+
+
+@pytest.mark.django_db
+def test_the_trend_chart_has_axes_a_name_and_a_table_and_every_bar_is_named(client):
+    data = rich_data.build()
+    client.force_login(data.admin)
+    page = client.get(reverse("commitments:dashboard")).content.decode()
+    chart = re.search(r'<figure class="trend-chart">(.*?)</figure>', page, re.S).group(1)
+    assert re.search(r'<svg class="trend"[^>]*role="img"[^>]*aria-labelledby="trend-name"', chart)
+    assert re.search(r'<title id="trend-name">Commitments by status at each month end, \w+ \d{4} to \w+ \d{4}', chart)
+    assert 'class="y-axis"' in chart and 'class="x-axis"' in chart
+    assert "<span>0</span>" in chart  # the foot of the count axis
+    assert '<table class="trend-table">' in page  # the same figures as a table
+    # Each bar is a figure named by what it counts; its links and counts are the text beside the drawing.
+    bars = re.findall(r'<div class="barrow"[^>]*>', page)
+    assert bars and all('role="figure" aria-label="' in bar for bar in bars)
+    assert "<li>Nothing is overdue.</li>" not in page and "<li>No contested commitments.</li>" not in page

@@ -125,6 +125,26 @@ def test_every_staff_page_fits_a_phone_and_has_no_serious_accessibility_violatio
         for width in WIDTHS:
             check(page, live_server.url + path, name, width, artifacts_dir, results)
 
+    # A phone: the filters are folded and the first commitment, a card, shows on the first screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/commitments/?status=in_progress")
+    assert page.locator("details.filters").get_attribute("open") is None
+    assert "Filters (1 in use)" in page.locator("details.filters summary").text_content()
+    card = page.locator("table.commitments tbody tr").first
+    assert card.bounding_box()["y"] < 844 and card.evaluate("e => getComputedStyle(e).display") == "block"
+    assert "Status:" in card.locator("td.col-status").evaluate("e => getComputedStyle(e, '::before').content")
+
+    # A rejected submission: the focus moves to the box that says what to correct.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(live_server.url + f"/commitments/{data.commitments[1].pk}/record/")
+    page.fill("textarea[name=note]", "")
+    page.get_by_role("button", name="Record update").click()
+    page.wait_for_load_state()
+    page.wait_for_function("document.activeElement && document.activeElement.classList.contains('error-summary')")
+    page.problems[:] = [p for p in page.problems if "status of 400" not in p]  # the refusal itself
+    page.screenshot(path=os.path.join(artifacts_dir, "page-record-form-rejected-1366.png"), full_page=True)
+    results.append(("record-form-rejected", 1366, axe_serious(page), []))
+
     print("\npage, width: serious/critical axe violations; overflow at a phone's width")
     for name, width, found, overflow in results:
         print(f"{name:28} {width:5}: axe {len(found)} {found or ''} {'OVERFLOW ' + str(overflow) if overflow else ''}")
