@@ -99,7 +99,7 @@ def absolute_url(path, request=None):
 
 
 def commitment_reference(commitment):
-    return commitment.full_reference
+    return f"{commitment.instrument.code} {commitment.reference}"
 
 
 def report_reference(instrument, what=DeadlineKind.PERIODIC_REPORT):
