@@ -15,6 +15,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import connection
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from . import files, imports
@@ -418,7 +419,8 @@ class ReportForm(forms.Form):
         self.fields = dict(fields[:position] + list(extra.items()) + fields[position:])
         self.fields["run"].queryset = report_runs_visible_to(user)
         self.fields["run"].label_from_instance = lambda run: (
-            f"{run.created_at:%Y-%m-%d} · {Scope.from_dict(run.scope)} · {run.period_from} – {run.period_to}"
+            f"{date_format(timezone.localtime(run.created_at), 'DATE_FORMAT')} · {Scope.from_dict(run.scope)} · "
+            f"{date_format(run.period_from, 'DATE_FORMAT')} – {date_format(run.period_to, 'DATE_FORMAT')}"
         )
 
     def clean(self):

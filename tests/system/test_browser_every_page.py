@@ -96,6 +96,10 @@ def check(page, url, name, width, artifacts_dir, results):
         page.problems[:] = [p for p in page.problems if "404" not in p]
     page.screenshot(path=os.path.join(artifacts_dir, f"page-{name}-{width}.png"), full_page=True)
     found = axe_serious(page)
+    # Landmarks and one heading that names the page.
+    headings = page.locator("h1").count()
+    if headings != 1 or page.locator("main").count() != 1:
+        found.append(("one-h1-and-main", "serious", [f"{headings} h1"]))
     overflow = []
     if width < 400:
         if page.evaluate("document.documentElement.scrollWidth") > width + 1:
