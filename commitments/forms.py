@@ -99,6 +99,9 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+CHOOSE = _("Choose…")  # the prompt of a required choice, in place of Django's "---------"
+
+
 class SaneDateField(forms.DateField):
     """A date the tracker can store and compute with (dates.validate_sane_date)."""
 
@@ -135,6 +138,7 @@ class StatusUpdateForm(forms.Form):
         label=_("Who says so"),
         queryset=Organisation.objects.all(),
         help_text=_("The organisation whose assessment this is."),
+        empty_label=CHOOSE,
     )
     note = forms.CharField(
         label=_("Note"),
@@ -375,12 +379,15 @@ class ReportForm(forms.Form):
         GSPCycle.objects.none(),
         label=_("GSP+ monitoring cycle"),
         required=False,
+        empty_label=_("None (not a scorecard reply)"),
         help_text=_("For the scorecard reply: the biennial period it answers for."),
     )
     scope = forms.ChoiceField(label=_("Scope"))
     date_from = SaneDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = SaneDateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    run = forms.ModelChoiceField(label=_("Kept report"), queryset=None, required=False)
+    run = forms.ModelChoiceField(
+        label=_("Kept report"), queryset=None, required=False, empty_label=_("None (not a comparison)")
+    )
     group_by = forms.ChoiceField(label=_("Group by"), choices=list(GROUP_BY.items()), initial="instrument")
     format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="html")
     audience = forms.ChoiceField(
@@ -412,7 +419,10 @@ class ReportForm(forms.Form):
         self.fields["cycle"].queryset = GSPCycle.objects.select_related("scheme").order_by("-starts_on")
         extra = scope_fields(self.SCOPE_PREFIX, any_label=_("Any"))
         for field in extra.values():
-            field.label = _("…and %(dimension)s") % {"dimension": str(field.label).lower()}
+            label = str(field.label)
+            if not label[:2].isupper():  # "theme", but "GSP+ group"
+                label = label[:1].lower() + label[1:]
+            field.label = _("…and %(dimension)s") % {"dimension": label}
         # Placed right after the scope.
         fields = list(self.fields.items())
         position = [name for name, _field in fields].index("scope") + 1
@@ -561,7 +571,7 @@ class RecommendationForm(forms.Form):
         choices=[("", "—")] + list(Commitment.RecommendationResponse.choices),
         required=False,
     )
-    jurisdiction = forms.ModelChoiceField(Jurisdiction.objects.none(), label=_("Jurisdiction"))
+    jurisdiction = forms.ModelChoiceField(Jurisdiction.objects.none(), label=_("Jurisdiction"), empty_label=CHOOSE)
     due_on = SaneDateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user, review, **kwargs):
@@ -604,11 +614,12 @@ class ApiTokenForm(forms.Form):
 class RecommendationAddForm(forms.Form):
     """One recommendation, concern or ILO comment, typed in."""
 
-    mechanism = forms.ModelChoiceField(Mechanism.objects.all(), label=_("Monitoring mechanism"))
+    mechanism = forms.ModelChoiceField(Mechanism.objects.all(), label=_("Monitoring mechanism"), empty_label=CHOOSE)
     instrument = forms.ModelChoiceField(
         Instrument.objects.all(),
         label=_("Instrument"),
         required=False,
+        empty_label=_("The mechanism's own instrument"),
         help_text=_("The convention an ILO comment is about; otherwise the mechanism's own instrument."),
     )
     kind = forms.ChoiceField(label=_("Type"), choices=Recommendation.Kind.choices)
@@ -616,8 +627,10 @@ class RecommendationAddForm(forms.Form):
     reference = forms.CharField(
         label=_("Reference"), max_length=60, help_text=_("Unique under the instrument, e.g. CEACR 2023 observation.")
     )
-    jurisdiction = forms.ModelChoiceField(Jurisdiction.objects.none(), label=_("Jurisdiction"))
-    review = forms.ModelChoiceField(Review.objects.none(), label=_("Received in review"), required=False)
+    jurisdiction = forms.ModelChoiceField(Jurisdiction.objects.none(), label=_("Jurisdiction"), empty_label=CHOOSE)
+    review = forms.ModelChoiceField(
+        Review.objects.none(), label=_("Received in review"), required=False, empty_label=_("None")
+    )
     document_symbol = forms.CharField(label=_("Document symbol"), max_length=100, required=False)
     paragraph = forms.CharField(label=_("Paragraph"), max_length=30, required=False)
     position = forms.ChoiceField(
@@ -772,7 +785,7 @@ class LoginForm(AuthenticationForm):
 
 class ResponsibleBodyForm(forms.Form):
     responsible_body = forms.ModelChoiceField(
-        label=_("Responsible body"), queryset=Organisation.objects.all(), required=False
+        label=_("Responsible body"), queryset=Organisation.objects.all(), required=False, empty_label=_("None")
     )
 
 

@@ -229,3 +229,10 @@ def test_the_report_page_offers_every_scope_the_report_command_accepts(client, d
     assert 'value="all"' in text
     for dimension in DIMENSIONS:
         assert f'value="{dimension}:' in text, dimension
+
+
+def test_the_report_form_says_what_an_empty_choice_means(client, data):
+    client.force_login(data["editor"])
+    text = client.get(reverse("commitments:reports")).text
+    assert "---------" not in text
+    assert "None (not a scorecard reply)" in text and "…and GSP+ group" in text and "…and theme" in text

@@ -100,6 +100,8 @@ def check(page, url, name, width, artifacts_dir, results):
     headings = page.locator("h1").count()
     if headings != 1 or page.locator("main").count() != 1:
         found.append(("one-h1-and-main", "serious", [f"{headings} h1"]))
+    if "---------" in page.locator("main").inner_text():
+        found.append(("an-empty-choice-says-what-it-means", "serious", ["---------"]))
     overflow = []
     if width < 400:
         if page.evaluate("document.documentElement.scrollWidth") > width + 1:
