@@ -93,7 +93,7 @@ def _next_number():
     references = Commitment.objects.filter(reference__startswith=DEMO_REFERENCE_PREFIX).values_list(
         "reference", flat=True
     )
-    numbers = [int(r[len(DEMO_REFERENCE_PREFIX) :]) for r in references if r[len(DEMO_REFERENCE_PREFIX) :].isdigit()]
+    numbers = [int(r[len(DEMO_REFERENCE_PREFIX) :]) for r in references if r[len(DEMO_REFERENCE_PREFIX) :].isdecimal()]
     return max(numbers, default=0) + 1
 
 

@@ -968,7 +968,7 @@ class IssueLinkForm(forms.Form):
         code, sep, reference = value.partition(":")
         if sep:
             found = visible.filter(instrument__code=code.strip(), reference=reference.strip()).first()
-        elif value.isdigit() and len(value) < 12:
+        elif value.isdecimal() and len(value) < 12:
             found = visible.filter(pk=int(value)).first()
         else:
             found = None

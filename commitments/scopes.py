@@ -48,7 +48,7 @@ def sdg_commitments(value):
     """The ids of the commitments whose recommendation names an SDG target ("16.3") or a target of a goal ("16")."""
     if "." in value:
         targets = SDGTarget.objects.filter(code=value.lower())
-    elif value.isdigit():
+    elif value.isdecimal():
         targets = SDGTarget.objects.filter(goal=int(value))
     else:
         return Commitment.objects.none().values("pk")
@@ -222,7 +222,7 @@ def dimension_label(name, value):
         if found:
             return _("Recommendations of %(mechanism)s") % {"mechanism": found.name}
     elif name == "sdg":
-        if value.isdigit() and 1 <= int(value) <= 17:
+        if value.isdecimal() and 1 <= int(value) <= 17:
             return _("SDG %(goal)s") % {"goal": value}
         found = SDGTarget.objects.filter(code=value.lower()).first()
         if found:

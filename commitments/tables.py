@@ -44,15 +44,21 @@ class CommitmentTable(tables.Table):
         order_by=("instrument__code", "reference"),
         attrs=cell("reference", _("Reference")),
     )
-    title = tables.Column(verbose_name=_("Title"), attrs=cell("title", _("Title"), dir="auto"))
+    title = tables.Column(
+        verbose_name=_("Title"), order_by=("title", "id"), attrs=cell("title", _("Title"), dir="auto")
+    )
     instrument = tables.Column(
         verbose_name=_("Instrument"),
         accessor="instrument__code",
+        order_by=("instrument__code", "reference"),
         linkify=lambda record: record.instrument.get_absolute_url(),
         attrs=cell("instrument", _("Instrument")),
     )
     jurisdiction = tables.Column(
-        verbose_name=_("Jurisdiction"), accessor="jurisdiction__name", attrs=cell("jurisdiction", _("Jurisdiction"))
+        verbose_name=_("Jurisdiction"),
+        accessor="jurisdiction__name",
+        order_by=("jurisdiction__name", "instrument__code", "reference"),
+        attrs=cell("jurisdiction", _("Jurisdiction")),
     )
     themes = tables.ManyToManyColumn(verbose_name=_("Themes"), orderable=False, attrs=cell("themes", _("Themes")))
     position = tables.Column(
@@ -66,10 +72,16 @@ class CommitmentTable(tables.Table):
     status_on = tables.Column(
         verbose_name=_("Since"),
         accessor="status_date_display",
-        order_by=("status_on",),
+        order_by=("status_on", "instrument__code", "reference"),
         attrs=cell("status_on", _("Since")),
     )
-    due_on = tables.DateColumn(verbose_name=_("Due"), short=False, attrs=cell("due_on", _("Due")))
+    # Every order ends on the reference, so rows that tie (one due date) keep one order on every database.
+    due_on = tables.DateColumn(
+        verbose_name=_("Due"),
+        short=False,
+        order_by=("due_on", "instrument__code", "reference"),
+        attrs=cell("due_on", _("Due")),
+    )
     overdue = tables.Column(
         verbose_name=_("Overdue"), empty_values=(), orderable=False, attrs=cell("overdue", _("Overdue"))
     )

@@ -48,6 +48,7 @@ def change_data(user, **overrides):
         "tracker_profile-0-read_jurisdictions": [j.pk for j in profile.read_jurisdictions.all()] if profile else [],
         "tracker_profile-0-write_jurisdictions": [],
         "tracker_profile-0-reminders_enabled": "on",
+        "tracker_profile-0-reminder_schedule": profile.reminder_schedule if profile else "as_due",
     }
     data.update(overrides)
     return data

@@ -206,7 +206,7 @@ def test_a_crafted_id_in_a_filter_is_refused_with_400_and_a_reason(client, data,
     client.force_login(data.admin)
     response = client.get(f"{LIST}?{query}")
     assert response.status_code == 400
-    assert "Contributes to commitment" in response.content.decode()
+    assert "Contributes (at any depth) to commitment" in response.content.decode()
     export = client.get(f"{LIST}?{query}&export=csv")
     assert export.status_code == 400 and b"errorlist" in export.content
 

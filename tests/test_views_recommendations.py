@@ -121,17 +121,26 @@ def test_the_list_filters_recommendations(client, world, params, expected):
     assert sorted(c.reference for c in response.context["table"].data) == expected
 
 
-def test_a_filter_value_that_names_nothing_answers_the_page_not_an_error(client, world):
+def test_a_filter_value_that_names_nothing_is_refused_with_the_filter_named(client, world):
+    """A bookmarked or crafted filter that names no choice is a 400 saying which filter, never a 500."""
     client.force_login(world["viewer"])
-    for params in (
-        {"sdg": "99.9"},
-        {"sdg_goal": "18"},
-        {"grade": "Z"},
-        {"mechanism": "\x00"},
-        {"cluster": "9" * 40},
-        {"cluster": "1.5"},
+    for params, label in (
+        ({"sdg": "99.9"}, "SDG target"),
+        ({"sdg_goal": "18"}, "SDG"),
+        ({"grade": "Z"}, "Follow-up grade"),
+        ({"mechanism": "\x00"}, "Monitoring mechanism"),
     ):
-        assert client.get(reverse("commitments:list"), params).status_code == 200
+        response = client.get(reverse("commitments:list"), params)
+        assert response.status_code == 400, params
+        assert f"<li>{label}: " in response.content.decode(), params
+
+
+def test_a_cluster_no_row_has_lists_nothing(client, world):
+    client.force_login(world["viewer"])
+    for cluster in ("9" * 40, "1.5"):
+        response = client.get(reverse("commitments:list"), {"cluster": cluster})
+        assert response.status_code == 200
+        assert list(response.context["table"].data) == []
 
 
 def test_the_list_costs_the_same_queries_for_few_and_many_recommendations(client, world, django_assert_num_queries):

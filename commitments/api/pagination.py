@@ -35,7 +35,7 @@ class IdCursorPagination(CursorPagination):
 
     def checked_position(self, position):
         """The cursor's position as a value of the first ordering field (404 when it is not one)."""
-        if not position.isdigit() or int(position) > LARGEST_ID:
+        if not position.isdecimal() or int(position) > LARGEST_ID:
             raise NotFound(self.invalid_cursor_message)
         return position
 

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .. import access
-from ..forms import ApiTokenForm, DeadlineFilter
+from ..forms import ApiTokenForm, DeadlineFilter, is_storable_key
 from ..ical import ics_calendar
 from ..models import ApiToken, Profile, ReminderSchedule
 from ..selectors import deadlines
@@ -100,7 +100,9 @@ def my_settings(request):
             return _settings_page(request, token_form=token_form, status=400)
         elif action == "api_token_revoke":
             token_id = request.POST.get("token", "")
-            token = get_object_or_404(ApiToken, pk=int(token_id) if token_id.isdigit() else 0, user=user)
+            if not is_storable_key(ApiToken._meta.pk, token_id):
+                raise Http404
+            token = get_object_or_404(ApiToken, pk=int(token_id), user=user)
             people.api_token_revoke(token=token, revoked_by=user)
             messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
         else:

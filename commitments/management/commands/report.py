@@ -126,7 +126,7 @@ class Command(BaseCommand):
         cycles = GSPCycle.objects.order_by("-starts_on")
         if not value:
             found = cycles.first()
-        elif value.isdigit() and len(value) < 12:
+        elif value.isdecimal() and len(value) < 12:
             found = cycles.filter(pk=int(value)).first()
         else:
             found = cycles.filter(title=value).first()
