@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
@@ -564,7 +564,11 @@ class CommitmentAdmin(TrackerHistoryAdmin):
                         changed += 1
                 self.message_user(
                     request,
-                    _("%(count)d commitment(s) now have %(body)s as responsible body.")
+                    ngettext(
+                        "%(count)d commitment now has %(body)s as responsible body.",
+                        "%(count)d commitments now have %(body)s as responsible body.",
+                        changed,
+                    )
                     % {"count": changed, "body": body or _("no")},
                     messages.SUCCESS,
                 )
@@ -1013,7 +1017,10 @@ class ApiTokenAdmin(ReadOnlyAdmin):
         tokens = list(queryset.filter(revoked_at__isnull=True))
         for token in tokens:
             api_token_revoke(token=token, revoked_by=request.user)
-        self.message_user(request, _("%(count)d token(s) revoked.") % {"count": len(tokens)})
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", len(tokens)) % {"count": len(tokens)},
+        )
 
 
 @admin.register(models.ApiTokenUse)

@@ -86,4 +86,8 @@ def trend_chart(rows, height=120):
             for position, row in enumerate(rows)
         )
         lines.append({"status": status, "label": STATUS_LABELS[status], "points": points})
-    return {"lines": lines, "peak": peak, "height": height}
+    # The axes' labels: counts up the side (the top is the peak), the first and last month along the bottom.
+    ticks = sorted({peak, peak // 2, 0}, reverse=True)
+    first = rows[0]["month"] if rows else None
+    last = rows[-1]["month"] if rows else None
+    return {"lines": lines, "peak": peak, "height": height, "ticks": ticks, "first": first, "last": last}

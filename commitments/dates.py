@@ -68,8 +68,8 @@ def format_partial_date(value, precision):
     if precision == Precision.YEAR:
         return str(value.year)
     if precision == Precision.MONTH:
-        return date_format(value, "F Y")
-    return date_format(value, "j F Y")
+        return date_format(value, "YEAR_MONTH_FORMAT")
+    return date_format(value, "DATE_FORMAT")
 
 
 def partial_date_iso(value, precision):

@@ -41,6 +41,17 @@ def _yes_no(queryset, q, value):
     return queryset
 
 
+class InstrumentChoiceField(forms.ModelChoiceField):
+    """Instruments by code and title: a code alone ("C087") says little to most readers."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.code} · {obj.title}"
+
+
+class InstrumentFilter(django_filters.ModelChoiceFilter):
+    field_class = InstrumentChoiceField
+
+
 class IdFilter(django_filters.NumberFilter):
     """A record's id: ASCII digits within the database's range ("²", 1.5 and 99999999999999999999 are refused)."""
 
@@ -55,7 +66,7 @@ class IdFilter(django_filters.NumberFilter):
 class CommitmentFilter(django_filters.FilterSet):
     # A bound on the search text: a pattern of megabytes is refused by the database, not searched.
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=200)
-    instrument = django_filters.ModelChoiceFilter(
+    instrument = InstrumentFilter(
         label=_("Instrument"), queryset=Instrument.objects.all(), to_field_name="code", field_name="instrument"
     )
     kind = django_filters.ChoiceFilter(
@@ -168,6 +179,9 @@ class CommitmentFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for choice_filter in self.filters.values():
+            if isinstance(choice_filter, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
+                choice_filter.extra["empty_label"] = _("Any")
         # Choice lists cost a query each; only the ones a person picks from are shown as selects.
         self.filters["contributes_to"].field.widget = forms.HiddenInput()
         self.filters["contributes_to_instrument"].field.widget = forms.HiddenInput()

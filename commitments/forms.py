@@ -15,6 +15,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import connection
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from . import files, imports
@@ -98,6 +99,9 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
         return super()._check_values(value)
+
+
+CHOOSE = _("Choose…")  # the prompt of a required choice, in place of Django's "---------"
 
 
 class SaneDateField(forms.DateField):
@@ -198,6 +202,7 @@ class StatusUpdateForm(forms.Form):
             "The organisation whose assessment this is. For another organisation than your own (a state "
             "report, a committee's concluding observations), name the document that carries it."
         ),
+        empty_label=CHOOSE,
     )
     according_to = forms.ModelChoiceField(
         label=_("According to (the document that carries the claim)"),
@@ -467,6 +472,7 @@ class ReportForm(forms.Form):
         GSPCycle.objects.none(),
         label=_("GSP+ monitoring cycle"),
         required=False,
+        empty_label=_("None (not a scorecard reply)"),
         help_text=_("For the scorecard reply: the biennial period it answers for."),
     )
     scope = forms.ChoiceField(label=_("Scope"))
@@ -481,7 +487,9 @@ class ReportForm(forms.Form):
             "(what did we say at the time?)."
         ),
     )
-    run = forms.ModelChoiceField(label=_("Kept report"), queryset=None, required=False)
+    run = forms.ModelChoiceField(
+        label=_("Kept report"), queryset=None, required=False, empty_label=_("None (not a comparison)")
+    )
     group_by = forms.ChoiceField(label=_("Group by"), choices=list(GROUP_BY.items()), initial="instrument")
     format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="html")
     audience = forms.ChoiceField(
@@ -516,14 +524,18 @@ class ReportForm(forms.Form):
         self.fields["cycle"].queryset = GSPCycle.objects.select_related("scheme").order_by("-starts_on")
         extra = scope_fields(self.SCOPE_PREFIX, any_label=_("Any"))
         for field in extra.values():
-            field.label = _("…and %(dimension)s") % {"dimension": str(field.label).lower()}
+            label = str(field.label)
+            if not label[:2].isupper():  # "theme", but "GSP+ group"
+                label = label[:1].lower() + label[1:]
+            field.label = _("…and %(dimension)s") % {"dimension": label}
         # Placed right after the scope.
         fields = list(self.fields.items())
         position = [name for name, _field in fields].index("scope") + 1
         self.fields = dict(fields[:position] + list(extra.items()) + fields[position:])
         self.fields["run"].queryset = report_runs_visible_to(user)
         self.fields["run"].label_from_instance = lambda run: (
-            f"{run.created_at:%Y-%m-%d} · {Scope.from_dict(run.scope)} · {run.period_from} – {run.period_to}"
+            f"{date_format(timezone.localtime(run.created_at), 'DATE_FORMAT')} · {Scope.from_dict(run.scope)} · "
+            f"{date_format(run.period_from, 'DATE_FORMAT')} – {date_format(run.period_to, 'DATE_FORMAT')}"
         )
 
     def clean(self):
@@ -665,7 +677,7 @@ class RecommendationForm(forms.Form):
         choices=[("", "—")] + list(Commitment.RecommendationResponse.choices),
         required=False,
     )
-    jurisdiction = forms.ModelChoiceField(Jurisdiction.objects.none(), label=_("Jurisdiction"))
+    jurisdiction = forms.ModelChoiceField(Jurisdiction.objects.none(), label=_("Jurisdiction"), empty_label=CHOOSE)
     due_on = SaneDateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, user, review, **kwargs):
@@ -708,11 +720,12 @@ class ApiTokenForm(forms.Form):
 class RecommendationAddForm(forms.Form):
     """One recommendation, concern or ILO comment, typed in."""
 
-    mechanism = forms.ModelChoiceField(Mechanism.objects.all(), label=_("Monitoring mechanism"))
+    mechanism = forms.ModelChoiceField(Mechanism.objects.all(), label=_("Monitoring mechanism"), empty_label=CHOOSE)
     instrument = forms.ModelChoiceField(
         Instrument.objects.all(),
         label=_("Instrument"),
         required=False,
+        empty_label=_("The mechanism's own instrument"),
         help_text=_("The convention an ILO comment is about; otherwise the mechanism's own instrument."),
     )
     kind = forms.ChoiceField(label=_("Type"), choices=Recommendation.Kind.choices)
@@ -720,8 +733,10 @@ class RecommendationAddForm(forms.Form):
     reference = forms.CharField(
         label=_("Reference"), max_length=60, help_text=_("Unique under the instrument, e.g. CEACR 2023 observation.")
     )
-    jurisdiction = forms.ModelChoiceField(Jurisdiction.objects.none(), label=_("Jurisdiction"))
-    review = forms.ModelChoiceField(Review.objects.none(), label=_("Received in review"), required=False)
+    jurisdiction = forms.ModelChoiceField(Jurisdiction.objects.none(), label=_("Jurisdiction"), empty_label=CHOOSE)
+    review = forms.ModelChoiceField(
+        Review.objects.none(), label=_("Received in review"), required=False, empty_label=_("None")
+    )
     document_symbol = forms.CharField(label=_("Document symbol"), max_length=100, required=False)
     paragraph = forms.CharField(label=_("Paragraph"), max_length=30, required=False)
     position = forms.ChoiceField(
@@ -876,7 +891,7 @@ class LoginForm(AuthenticationForm):
 
 class ResponsibleBodyForm(forms.Form):
     responsible_body = forms.ModelChoiceField(
-        label=_("Responsible body"), queryset=Organisation.objects.all(), required=False
+        label=_("Responsible body"), queryset=Organisation.objects.all(), required=False, empty_label=_("None")
     )
 
 

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .choices import Precision
 from .dates import partial_date_iso, validate_sane_date
@@ -338,7 +338,10 @@ def _headers(result, header_row):
             )
     missing = REQUIRED[result.kind] - set(headers)
     if missing:
-        result.file_errors.append(_("Missing column(s): %(columns)s.") % {"columns": ", ".join(sorted(missing))})
+        result.file_errors.append(
+            ngettext("Missing column: %(columns)s.", "Missing columns: %(columns)s.", len(missing))
+            % {"columns": ", ".join(sorted(missing))}
+        )
     return headers
 
 

@@ -656,6 +656,11 @@ class Commitment(Sourced):
 
     natural_key.dependencies = ["commitments.instrument"]
 
+    @property
+    def full_reference(self):
+        """The reference with its instrument ("NAP-BHR · IMPL"): many instruments share references such as "IMPL"."""
+        return f"{self.instrument.code} · {self.reference}"
+
     def is_overdue(self, today=None):
         """Has a due date in the past and is not implemented (see CommitmentQuerySet.overdue)."""
         today = today or timezone.localdate()
@@ -728,6 +733,8 @@ class CommitmentRollUp(models.Model):
     target = models.ForeignKey(Commitment, models.CASCADE, related_name="rollup_in")
 
     class Meta:
+        verbose_name = _("contribution at any depth")
+        verbose_name_plural = _("contributions at any depth")
         ordering = ["source", "target"]
         constraints = [
             models.UniqueConstraint(fields=["source", "target"], name="commitment_rollup_unique"),
@@ -1140,6 +1147,8 @@ class Assessment(models.Model):
     effective_on = models.DateField()
 
     class Meta:
+        verbose_name = _("view of a source")
+        verbose_name_plural = _("views of the sources")
         ordering = ["commitment", "assessor"]
         constraints = [
             models.UniqueConstraint(fields=["commitment", "assessor"], name="assessment_one_per_source"),
@@ -1164,6 +1173,8 @@ class StatusMonthDelta(models.Model):
     delta = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = _("monthly status change")
+        verbose_name_plural = _("monthly status changes")
         ordering = ["month", "jurisdiction", "status"]
         constraints = [
             models.UniqueConstraint(fields=["month", "jurisdiction", "status"], name="status_month_delta_unique"),
@@ -1191,6 +1202,8 @@ class StatusCount(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = _("status count")
+        verbose_name_plural = _("status counts")
         constraints = [
             models.UniqueConstraint(
                 fields=["jurisdiction", "instrument", "status", "contested", "is_own_project"],
@@ -1211,6 +1224,8 @@ class ThemeStatusCount(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = _("status count by theme")
+        verbose_name_plural = _("status counts by theme")
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "theme", "status"], name="theme_status_count_unique"),
         ]
@@ -1421,6 +1436,8 @@ class ApiTokenUse(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API token use")
+        verbose_name_plural = _("API token uses")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["token", "at"], name="api_token_use_idx")]
 
@@ -1436,6 +1453,8 @@ class DownloadLog(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("evidence download")
+        verbose_name_plural = _("evidence downloads")
         ordering = ["-at"]
 
     def __str__(self):
@@ -1452,6 +1471,8 @@ class ExportLog(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
         ordering = ["-at"]
 
     def __str__(self):
@@ -1472,6 +1493,8 @@ class ReportRun(models.Model):
     file = models.FileField(upload_to="reports/", blank=True)
 
     class Meta:
+        verbose_name = _("report produced")
+        verbose_name_plural = _("reports produced")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -1514,6 +1537,8 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
         ordering = ["-sent_at"]
         constraints = [
             models.UniqueConstraint(
@@ -1550,6 +1575,8 @@ class StagedUpload(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("file kept from a rejected submission")
+        verbose_name_plural = _("files kept from rejected submissions")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -1572,6 +1599,8 @@ class Redaction(models.Model):
     redacted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("redaction")
+        verbose_name_plural = _("redactions")
         ordering = ["-redacted_at"]
 
     def __str__(self):

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import bulk_create_with_history
 
 from . import derived, overlaps
@@ -277,7 +277,11 @@ def parse_uhri(result, table, header_index):
     missing = [c for c in UHRI_REQUIRED if c.lower() not in header]
     if missing:
         result.file_errors.append(
-            _("Missing UHRI column(s): %(columns)s. Export again with “Export to Excel”.")
+            ngettext(
+                "Missing UHRI column: %(columns)s. Export again with “Export to Excel”.",
+                "Missing UHRI columns: %(columns)s. Export again with “Export to Excel”.",
+                len(missing),
+            )
             % {"columns": ", ".join(missing)}
         )
         return []
@@ -449,7 +453,11 @@ def parse_ilo(result, table, header_index):
     missing = [name for name in ILO_REQUIRED if columns[name] is None]
     if missing:
         result.file_errors.append(
-            _("Missing column(s): %(columns)s. The columns are: convention, kind, year, session, normlex, text.")
+            ngettext(
+                "Missing column: %(columns)s. The columns are: convention, kind, year, session, normlex, text.",
+                "Missing columns: %(columns)s. The columns are: convention, kind, year, session, normlex, text.",
+                len(missing),
+            )
             % {"columns": ", ".join(missing)}
         )
         return []

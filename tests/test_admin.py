@@ -1,6 +1,7 @@
 """The admin for administrators: filters and search work, history is append-only, actions save work."""
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.urls import reverse
 
@@ -225,3 +226,18 @@ def test_the_admin_sets_a_commitments_own_history_start_only_with_a_reason(admin
         {"history_starts_on": "2019-01-01", "history_starts_reason": reason}, instance=world.kp_commitment
     )
     assert with_reason.is_valid(), with_reason.errors
+
+
+def test_the_admin_index_names_every_model_in_words_not_class_names(superuser_client):
+    page = superuser_client.get(reverse("admin:index")).content.decode()
+    for name in ("Reminders sent", "Monthly status changes", "Login attempts", "Two-factor devices"):
+        assert name in page
+    for wrong in ("Reminder sents", "Status month deltas", "Access attempts", "TOTP devices", "Commitment roll ups"):
+        assert wrong not in page
+    # Every model of the tracker has a name written for people, not one Django derives from the class.
+    unnamed = [
+        m.__name__
+        for m in apps.get_app_config("commitments").get_models()
+        if "verbose_name" not in m._meta.original_attrs
+    ]
+    assert unnamed == []

@@ -216,7 +216,7 @@ def test_unknown_and_missing_columns_are_reported(world):
         kind="commitments", data=b"instrument,titel\nICCPR,x\n", user=world.users["administrator"]
     )
     assert any("Unknown column “titel”" in e for e in result.file_errors)
-    assert any("Missing column(s): jurisdiction, reference, title" in e for e in result.file_errors)
+    assert any("Missing columns: jurisdiction, reference, title" in e for e in result.file_errors)
 
 
 def test_a_link_that_would_make_a_cycle_is_an_error(world):

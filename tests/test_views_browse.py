@@ -1,11 +1,13 @@
 import datetime
 import gzip
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from commitments import models
 from commitments.services.commitments import commitment_link_add
@@ -69,7 +71,7 @@ def test_status_as_of_a_date_uses_the_history_not_todays_status(client, data):
     assert listed(client, "as_of=2024-02-28&status=in_progress") == started
     assert listed(client, "as_of=2024-02-28&status=implemented") == set()
     response = client.get(f"{LIST}?as_of=2024-02-28")
-    assert "Status on 2024-02-28" in response.content.decode()
+    assert "Status on 28 February 2024" in response.content.decode()
 
 
 def test_a_viewer_lists_only_what_they_may_read(client, data):
@@ -229,3 +231,58 @@ def test_the_list_says_which_filters_are_in_use_and_removes_one_with_a_link(clie
     assert listed(client, active["GSP+ group"][1].lstrip("?")) == set(
         models.Commitment.objects.filter(status="in_progress").values_list("reference", flat=True)
     )
+
+
+def test_each_status_badge_on_the_list_takes_the_class_of_its_status(client, data):
+    client.force_login(data.admin)
+    html = client.get(f"{LIST}?per_page=100").content.decode()
+    shown = set(re.findall(r'class="badge status-([^"]+)"', html))
+    assert shown == set(models.Commitment.objects.values_list("status", flat=True))
+    assert shown <= set(models.Status.values)  # a value, never a label such as "In progress"
+
+
+def test_a_reference_is_shown_with_its_instrument_in_the_list_and_on_the_commitment_page(client, data):
+    client.force_login(data.admin)
+    commitment = models.Commitment.objects.get(instrument__code="C087", reference="R1")
+    html = client.get(LIST).content.decode()
+    assert "C087 · R1" in html
+    page = client.get(commitment.get_absolute_url()).content.decode()
+    assert "<h1" in page and "C087 · R1: Commitment number 1" in page
+
+
+def test_the_filters_say_any_and_name_each_instrument_by_code_and_title(client, data):
+    client.force_login(data.admin)
+    html = client.get(LIST).content.decode()
+    assert "---------" not in html
+    assert '<option value="" selected>Any</option>' in html
+    assert "C087 · Convention C087</option>" in html
+
+
+def test_the_filters_fold_behind_a_toggle_that_counts_those_in_use(client, data):
+    client.force_login(data.admin)
+    plain = client.get(LIST).content.decode()
+    assert '<details class="filters">' in plain and "<summary>Filters</summary>" in plain
+    filtered = client.get(f"{LIST}?status=in_progress&jurisdiction=punjab").content.decode()
+    assert '<details class="filters">' in filtered  # folded: the results come first on a phone
+    assert "Filters (2 in use)" in filtered
+    refused = client.get(f"{LIST}?status=bogus").content.decode()
+    assert '<details class="filters" open>' in refused  # open where a filter needs correcting
+
+
+def test_every_list_cell_names_its_column_for_the_phones_card_layout(client, data):
+    client.force_login(data.admin)
+    html = client.get(LIST).content.decode()
+    for label in ("Reference", "Title", "Status", "Jurisdiction", "Due"):
+        assert f'data-label="{label}"' in html
+    due = models.Commitment.objects.exclude(due_on=None).first()
+    assert date_format(due.due_on, "DATE_FORMAT") in html
+
+
+def test_a_commitment_without_links_or_sources_says_so_in_sentences(client, data):
+    client.force_login(data.admin)
+    lonely = CommitmentFactory(instrument=data.nap, reference="LONE", title="Alone", jurisdiction=data.federal)
+    html = client.get(lonely.get_absolute_url()).content.decode()
+    assert "<li>—</li>" not in html
+    assert '<p class="empty">No status recorded yet.</p>' in html
+    assert '<p class="empty">It contributes to no other commitment.</p>' in html
+    assert '<p class="empty">No sources recorded.</p>' in html

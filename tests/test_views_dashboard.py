@@ -248,3 +248,19 @@ def test_overdue_reports_to_monitoring_bodies_are_a_figure_of_their_own_linking_
     scoped = client.get(reverse("commitments:dashboard"), {"instrument": "CRC"})
     assert scoped.context["overdue_reports_count"] == 1
     assert list_total(client, scoped.context["overdue_reports_url"]) == 1
+
+
+def test_the_trend_chart_has_axes_a_name_and_a_table_and_every_bar_is_named(client):
+    data = rich_data.build()
+    client.force_login(data.admin)
+    page = client.get(reverse("commitments:dashboard")).content.decode()
+    chart = re.search(r'<figure class="trend-chart">(.*?)</figure>', page, re.S).group(1)
+    assert re.search(r'<svg class="trend"[^>]*role="img"[^>]*aria-labelledby="trend-name"', chart)
+    assert re.search(r'<title id="trend-name">Commitments by status at each month end, \w+ \d{4} to \w+ \d{4}', chart)
+    assert 'class="y-axis"' in chart and 'class="x-axis"' in chart
+    assert "<span>0</span>" in chart  # the foot of the count axis
+    assert '<table class="trend-table">' in page  # the same figures as a table
+    # Each bar is a figure named by what it counts; its links and counts are the text beside the drawing.
+    bars = re.findall(r'<div class="barrow"[^>]*>', page)
+    assert bars and all('role="figure" aria-label="' in bar for bar in bars)
+    assert "<li>Nothing is overdue.</li>" not in page and "<li>No contested commitments.</li>" not in page

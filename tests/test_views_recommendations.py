@@ -212,7 +212,7 @@ def test_priority_recommendations_are_marked_on_the_review_page(client, world):
     assert response.status_code == 302
     assert Recommendation.objects.get(pk=world["rec"].pk).follow_up_due_on == datetime.date(2026, 11, 7)
     page = client.get(reverse("commitments:review", args=[review.pk])).content.decode()
-    assert "7 Nov 2026" in page
+    assert "7 November 2026" in page
 
 
 def test_the_committees_grade_is_recorded_as_its_own_view(client, world):

@@ -609,3 +609,14 @@ def test_an_organisation_listed_on_the_profile_is_recorded_for_directly(editor, 
     profile_for(world.users["editor_kp"]).record_for.add(committee)
     data = form_data(world, assessor=committee.pk, note="Recorded for the committee")
     assert editor.post(record_url(world.kp_commitment), data).status_code == 302
+
+
+def test_the_error_box_mentions_kept_files_only_when_a_file_was_kept(editor, world):
+    without_file = editor.post(record_url(world.kp_commitment), form_data(world, note=""))
+    assert without_file.status_code == 400
+    assert "Nothing was saved" in without_file.content.decode()
+    assert "kept for you" not in without_file.content.decode()
+    data = form_data(world, note="", evidence=[{"file": upload("report.pdf", sample_files.pdf_bytes())}])
+    with_file = editor.post(record_url(world.kp_commitment), data)
+    assert with_file.status_code == 400
+    assert "kept for you" in with_file.content.decode()

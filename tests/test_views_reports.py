@@ -14,7 +14,14 @@ from django.urls import reverse
 from commitments import access
 from commitments.models import Commitment, ExportLog, ReportRun, Status, StatusUpdate
 from tests import report_data
-from tests.factories import CommitmentFactory, ProfileFactory, StatusUpdateFactory, UserFactory
+from tests.factories import (
+    CommitmentFactory,
+    MechanismFactory,
+    ProfileFactory,
+    StatusUpdateFactory,
+    ThemeFactory,
+    UserFactory,
+)
 
 KP_PERIOD = {
     "kind": "progress",
@@ -264,3 +271,46 @@ def test_an_external_report_says_on_its_first_page_how_many_entries_it_leaves_ou
     # An internal report leaves out the restricted entry only.
     response = post(client, format="html", audience="internal")
     assert "leaves out 1 restricted entries" in response.text
+
+
+def test_a_report_on_screen_is_a_page_with_its_own_address(client, data):
+    client.force_login(data["admin"])
+    page = client.get(reverse("commitments:reports"))
+    assert '<form method="get" action="/reports/"' in page.text
+    assert 'formmethod="post" name="keep"' in page.text  # keeping a report writes, so it posts
+    response = client.get(reverse("commitments:reports"), {**KP_PERIOD, "format": "html"})
+    assert response.status_code == 200
+    assert "Progress report: Khyber Pakhtunkhwa" in response.text
+    assert ExportLog.objects.get().format == "html"
+    assert not ReportRun.objects.exists()
+
+
+def test_the_forms_token_is_left_out_of_a_reports_address_and_reading_keeps_nothing(client, data):
+    client.force_login(data["admin"])
+    query = {**KP_PERIOD, "format": "html", "csrfmiddlewaretoken": "x" * 64}
+    response = client.get(reverse("commitments:reports"), query)
+    assert response.status_code == 302
+    assert "csrfmiddlewaretoken" not in response.url and "scope=jurisdiction%3Akp" in response.url
+    kept = client.get(reverse("commitments:reports"), {**KP_PERIOD, "format": "html", "keep": "on"})
+    assert kept.status_code == 200 and not ReportRun.objects.exists()
+    bad = client.get(reverse("commitments:reports"), {**KP_PERIOD, "format": "html", "date_to": "2019-01-01"})
+    assert bad.status_code == 400 and 'class="error-summary"' in bad.text
+
+
+def test_the_report_page_offers_every_scope_the_report_command_accepts(client, data):
+    from commitments.scopes import DIMENSIONS
+
+    ThemeFactory(slug="synthetic-theme", name="Synthetic theme")
+    MechanismFactory(slug="synthetic-committee", name="Synthetic Committee")
+    client.force_login(data["editor"])
+    text = client.get(reverse("commitments:reports")).text
+    assert 'value="all"' in text
+    for dimension in DIMENSIONS:
+        assert f'value="{dimension}:' in text, dimension
+
+
+def test_the_report_form_says_what_an_empty_choice_means(client, data):
+    client.force_login(data["editor"])
+    text = client.get(reverse("commitments:reports")).text
+    assert "---------" not in text
+    assert "None (not a scorecard reply)" in text and "…and GSP+ group" in text and "…and theme" in text

@@ -242,6 +242,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "Asia/Karachi")
 USE_I18N = True
 USE_TZ = True
+# One date format on every page, the language's (commitments/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["commitments.formats"]
 
 # --- Static files and evidence storage ---------------------------------------------------
 STATIC_URL = "static/"

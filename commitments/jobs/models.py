@@ -98,6 +98,8 @@ class JobDownload(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("job file download")
+        verbose_name_plural = _("job file downloads")
         ordering = ["-at"]
 
     def __str__(self):

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .. import access
@@ -176,8 +177,15 @@ def record_update(request, pk):
                 for f in formset.forms:
                     if f.staged_upload is not None:
                         uploads.staged_upload_discard(staged=f.staged_upload)
+                count = update.evidence.count()
                 messages.success(
-                    request, _("Update recorded with %(count)d evidence item(s).") % {"count": update.evidence.count()}
+                    request,
+                    ngettext(
+                        "Update recorded with %(count)d evidence item.",
+                        "Update recorded with %(count)d evidence items.",
+                        count,
+                    )
+                    % {"count": count},
                 )
                 _already_stored_notices(request, update)
                 return redirect(commitment)

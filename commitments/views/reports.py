@@ -19,22 +19,40 @@ from ..services.jobs import job_request
 
 @login_required
 def reports(request):
-    """Pick a scope, a period, an audience and a format; see the report or download it."""
+    """Pick a scope, a period, an audience and a format; see the report or download it.
+
+    The form is sent by GET, so a report on screen is a page with its own address (bookmark it, share it);
+    keeping a report writes a record, so "Make and keep it" sends the same form by POST.
+    """
     user = request.user
-    if request.method != "POST":
+    if request.method == "POST":
+        return _make(request, ReportForm(request.POST, user=user), request.POST)
+    if "csrfmiddlewaretoken" in request.GET:
+        # The form carries the token for its POST button; a bookmarked address does not need it.
+        params = request.GET.copy()
+        params.pop("csrfmiddlewaretoken")
+        return redirect(f"{request.path}?{params.urlencode()}")
+    if "format" not in request.GET:
+        # No report asked for yet: the form, filled in from the address (e.g. "what changed since" a kept one).
         today = timezone.localdate()
         initial = {"date_from": datetime.date(today.year, 1, 1), "date_to": today, **request.GET.dict()}
         form = ReportForm(initial=initial, user=user)
         return render(request, "commitments/reports.html", {"form": form})
+    data = request.GET.copy()
+    data.pop("keep", None)  # reading a page keeps nothing
+    return _make(request, ReportForm(data, user=user), data)
 
-    form = ReportForm(request.POST, user=user)
+
+def _make(request, form, data):
+    """The report the bound form asks for: a page, a download, or a job for a large file."""
+    user = request.user
     context = {"form": form}
     if not form.is_valid():
         return render(request, "commitments/reports.html", context, status=400)
     try:
         report = build_report(user=user, **form.report_arguments())
     except output.TooLarge as error:
-        context.update(too_large=error, xlsx_data={**request.POST.dict(), "format": "xlsx"})
+        context.update(too_large=error, xlsx_data={**data.dict(), "format": "xlsx"})
         return render(request, "commitments/reports.html", context, status=413)
     except ValueError as error:
         form.add_error(None, str(error))
@@ -42,7 +60,7 @@ def reports(request):
 
     format = form.cleaned_data["format"]
     if format != "html" and (form.cleaned_data["background"] or _too_big_to_wait(report, format)):
-        job = job_request(user=user, kind=Job.Kind.REPORT, parameters=request.POST.dict())
+        job = job_request(user=user, kind=Job.Kind.REPORT, parameters=data.dict())
         messages.info(
             request, _("The report is being prepared: this page shows its progress, and an email will follow.")
         )

@@ -26,7 +26,7 @@ def _review_page(request, review, form, status=200):
     recommendations = (
         Commitment.objects.visible_to(request.user)
         .filter(review=review)
-        .select_related("jurisdiction")
+        .select_related("jurisdiction", "instrument")
         .annotate(follow_up_due=F("recommendation__follow_up_due_on"))
         .order_by("recommendation_ref", "reference")
     )

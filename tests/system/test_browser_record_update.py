@@ -85,7 +85,7 @@ def test_an_editor_records_an_update_with_two_files_and_sees_it(server, tmp_path
             page.wait_for_url(f"**{world.kp_commitment.get_absolute_url()}")
 
             body = page.inner_text("main")
-            assert "Update recorded with 2 evidence item(s)." in body
+            assert "Update recorded with 2 evidence items." in body
             assert "Inspections began in Peshawar district" in body
             assert "Inspection report" in body and "kiln-photo.png" in body
             assert "Partially implemented" in body
