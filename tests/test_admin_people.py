@@ -154,6 +154,9 @@ def test_every_change_to_a_role_a_jurisdiction_grant_or_an_account_is_in_the_aud
             "tracker_profile-INITIAL_FORMS": "0",
             "tracker_profile-MIN_NUM_FORMS": "0",
             "tracker_profile-MAX_NUM_FORMS": "1",
+            # What the browser sends of the profile form it shows: its initial values.
+            "tracker_profile-0-reminders_enabled": "on",
+            "tracker_profile-0-reminder_schedule": "as_due",
         },
     )
     assert added.status_code == 302

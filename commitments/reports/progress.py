@@ -152,6 +152,17 @@ class EvidenceLine:
     url: str
     filename: str
 
+    @classmethod
+    def of(cls, evidence):
+        """What a report says of one item of evidence (its file by name only)."""
+        return cls(
+            title=evidence.title,
+            date=evidence.evidence_display,
+            source=str(evidence.source_organisation or ""),
+            url=evidence.url,
+            filename=evidence.original_filename if evidence.file else "",
+        )
+
 
 @dataclasses.dataclass
 class Change:
@@ -479,15 +490,7 @@ class ProgressReport:
             .select_related("source_organisation")
             .order_by("evidence_on", "added_at", "id")
         ):
-            evidence[item.status_update_id].append(
-                EvidenceLine(
-                    title=item.title,
-                    date=item.evidence_display,
-                    source=str(item.source_organisation or ""),
-                    url=item.url,
-                    filename=item.original_filename if item.file else "",
-                )
-            )
+            evidence[item.status_update_id].append(EvidenceLine.of(item))
         for update in updates:
             changes[update.commitment_id].append(
                 (

@@ -517,15 +517,7 @@ class ScorecardReport:
             .select_related("source_organisation")
             .order_by("evidence_on", "added_at", "id")
         ):
-            evidence[item.status_update_id].append(
-                EvidenceLine(
-                    title=item.title,
-                    date=item.evidence_display,
-                    source=str(item.source_organisation or ""),
-                    url=item.url,
-                    filename=item.original_filename if item.file else "",
-                )
-            )
+            evidence[item.status_update_id].append(EvidenceLine.of(item))
         result = defaultdict(list)
         for update in updates:
             result[update.commitment_id].append(
