@@ -289,7 +289,7 @@ class InstrumentAdmin(TrackerHistoryAdmin):
     list_display = ["code", "title", "kind", "jurisdiction", "pakistan_status", "bound_on", "next_report_due_on"]
     list_filter = ["kind", "jurisdiction", "pakistan_status"]
     list_select_related = ["jurisdiction"]
-    search_fields = ["code", "title"]
+    search_fields = ["code", "title", "title_ur"]
     autocomplete_fields = ["jurisdiction", "monitoring_body", "sources"]
     date_hierarchy = "bound_on"
     inlines = [InstrumentFocalPersonInline, ReportingCycleInline, CommitmentInline, GSPRequirementInline]
@@ -430,7 +430,7 @@ class CommitmentAdmin(TrackerHistoryAdmin):
     ]
     list_filter = ["instrument__kind", "instrument", "jurisdiction", "themes", "status", OverdueFilter, "contested"]
     list_select_related = ["instrument", "jurisdiction", "responsible_body"]
-    search_fields = ["reference", "title", "description", "instrument__code", "recommendation_ref"]
+    search_fields = ["reference", "title", "title_ur", "description", "instrument__code", "recommendation_ref"]
     autocomplete_fields = [
         "instrument",
         "jurisdiction",

@@ -41,6 +41,8 @@ COLUMNS = {
         "reference": gettext_lazy("The commitment's reference within the instrument (required)."),
         "title": gettext_lazy("Short title (required)."),
         "description": gettext_lazy("Longer description."),
+        "title_ur": gettext_lazy("Short title in Urdu, shown on Urdu pages (the English one where empty)."),
+        "description_ur": gettext_lazy("Longer description in Urdu."),
         "jurisdiction": gettext_lazy(
             "Jurisdiction code: federal, kp, punjab, sindh, balochistan, ict, gb, ajk (required)."
         ),
@@ -354,6 +356,8 @@ def _import_commitments(result, records, lookups, user):
             row.error("title", _("A title is required."))
         elif len(title) > 300:
             row.error("title", _("At most 300 characters."))
+        if len(_text(record, "title_ur")) > 300:
+            row.error("title_ur", _("At most 300 characters."))
         jurisdiction = lookups.jurisdictions.get(_text(record, "jurisdiction").lower())
         if jurisdiction is None:
             row.error(
@@ -387,8 +391,9 @@ def _import_commitments(result, records, lookups, user):
         if row.errors:
             continue
         values = {"title": title, "jurisdiction": jurisdiction}
-        if "description" in record:
-            values["description"] = _text(record, "description")
+        for field in ("description", "title_ur", "description_ur"):
+            if field in record:
+                values[field] = _text(record, field)
         if "responsible_body" in record:
             values["responsible_body"] = body
         if "due_on" in record:

@@ -48,6 +48,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -65,6 +66,14 @@ from .querysets import (
     StatusUpdateQuerySet,
     stale_cutoff,
 )
+
+
+def in_page_language(obj, field):
+    """A content field in the page's language: its Urdu version when the page is in Urdu and
+    one is given, otherwise the English one."""
+    if get_language() == "ur":
+        return getattr(obj, f"{field}_ur", "") or getattr(obj, field)
+    return getattr(obj, field)
 
 
 def deadline_passed(due_on, today=None):
@@ -268,6 +277,8 @@ class Instrument(Sourced):
         help_text=_("Letters, digits and - _ . + only, e.g. ICCPR or C029: the code is part of page addresses."),
     )
     title = models.CharField(_("title"), max_length=300)
+    # Urdu versions, shown when the page is in Urdu; empty falls back to the English one.
+    title_ur = models.CharField(_("title in Urdu"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     jurisdiction = models.ForeignKey(
         Jurisdiction, models.PROTECT, related_name="instruments", verbose_name=_("jurisdiction")
@@ -335,6 +346,11 @@ class Instrument(Sourced):
 
     def get_absolute_url(self):
         return reverse("commitments:instrument", args=[self.code])
+
+    @property
+    def shown_title(self):
+        """The title in the page's language (the Urdu one, where given, on an Urdu page)."""
+        return in_page_language(self, "title")
 
     def natural_key(self):
         return (self.code,)
@@ -497,6 +513,9 @@ class Commitment(Sourced):
     reference = models.CharField(_("reference"), max_length=60)
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
+    # Urdu versions, shown when the page is in Urdu; empty falls back to the English one.
+    title_ur = models.CharField(_("title in Urdu"), max_length=300, blank=True)
+    description_ur = models.TextField(_("description in Urdu"), blank=True)
     jurisdiction = models.ForeignKey(
         Jurisdiction, models.PROTECT, related_name="commitments", verbose_name=_("jurisdiction")
     )
@@ -588,6 +607,16 @@ class Commitment(Sourced):
 
     def get_absolute_url(self):
         return reverse("commitments:detail", args=[self.pk])
+
+    @property
+    def shown_title(self):
+        """The title in the page's language (the Urdu one, where given, on an Urdu page)."""
+        return in_page_language(self, "title")
+
+    @property
+    def shown_description(self):
+        """The description in the page's language, falling back to the English one."""
+        return in_page_language(self, "description")
 
     def natural_key(self):
         return (self.instrument.code, self.reference)
@@ -1194,6 +1223,9 @@ class Profile(models.Model):
     )
     digest_sent_on = models.DateField(_("last weekly digest"), null=True, blank=True)
     calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # The language of this person's pages, a code from settings.LANGUAGES; empty: the
+    # browser's. No choices here: a new language is a catalogue and a setting, not a migration.
+    language = models.CharField(_("language"), max_length=10, blank=True)
 
     class Meta:
         ordering = ["user__username"]

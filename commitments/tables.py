@@ -80,6 +80,9 @@ class CommitmentTable(tables.Table):
         self.today = today
         super().__init__(*args, **kwargs)
 
+    def render_title(self, record):
+        return record.shown_title
+
     def render_position(self, record):
         return record.get_recommendation_response_display()
 

@@ -40,6 +40,18 @@ def profile_for(user):
     return profile
 
 
+def profile_language_set(*, user, language):
+    """Remember the language a person chose for their pages (empty: the browser's)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("No such language."))
+    profile = profile_for(user)
+    profile.language = language
+    profile.full_clean()
+    with transaction.atomic():
+        profile.save(update_fields=["language"])
+    return profile
+
+
 def staff_flag_sync(*, user):
     """Keep `is_staff` (which Django's admin login reads) equal to the role: access.is_administrator()."""
     user.__dict__.pop("_tracker_groups", None)  # the groups may just have changed
