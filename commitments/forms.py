@@ -15,6 +15,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import connection
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import files, imports
@@ -138,7 +139,7 @@ class StatusUpdateForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
         max_length=NOTE_MAX_CHARS,
-        help_text=_("What changed, and how you know. At most %(max)d characters.") % {"max": NOTE_MAX_CHARS},
+        help_text=format_lazy(_("What changed, and how you know. At most {max} characters."), max=NOTE_MAX_CHARS),
         widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
         strip=True,
         error_messages={"required": _("Write a short note saying what changed and how you know.")},
