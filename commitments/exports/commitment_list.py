@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ..choices import Audience, Status
 from ..dates import partial_date_iso
 from ..models import Commitment, Evidence
-from . import GroupConcat, export_log, neutralise
+from . import GroupConcat, export_log, neutralise, reading_direction
 
 FORMATS = ("csv", "xlsx", "json")
 CHUNK = 2000  # rows read from the database at a time
@@ -199,6 +199,7 @@ def _xlsx_file(rows):
     # write_only streams rows to a temporary file instead of holding the sheet in memory.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Commitments"))
+    reading_direction(sheet)
     sheet.append([header for _key, header in COLUMNS])
     for row in rows:
         sheet.append(row)

@@ -30,7 +30,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .. import access
@@ -38,6 +38,7 @@ from ..jobs.kinds import KINDS, SCHEDULED, JobError
 from ..jobs.models import Job, job_result_path
 from ..selectors.deadlines import absolute_url
 from .job_upkeep import job_enqueue, job_result_files_delete
+from .people import person_language
 
 logger = logging.getLogger(__name__)
 
@@ -218,6 +219,12 @@ def job_execute(*, job_id):
     job = job_start(job_id=job_id)
     if job is None:
         return None
+    # A report or an export is written in its requester's language, as their pages are.
+    with translation.override(person_language(job.requested_by) if job.requested_by_id else settings.LANGUAGE_CODE):
+        return _job_execute(job)
+
+
+def _job_execute(job):
     outcome = None
     try:
         outcome = KINDS[job.kind].run(job, JobProgress(job))
@@ -250,6 +257,11 @@ def job_notify(*, job):
     user = get_user_model().objects.filter(pk=job.requested_by_id, is_active=True).first()
     if user is None or not user.email:
         return
+    with translation.override(person_language(user)):
+        _job_notify(job, user)
+
+
+def _job_notify(job, user):
     try:
         with transaction.atomic():
             locked = Job.objects.select_for_update().get(pk=job.pk)

@@ -40,6 +40,16 @@ def profile_for(user):
     return profile
 
 
+def person_language(user):
+    """The language to write to a person in (emails, reminders, the files of their jobs): the one on
+    their profile, else the site's default. Never creates a profile."""
+    profile = getattr(user, "_tracker_profile", None)
+    language = profile.language if profile is not None else None
+    if profile is None and user is not None and user.pk is not None:
+        language = Profile.objects.filter(user=user).values_list("language", flat=True).first()
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def profile_language_set(*, user, language):
     """Remember the language a person chose for their pages (empty: the browser's)."""
     if language and language not in dict(settings.LANGUAGES):
