@@ -41,8 +41,6 @@ COLUMNS = {
         "reference": gettext_lazy("The commitment's reference within the instrument (required)."),
         "title": gettext_lazy("Short title (required)."),
         "description": gettext_lazy("Longer description."),
-        "title_ur": gettext_lazy("Short title in Urdu, shown on Urdu pages (the English one where empty)."),
-        "description_ur": gettext_lazy("Longer description in Urdu."),
         "jurisdiction": gettext_lazy(
             "Jurisdiction code: federal, kp, punjab, sindh, balochistan, ict, gb, ajk (required)."
         ),
@@ -52,6 +50,8 @@ COLUMNS = {
         "contributes_to": gettext_lazy(
             "Commitments this one contributes to: INSTRUMENT:REFERENCE, separated by semicolons."
         ),
+        "title_ur": gettext_lazy("Short title in Urdu, shown on Urdu pages (the English one where empty)."),
+        "description_ur": gettext_lazy("Longer description in Urdu."),
     },
     STATUS: {
         "instrument": gettext_lazy("Instrument code (required)."),
