@@ -383,7 +383,10 @@ def user_for_calendar_token(token):
     if not token or "\x00" in token:  # PostgreSQL refuses to compare with a null character
         return None
     profile = Profile.objects.filter(calendar_token=token, user__is_active=True).select_related("user").first()
-    return profile.user if profile else None
+    if profile is None:
+        return None
+    profile.user._tracker_profile = profile  # its language, without asking again
+    return profile.user
 
 
 def feed_path(token, query_string=""):
