@@ -181,7 +181,7 @@ class Organisation(Sourced):
         Jurisdiction, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("jurisdiction")
     )
     established_on = models.DateField(_("established"), null=True, blank=True, validators=[validate_sane_date])
-    established_precision = models.CharField(max_length=5, choices=Precision, blank=True)
+    established_precision = models.CharField(_("established precision"), max_length=5, choices=Precision, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
     objects = NaturalKeyManager()
@@ -294,10 +294,10 @@ class Instrument(Sourced):
     pakistan_status = models.CharField(_("Pakistan's status"), max_length=20, choices=PakistanStatus, blank=True)
     status_detail = models.CharField(_("status detail"), max_length=200, blank=True)
     signed_on = models.DateField(_("signed"), null=True, blank=True, validators=[validate_sane_date])
-    signed_precision = models.CharField(max_length=5, choices=Precision, blank=True)
+    signed_precision = models.CharField(_("signed precision"), max_length=5, choices=Precision, blank=True)
     # The date Pakistan became bound or the plan took effect: ratified, acceded, adopted, launched.
     bound_on = models.DateField(_("ratified / adopted"), null=True, blank=True, validators=[validate_sane_date])
-    bound_precision = models.CharField(max_length=5, choices=Precision, blank=True)
+    bound_precision = models.CharField(_("bound precision"), max_length=5, choices=Precision, blank=True)
     reservations = models.TextField(_("reservations and declarations"), blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -468,7 +468,9 @@ class Review(Sourced):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     title = models.CharField(_("what was reviewed"), max_length=300)
     reviewed_on = models.DateField(_("date"), validators=[validate_sane_date])
-    reviewed_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    reviewed_precision = models.CharField(
+        _("reviewed precision"), max_length=5, choices=Precision, default=Precision.DAY
+    )
     url = models.URLField(_("concluding observations or report"), max_length=500, blank=True)
     document_symbol = models.CharField(
         _("document symbol"), max_length=100, blank=True, help_text=_("e.g. of the concluding observations.")
@@ -561,7 +563,9 @@ class Commitment(Sourced):
     # Derived from the status history by status_update_record(); never edited by hand.
     status = models.CharField(_("status"), max_length=24, choices=Status, default=Status.NO_INFORMATION, editable=False)
     status_on = models.DateField(_("status date"), null=True, blank=True, editable=False)
-    status_precision = models.CharField(max_length=5, choices=Precision, blank=True, editable=False)
+    status_precision = models.CharField(
+        _("status precision"), max_length=5, choices=Precision, blank=True, editable=False
+    )
     contested = models.BooleanField(_("contested"), default=False, editable=False)
     last_recorded_at = models.DateTimeField(_("last update recorded"), null=True, blank=True, editable=False)
     # The latest effective date of any unrestricted update: what "stale" is measured by.
@@ -761,7 +765,7 @@ class ScorecardIssue(Sourced):
     title = models.CharField(_("issue"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     raised_on = models.DateField(_("first raised"))
-    raised_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    raised_precision = models.CharField(_("raised precision"), max_length=5, choices=Precision, default=Precision.DAY)
     addressed_by = models.ManyToManyField(
         Commitment, blank=True, related_name="scorecard_issues", verbose_name=_("addressed by")
     )
@@ -815,7 +819,7 @@ class IssueSource(models.Model):
     )
     url = models.URLField(_("link"), max_length=500, blank=True)
     said_on = models.DateField(_("date"))
-    said_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    said_precision = models.CharField(_("said precision"), max_length=5, choices=Precision, default=Precision.DAY)
     passage = models.TextField(_("passage"), blank=True, help_text=_("The source's own words, word for word."))
 
     class Meta:
@@ -1130,7 +1134,7 @@ class Evidence(models.Model):
     )
     title = models.CharField(_("title"), max_length=300)
     evidence_on = models.DateField(_("date"), null=True, blank=True, validators=[validate_sane_date])
-    evidence_precision = models.CharField(max_length=5, choices=Precision, blank=True)
+    evidence_precision = models.CharField(_("evidence precision"), max_length=5, choices=Precision, blank=True)
     source_organisation = models.ForeignKey(
         Organisation, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("source")
     )
@@ -1217,12 +1221,12 @@ class Profile(models.Model):
         Jurisdiction, blank=True, related_name="writers", verbose_name=_("may write")
     )
     reminders_enabled = models.BooleanField(_("email reminders"), default=True)
-    reminders_enabled_at = models.DateTimeField(default=timezone.now)
+    reminders_enabled_at = models.DateTimeField(_("reminders on since"), default=timezone.now)
     reminder_schedule = models.CharField(
         _("how reminders come"), max_length=10, choices=ReminderSchedule, default=ReminderSchedule.AS_DUE
     )
     digest_sent_on = models.DateField(_("last weekly digest"), null=True, blank=True)
-    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    calendar_token = models.CharField(_("calendar address"), max_length=64, unique=True, null=True, blank=True)
     # The language of this person's pages, a code from settings.LANGUAGES; empty: the
     # browser's. No choices here: a new language is a catalogue and a setting, not a migration.
     language = models.CharField(_("language"), max_length=10, blank=True)
