@@ -758,12 +758,22 @@ class EmailCodeForm(forms.Form):
 
 class LoginForm(AuthenticationForm):
     """Django's login form, refusing a user name longer than any account's before trying it
-    (Django sets the length on the input only; the failed-login log could not store it)."""
+    (Django sets the length on the input only; the failed-login log could not store it).
+    Its words are the tracker's own: Django's Urdu catalogue lacks them."""
+
+    error_messages = {
+        "invalid_login": _(
+            "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."
+        ),
+        "inactive": _("This account is inactive."),
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["username"]
         field.validators.append(MaxLengthValidator(field.max_length))
+        field.label = _("User name")
+        self.fields["password"].label = _("Password")
 
 
 # --- The admin's own forms ---------------------------------------------------------------

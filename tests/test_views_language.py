@@ -82,3 +82,16 @@ def test_a_commitment_shows_its_urdu_title_on_an_urdu_page_and_its_english_one_o
     assert "آزمائشی اردو عنوان" in listing and "Synthetic title with no Urdu" in listing
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "Synthetic English title" in client.get(with_urdu.get_absolute_url()).content.decode()
+
+
+def test_urdu_dates_are_day_first_with_urdu_month_names_and_numbers_group_in_lakhs():
+    import datetime
+
+    from django.utils import formats, translation
+
+    with translation.override("ur"):
+        assert formats.date_format(datetime.date(2025, 1, 5)) == "5 جنوری 2025"
+        assert formats.date_format(datetime.date(2025, 1, 5), "SHORT_DATE_FORMAT") == "05/01/2025"
+        assert formats.number_format(1234567, force_grouping=True) == "12,34,567"
+    with translation.override("en"):
+        assert formats.date_format(datetime.date(2025, 1, 5)) == "Jan. 5, 2025"

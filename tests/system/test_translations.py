@@ -146,6 +146,21 @@ def test_the_pseudo_locale_check_finds_a_string_nobody_marked():
     assert [w for w, _ in untranslated_words(page, set())] == ["Overdue", "since"]
 
 
+@pytest.mark.django_db
+def test_the_sign_in_page_in_the_pseudo_locale_has_no_string_left_unmarked(pseudo_locale, client):
+    client.cookies["django_language"] = "ur"
+    content = client.get(reverse("login")).content.decode()
+    assert 'dir="rtl"' in content
+    assert untranslated_words(content, ALLOWED) == []
+
+
+def test_run_and_the_deployment_compile_the_catalogues():
+    root = Path(__file__).resolve().parents[2]
+    assert "python manage.py compile_catalogues" in (root / "run").read_text()
+    assert "manage.py compile_catalogues" in (root / "docs" / "deploy.md").read_text()
+    assert "*.mo" in (root / ".gitignore").read_text().split()
+
+
 def test_the_readme_needs_no_gettext():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert "msgfmt" not in readme and "gettext" not in readme
