@@ -255,3 +255,14 @@ def test_the_source_column_says_who_says_so_of_the_status_shown(client, data):
     assert row["Source (who says so)"] == "Tracker organisation"
     assert row["Status"] == str(models.Status(headline.status).label)
     assert row["Latest note"] == headline.note != "The civil-society group's own words"
+
+
+def test_an_urdu_export_has_urdu_headings_its_sheet_reads_right_to_left_and_its_csv_keeps_the_bom(client, data):
+    client.force_login(data.admin)
+    client.cookies["django_language"] = "ur"
+    book = load_workbook(io.BytesIO(body(client.get(f"{LIST}?export=xlsx"))))
+    sheet = book.worksheets[0]
+    assert sheet.title == "وعدے" and sheet.sheet_view.rightToLeft
+    assert [c.value for c in sheet[1]][:3] == ["حوالہ", "دستاویز", "دائرہ اختیار"]
+    csv_bytes = body(client.get(f"{LIST}?export=csv"))
+    assert csv_bytes.startswith("\ufeff".encode()) and "حوالہ".encode() in csv_bytes

@@ -14,6 +14,7 @@ import tempfile
 from django.db.models import BooleanField, ExpressionWrapper, F, Func, IntegerField, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..choices import Audience, Status
 from ..dates import partial_date_iso
@@ -27,19 +28,19 @@ STATUS_LABELS = dict(Status.choices)
 
 # (key, header): the key names a JSON field, the header a CSV/Excel column.
 COLUMNS = (
-    ("reference", "Reference"),
-    ("instrument", "Instrument"),
-    ("jurisdiction", "Jurisdiction"),
-    ("responsible_body", "Responsible body"),
-    ("themes", "Themes"),
-    ("status", "Status"),
-    ("status_date", "Status date"),
-    ("due_date", "Due date"),
-    ("overdue", "Overdue"),
-    ("latest_note", "Latest note"),
-    ("evidence_items", "Evidence items"),
-    ("source", "Source (who says so)"),
-    ("source_documents", "Source documents"),
+    ("reference", gettext_lazy("Reference")),
+    ("instrument", gettext_lazy("Instrument")),
+    ("jurisdiction", gettext_lazy("Jurisdiction")),
+    ("responsible_body", gettext_lazy("Responsible body")),
+    ("themes", gettext_lazy("Themes")),
+    ("status", gettext_lazy("Status")),
+    ("status_date", gettext_lazy("Status date")),
+    ("due_date", gettext_lazy("Due date")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("latest_note", gettext_lazy("Latest note")),
+    ("evidence_items", gettext_lazy("Evidence items")),
+    ("source", gettext_lazy("Source (who says so)")),
+    ("source_documents", gettext_lazy("Source documents")),
 )
 
 
@@ -170,7 +171,7 @@ def _batched(pieces, size=BATCH):
 def _csv_lines(rows):
     writer = csv.writer(_Echo())
     yield "\ufeff"  # so that Excel reads the file as UTF-8
-    yield writer.writerow([header for _key, header in COLUMNS])
+    yield writer.writerow([str(header) for _key, header in COLUMNS])
     for row in rows:
         yield writer.writerow(row)
 
@@ -200,7 +201,7 @@ def _xlsx_file(rows):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Commitments"))
     reading_direction(sheet)
-    sheet.append([header for _key, header in COLUMNS])
+    sheet.append([str(header) for _key, header in COLUMNS])
     for row in rows:
         sheet.append(row)
     handle = tempfile.TemporaryFile(suffix=".xlsx")
