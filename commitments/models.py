@@ -18,6 +18,8 @@ and in SQL is a named pair x() / x_q(), and a test checks that the two agree.
 | visibility                   | <Model>.objects.visible_to(user); jurisdictions in querysets         |
 | administrator, roles, rights | access.py                                                            |
 | a person's profile           | services.people.profile_for()                                        |
+| a person's language          | services.people.profile_language() / person_language()               |
+| a content field's language   | models.in_page_language() (shown_title, shown_description)           |
 | client address               | auth.client_ip_address()                                             |
 | contribution links acyclic   | services.commitments.commitment_link_add()                           |
 | who sees a job and its file  | access.may_see_job() / access.may_download_job_result()              |

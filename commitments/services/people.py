@@ -40,14 +40,22 @@ def profile_for(user):
     return profile
 
 
-def person_language(user):
-    """The language to write to a person in (emails, reminders, the files of their jobs): the one on
-    their profile, else the site's default. Never creates a profile."""
+def profile_language(user):
+    """The language a person chose for their pages, or "" when they chose none. Never creates a profile."""
     profile = getattr(user, "_tracker_profile", None)
-    language = profile.language if profile is not None else None
-    if profile is None and user is not None and user.pk is not None:
+    if profile is not None:
+        language = profile.language
+    elif user is not None and user.pk is not None:
         language = Profile.objects.filter(user=user).values_list("language", flat=True).first()
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    else:
+        language = ""
+    return language if language in dict(settings.LANGUAGES) else ""
+
+
+def person_language(user):
+    """The language to write to a person in (emails, reminders, the files of their jobs): the one
+    they chose, else the site's default."""
+    return profile_language(user) or settings.LANGUAGE_CODE
 
 
 def profile_language_set(*, user, language):

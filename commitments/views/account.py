@@ -25,7 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import access, auth
 from ..forms import EmailCodeForm, LoginForm, TokenForm
-from ..services.people import profile_for, profile_language_set
+from ..services.people import profile_language, profile_language_set
 
 PENDING_USER = "tracker_2fa_user"
 PENDING_BACKEND = "tracker_2fa_backend"
@@ -46,7 +46,7 @@ def _next_url(request):
 
 def _signed_in(response, user):
     """The language a person chose, remembered on their profile, follows them to this browser."""
-    language = profile_for(user).language
+    language = profile_language(user)
     if language and check_for_language(language):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
