@@ -6,6 +6,7 @@ by the test set-up and by the deployment (`manage.py compile_catalogues`), so th
 be older than the catalogue they come from.
 """
 
+import os
 from pathlib import Path
 
 import polib
@@ -29,6 +30,10 @@ def compile_catalogues(locale_dir=LOCALE_DIR, force=False):
         catalogue = polib.pofile(str(po_path))
         for entry in [e for e in catalogue if e.fuzzy]:
             catalogue.remove(entry)
-        catalogue.save_as_mofile(str(mo_path))
+        # Written aside, then moved into place: a process reading the catalogue meanwhile
+        # (another test worker, a running server) never sees half a file.
+        partial = mo_path.with_name(f".{mo_path.name}.{os.getpid()}")
+        catalogue.save_as_mofile(str(partial))
+        os.replace(partial, mo_path)
         compiled.append(po_path)
     return compiled
