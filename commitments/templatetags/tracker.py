@@ -29,5 +29,5 @@ def may(context, rule, item=None):
 
 @register.simple_tag
 def arrow():
-    """ "Becomes" or "leads to", pointing the way the page reads: → in English, ← in Urdu."""
+    """The arrow for "becomes" or "leads to", pointing the way the page reads: → in English, ← in Urdu."""
     return "←" if get_language_bidi() else "→"

@@ -1,4 +1,4 @@
-"""Sign-in with an optional second step (a TOTP code), and TOTP enrolment."""
+"""Sign-in with an optional second step (a TOTP code), TOTP enrolment, and the language switcher."""
 
 import base64
 import time
