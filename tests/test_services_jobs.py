@@ -15,7 +15,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from commitments import access, backup
 from commitments.jobs import tasks
@@ -114,6 +114,18 @@ def test_a_report_job_is_written_and_emailed_in_the_language_on_its_requesters_p
     assert all(sheet.sheet_view.rightToLeft for sheet in book.worksheets)
     [message] = mail.outbox
     assert message.subject.startswith("تیار:")
+
+
+def test_a_report_job_asked_for_from_an_urdu_page_is_written_in_urdu(data, django_capture_on_commit_callbacks):
+    with translation.override("ur"):
+        job = request_and_run(
+            django_capture_on_commit_callbacks, user=data["editor"], kind="report", parameters=KP_YEARS
+        )
+    assert job.parameters["language"] == "ur"
+    with job.result.open("rb") as handle:
+        book = openpyxl.load_workbook(io.BytesIO(handle.read()))
+    assert book.sheetnames == ["خلاصہ", "تفصیل"]
+    assert mail.outbox[0].subject.startswith("تیار:")
 
 
 def test_a_kept_report_job_keeps_one_report_run_under_the_jobs_name(data, django_capture_on_commit_callbacks):

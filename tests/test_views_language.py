@@ -1,10 +1,13 @@
 """The language of the pages: a switcher on every page, remembered per person and by cookie,
 the browser's language by default; Urdu titles where given, English otherwise."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import formats, translation
 
 from commitments import access
 from commitments.models import Profile
@@ -85,10 +88,6 @@ def test_a_commitment_shows_its_urdu_title_on_an_urdu_page_and_its_english_one_o
 
 
 def test_urdu_dates_are_day_first_with_urdu_month_names_and_numbers_group_in_lakhs():
-    import datetime
-
-    from django.utils import formats, translation
-
     with translation.override("ur"):
         assert formats.date_format(datetime.date(2025, 1, 5)) == "5 جنوری 2025"
         assert formats.date_format(datetime.date(2025, 1, 5), "SHORT_DATE_FORMAT") == "05/01/2025"
