@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
@@ -215,16 +215,17 @@ def two_factor_invite(*, person, actor):
             person=person,
         )
     if person.email:
-        send_mail(
-            _("Set up two-factor sign-in for the commitments tracker"),
-            _(
-                "%(admin)s invites you to set up two-factor sign-in. Sign in as %(username)s, then open:\n\n%(link)s\n\n"
-                "The link works for a few days, and only for you."
+        with translation.override(person_language(person)):  # theirs, not the administrator's
+            send_mail(
+                _("Set up two-factor sign-in for the commitments tracker"),
+                _(
+                    "%(admin)s invites you to set up two-factor sign-in. Sign in as %(username)s, then open:\n\n%(link)s\n\n"
+                    "The link works for a few days, and only for you."
+                )
+                % {"admin": actor.get_username(), "username": person.get_username(), "link": link},
+                None,
+                [person.email],
             )
-            % {"admin": actor.get_username(), "username": person.get_username(), "link": link},
-            None,
-            [person.email],
-        )
     return link
 
 
