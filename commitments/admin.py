@@ -303,7 +303,7 @@ class InstrumentAdmin(TrackerHistoryAdmin):
     readonly_fields = ["published"]
     actions = ["publish", "unpublish"]
     list_select_related = ["jurisdiction"]
-    search_fields = ["code", "title"]
+    search_fields = ["code", "title", "title_ur"]
     autocomplete_fields = ["jurisdiction", "monitoring_body", "sources"]
     date_hierarchy = "bound_on"
     inlines = [InstrumentFocalPersonInline, ReportingCycleInline, CommitmentInline, GSPRequirementInline]
@@ -480,7 +480,7 @@ class CommitmentAdmin(TrackerHistoryAdmin):
         "published",
     ]
     list_select_related = ["instrument", "jurisdiction", "responsible_body"]
-    search_fields = ["reference", "title", "description", "instrument__code", "recommendation_ref"]
+    search_fields = ["reference", "title", "title_ur", "description", "instrument__code", "recommendation_ref"]
     autocomplete_fields = [
         "instrument",
         "jurisdiction",

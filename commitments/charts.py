@@ -3,12 +3,16 @@
 Every chart is drawn on the server as SVG with no script, by the `_bar.html` and trend
 templates, and has a table or a text alternative beside it. Bars are the one chart
 implementation: the dashboard's bars and a report's start/end comparison both use Bar.
+
+Charts run in the page's reading direction: in a right-to-left language (Urdu) a bar's first
+status starts at the right, and the trend's time runs from right to left.
 """
 
 from urllib.parse import urlencode
 
 from django.urls import get_script_prefix, reverse
 from django.utils.functional import cached_property
+from django.utils.translation import get_language_bidi
 
 from .choices import Status
 
@@ -52,8 +56,10 @@ class Bar:
 
     @cached_property
     def segments(self):
-        """[(status, label, count, url, x, width)] in status order, widths in percent of the total."""
+        """[(status, label, count, url, x, width)] in status order, widths in percent of the total,
+        from the start of the reading direction."""
         total = self.total or 1
+        rtl = get_language_bidi()
         x = 0.0
         result = []
         for status in STATUS_ORDER:
@@ -67,7 +73,7 @@ class Bar:
                     "label": STATUS_LABELS[status],
                     "count": count,
                     "url": list_url(**self.filters, status=status) if self.filters is not None else None,
-                    "x": round(x, 3),
+                    "x": round(100.0 - x - width if rtl else x, 3),
                     "width": round(width, 3),
                 }
             )
@@ -79,10 +85,12 @@ def trend_chart(rows, height=120):
     """Points of one polyline per followed status, in a 0..100 × 0..height box (server-side SVG)."""
     peak = max([c["count"] for row in rows for c in row["counts"]] or [0]) or 1
     step = 100.0 / max(len(rows) - 1, 1)
+    # Time runs in the reading direction: from the right in a right-to-left language.
+    start, step = (100.0, -step) if get_language_bidi() else (0.0, step)
     lines = []
     for index, status in enumerate(TREND_STATUSES):
         points = " ".join(
-            f"{round(position * step, 2)},{round(height - height * row['counts'][index]['count'] / peak, 2)}"
+            f"{round(start + position * step, 2)},{round(height - height * row['counts'][index]['count'] / peak, 2)}"
             for position, row in enumerate(rows)
         )
         lines.append({"status": status, "label": STATUS_LABELS[status], "points": points})

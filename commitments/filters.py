@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Status
@@ -27,7 +28,7 @@ from .models import (
 )
 from .scopes import Scope, contributing_q, contributing_to_instrument_q, own_q
 
-SDG_GOALS = [(str(goal), _("Goal %(goal)d") % {"goal": goal}) for goal in range(1, 18)]
+SDG_GOALS = [(str(goal), format_lazy(_("Goal {goal}"), goal=goal)) for goal in range(1, 18)]
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
 ID_MAX = 2**63 - 1  # the largest id a database stores

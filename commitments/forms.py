@@ -16,6 +16,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import files, imports
@@ -213,7 +214,7 @@ class StatusUpdateForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
         max_length=NOTE_MAX_CHARS,
-        help_text=_("What changed, and how you know. At most %(max)d characters.") % {"max": NOTE_MAX_CHARS},
+        help_text=format_lazy(_("What changed, and how you know. At most {max} characters."), max=NOTE_MAX_CHARS),
         widget=forms.Textarea(attrs={"rows": 5, "dir": "auto"}),
         strip=True,
         error_messages={"required": _("Write a short note saying what changed and how you know.")},
@@ -878,12 +879,22 @@ class EmailCodeForm(forms.Form):
 
 class LoginForm(AuthenticationForm):
     """Django's login form, refusing a user name longer than any account's before trying it
-    (Django sets the length on the input only; the failed-login log could not store it)."""
+    (Django sets the length on the input only; the failed-login log could not store it).
+    Its words are the tracker's own: Django's Urdu catalogue lacks them."""
+
+    error_messages = {
+        "invalid_login": _(
+            "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."
+        ),
+        "inactive": _("This account is inactive."),
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["username"]
         field.validators.append(MaxLengthValidator(field.max_length))
+        field.label = _("User name")
+        self.fields["password"].label = _("Password")
 
 
 # --- The admin's own forms ---------------------------------------------------------------

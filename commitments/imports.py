@@ -61,6 +61,8 @@ COLUMNS = {
         "contributes_to": gettext_lazy(
             "Commitments this one contributes to: INSTRUMENT:REFERENCE, separated by semicolons."
         ),
+        "title_ur": gettext_lazy("Short title in Urdu, shown on Urdu pages (the English one where empty)."),
+        "description_ur": gettext_lazy("Longer description in Urdu."),
     },
     STATUS: {
         "instrument": gettext_lazy("Instrument code (required)."),
@@ -404,6 +406,8 @@ def _import_commitments(result, records, lookups, user):
             row.error("title", _("A title is required."))
         elif len(title) > 300:
             row.error("title", _("At most 300 characters."))
+        if len(_text(record, "title_ur")) > 300:
+            row.error("title_ur", _("At most 300 characters."))
         jurisdiction = lookups.jurisdictions.get(_text(record, "jurisdiction").lower())
         if jurisdiction is None:
             row.error(
@@ -437,8 +441,9 @@ def _import_commitments(result, records, lookups, user):
         if row.errors:
             continue
         values = {"title": title, "jurisdiction": jurisdiction}
-        if "description" in record:
-            values["description"] = _text(record, "description")
+        for field in ("description", "title_ur", "description_ur"):
+            if field in record:
+                values[field] = _text(record, field)
         if "responsible_body" in record:
             values["responsible_body"] = body
         if "due_on" in record:

@@ -24,6 +24,8 @@ and in SQL is a named pair x() / x_q(), and a test checks that the two agree.
 | visibility                   | <Model>.objects.visible_to(user); jurisdictions in querysets         |
 | administrator, roles, rights | access.py                                                            |
 | a person's profile           | services.people.profile_for()                                        |
+| a person's language          | services.people.profile_language() / person_language()               |
+| a content field's language   | models.in_page_language() (shown_title, shown_description)           |
 | client address               | auth.client_ip_address()                                             |
 | contribution links acyclic   | services.commitments.commitment_link_add()                           |
 | who sees a job and its file  | access.may_see_job() / access.may_download_job_result()              |
@@ -64,6 +66,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -81,6 +84,14 @@ from .querysets import (
     StatusUpdateQuerySet,
     stale_cutoff,
 )
+
+
+def in_page_language(obj, field):
+    """A content field in the page's language: its Urdu version when the page is in Urdu and
+    one is given, otherwise the English one."""
+    if get_language() == "ur":
+        return getattr(obj, f"{field}_ur", "") or getattr(obj, field)
+    return getattr(obj, field)
 
 
 def deadline_passed(due_on, today=None):
@@ -189,7 +200,7 @@ class Organisation(Sourced):
         Jurisdiction, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("jurisdiction")
     )
     established_on = models.DateField(_("established"), null=True, blank=True, validators=[validate_sane_date])
-    established_precision = models.CharField(max_length=5, choices=Precision, blank=True)
+    established_precision = models.CharField(_("established precision"), max_length=5, choices=Precision, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
     objects = NaturalKeyManager()
@@ -285,6 +296,8 @@ class Instrument(Sourced):
         help_text=_("Letters, digits and - _ . + only, e.g. ICCPR or C029: the code is part of page addresses."),
     )
     title = models.CharField(_("title"), max_length=300)
+    # Urdu versions, shown when the page is in Urdu; empty falls back to the English one.
+    title_ur = models.CharField(_("title in Urdu"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     jurisdiction = models.ForeignKey(
         Jurisdiction, models.PROTECT, related_name="instruments", verbose_name=_("jurisdiction")
@@ -300,10 +313,10 @@ class Instrument(Sourced):
     pakistan_status = models.CharField(_("Pakistan's status"), max_length=20, choices=PakistanStatus, blank=True)
     status_detail = models.CharField(_("status detail"), max_length=200, blank=True)
     signed_on = models.DateField(_("signed"), null=True, blank=True, validators=[validate_sane_date])
-    signed_precision = models.CharField(max_length=5, choices=Precision, blank=True)
+    signed_precision = models.CharField(_("signed precision"), max_length=5, choices=Precision, blank=True)
     # The date Pakistan became bound or the plan took effect: ratified, acceded, adopted, launched.
     bound_on = models.DateField(_("ratified / adopted"), null=True, blank=True, validators=[validate_sane_date])
-    bound_precision = models.CharField(max_length=5, choices=Precision, blank=True)
+    bound_precision = models.CharField(_("bound precision"), max_length=5, choices=Precision, blank=True)
     reservations = models.TextField(_("reservations and declarations"), blank=True)
     url = models.URLField(_("link"), max_length=500, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -355,6 +368,11 @@ class Instrument(Sourced):
 
     def get_absolute_url(self):
         return reverse("commitments:instrument", args=[self.code])
+
+    @property
+    def shown_title(self):
+        """The title in the page's language (the Urdu one, where given, on an Urdu page)."""
+        return in_page_language(self, "title")
 
     def natural_key(self):
         return (self.code,)
@@ -472,7 +490,9 @@ class Review(Sourced):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     title = models.CharField(_("what was reviewed"), max_length=300)
     reviewed_on = models.DateField(_("date"), validators=[validate_sane_date])
-    reviewed_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    reviewed_precision = models.CharField(
+        _("reviewed precision"), max_length=5, choices=Precision, default=Precision.DAY
+    )
     url = models.URLField(_("concluding observations or report"), max_length=500, blank=True)
     document_symbol = models.CharField(
         _("document symbol"), max_length=100, blank=True, help_text=_("e.g. of the concluding observations.")
@@ -517,6 +537,9 @@ class Commitment(Sourced):
     reference = models.CharField(_("reference"), max_length=60)
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
+    # Urdu versions, shown when the page is in Urdu; empty falls back to the English one.
+    title_ur = models.CharField(_("title in Urdu"), max_length=300, blank=True)
+    description_ur = models.TextField(_("description in Urdu"), blank=True)
     jurisdiction = models.ForeignKey(
         Jurisdiction, models.PROTECT, related_name="commitments", verbose_name=_("jurisdiction")
     )
@@ -563,10 +586,14 @@ class Commitment(Sourced):
     status = models.CharField(_("status"), max_length=24, choices=Status, default=Status.NO_INFORMATION, editable=False)
     # Since when: the first update of the deciding source's unbroken run of the headline status.
     status_on = models.DateField(_("status since"), null=True, blank=True, editable=False)
-    status_precision = models.CharField(max_length=5, choices=Precision, blank=True, editable=False)
+    status_precision = models.CharField(
+        _("status precision"), max_length=5, choices=Precision, blank=True, editable=False
+    )
     # Last confirmed: the latest update of that run.
     confirmed_on = models.DateField(_("last confirmed"), null=True, blank=True, editable=False)
-    confirmed_precision = models.CharField(max_length=5, choices=Precision, blank=True, editable=False)
+    confirmed_precision = models.CharField(
+        _("last confirmed precision"), max_length=5, choices=Precision, blank=True, editable=False
+    )
     contested = models.BooleanField(_("contested"), default=False, editable=False)
     last_recorded_at = models.DateTimeField(_("last update recorded"), null=True, blank=True, editable=False)
     # The latest effective date of any unrestricted update: what "stale" is measured by.
@@ -650,6 +677,16 @@ class Commitment(Sourced):
 
     def get_absolute_url(self):
         return reverse("commitments:detail", args=[self.pk])
+
+    @property
+    def shown_title(self):
+        """The title in the page's language (the Urdu one, where given, on an Urdu page)."""
+        return in_page_language(self, "title")
+
+    @property
+    def shown_description(self):
+        """The description in the page's language, falling back to the English one."""
+        return in_page_language(self, "description")
 
     def natural_key(self):
         return (self.instrument.code, self.reference)
@@ -828,7 +865,7 @@ class ScorecardIssue(Sourced):
     title = models.CharField(_("issue"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     raised_on = models.DateField(_("first raised"))
-    raised_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    raised_precision = models.CharField(_("raised precision"), max_length=5, choices=Precision, default=Precision.DAY)
     addressed_by = models.ManyToManyField(
         Commitment, blank=True, related_name="scorecard_issues", verbose_name=_("addressed by")
     )
@@ -882,7 +919,7 @@ class IssueSource(models.Model):
     )
     url = models.URLField(_("link"), max_length=500, blank=True)
     said_on = models.DateField(_("date"))
-    said_precision = models.CharField(max_length=5, choices=Precision, default=Precision.DAY)
+    said_precision = models.CharField(_("said precision"), max_length=5, choices=Precision, default=Precision.DAY)
     passage = models.TextField(_("passage"), blank=True, help_text=_("The source's own words, word for word."))
 
     class Meta:
@@ -1254,7 +1291,7 @@ class Evidence(models.Model):
     )
     title = models.CharField(_("title"), max_length=300)
     evidence_on = models.DateField(_("date"), null=True, blank=True, validators=[validate_sane_date])
-    evidence_precision = models.CharField(max_length=5, choices=Precision, blank=True)
+    evidence_precision = models.CharField(_("evidence precision"), max_length=5, choices=Precision, blank=True)
     source_organisation = models.ForeignKey(
         Organisation, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("source")
     )
@@ -1358,12 +1395,15 @@ class Profile(models.Model):
         Jurisdiction, blank=True, related_name="writers", verbose_name=_("may write")
     )
     reminders_enabled = models.BooleanField(_("email reminders"), default=True)
-    reminders_enabled_at = models.DateTimeField(default=timezone.now)
+    reminders_enabled_at = models.DateTimeField(_("reminders on since"), default=timezone.now)
     reminder_schedule = models.CharField(
         _("how reminders come"), max_length=10, choices=ReminderSchedule, default=ReminderSchedule.AS_DUE
     )
     digest_sent_on = models.DateField(_("last weekly digest"), null=True, blank=True)
-    calendar_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    calendar_token = models.CharField(_("calendar address"), max_length=64, unique=True, null=True, blank=True)
+    # The language of this person's pages, a code from settings.LANGUAGES; empty: the
+    # browser's. No choices here: a new language is a catalogue and a setting, not a migration.
+    language = models.CharField(_("language"), max_length=10, blank=True)
 
     class Meta:
         ordering = ["user__username"]

@@ -22,7 +22,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -46,6 +46,7 @@ from .selectors.deadlines import (
     follow_up_deadline,
     report_deadline,
 )
+from .services.people import person_language
 
 logger = logging.getLogger(__name__)
 
@@ -201,6 +202,9 @@ def _people(links):
     user_ids = {link.user_id for link in links}
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
     profiles = {p.user_id: p for p in Profile.objects.filter(user_id__in=user_ids)}
+    for pk, profile in profiles.items():
+        if pk in users:
+            users[pk]._tracker_profile = profile  # so that person_language() asks nothing more
     return users, profiles
 
 
@@ -333,7 +337,8 @@ def send_due_reminders(*, today, dry_run=False):
             with transaction.atomic():
                 for reminder in user_reminders:
                     _record(reminder)
-                reminder_email(user, user_reminders, today, connection=connection).send()
+                with translation.override(person_language(user)):
+                    reminder_email(user, user_reminders, today, connection=connection).send()
         except IntegrityError:
             logger.warning("Reminders for user %s were sent by another run; skipped.", user.pk)
             continue
@@ -391,7 +396,8 @@ def send_due_digests(*, today, dry_run=False):
                 )
                 if not claimed:
                     continue
-                digest_email(user, items, today, connection=connection).send()
+                with translation.override(person_language(user)):
+                    digest_email(user, items, today, connection=connection).send()
         except Exception:
             logger.exception("Could not send the weekly digest to user %s; it will be tried on the next run.", user.pk)
             continue

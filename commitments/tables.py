@@ -124,6 +124,9 @@ class CommitmentTable(tables.Table):
     def render_reference(self, record):
         return record.full_reference
 
+    def render_title(self, record):
+        return record.shown_title
+
     def render_position(self, record):
         return record.get_recommendation_response_display()
 

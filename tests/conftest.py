@@ -5,6 +5,13 @@ import pytest
 from django.db import transaction
 
 
+def pytest_sessionstart(session):
+    """The translations are compiled from their .po catalogues, as `./run` does."""
+    from commitments.catalogues import compile_catalogues
+
+    compile_catalogues()
+
+
 def pytest_collection_modifyitems(config, items):
     """With TRACKER_NO_SKIP=1 (set by .ci/run) a skipped test fails: CI proves everything."""
     if os.environ.get("TRACKER_NO_SKIP") == "1":

@@ -3,10 +3,12 @@ to an account, a role or a jurisdiction grant is in the audit trail."""
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core import mail
 from django.urls import reverse
 
 from commitments import access
 from commitments.models import AuditEntry, Profile
+from commitments.services.people import two_factor_invite
 from tests.factories import JurisdictionFactory, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -189,3 +191,12 @@ def test_the_audit_trail_in_the_admin_is_read_only(client, people):
     assert (
         client.post(reverse("admin:commitments_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
     )
+
+
+def test_an_invitation_is_written_in_the_language_on_the_invited_persons_profile(people, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    Profile.objects.filter(user=people["viewer"]).update(language="ur")
+    two_factor_invite(person=people["viewer"], actor=people["admin"])
+    [message] = mail.outbox
+    assert message.subject == "وعدوں کے ٹریکر کے لیے دو مرحلہ سائن اِن ترتیب دیں"
+    assert "sana" in message.body and "amina" in message.body

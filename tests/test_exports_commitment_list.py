@@ -347,3 +347,15 @@ def test_the_excel_export_has_real_dates_widths_a_frozen_header_and_a_filter(cli
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:Q{sheet.max_row}"
     assert sheet.column_dimensions["B"].width >= 40  # the title
+
+
+def test_an_urdu_export_has_urdu_headings_its_sheet_reads_right_to_left_and_its_csv_keeps_the_bom(client, data):
+    client.force_login(data.admin)
+    client.cookies["django_language"] = "ur"
+    book = load_workbook(io.BytesIO(body(client.get(f"{LIST}?export=xlsx"))))
+    sheet = book.worksheets[0]
+    assert sheet.title == "وعدے" and sheet.sheet_view.rightToLeft
+    headings = [c.value for c in sheet[1]]
+    assert headings[0] == "حوالہ" and "دستاویز" in headings and "دائرہ اختیار" in headings
+    csv_bytes = body(client.get(f"{LIST}?export=csv"))
+    assert csv_bytes.startswith("\ufeff".encode()) and "حوالہ".encode() in csv_bytes

@@ -285,10 +285,28 @@ def test_a_status_row_dated_in_the_future_saves_nothing(world):
     assert StatusUpdate.objects.count() == count
 
 
+def test_an_import_gives_a_commitment_its_urdu_title_and_an_empty_cell_keeps_the_english_one(world):
+    data = (
+        "instrument,reference,title,jurisdiction,title_ur,description_ur\n"
+        "ICCPR,KP-9,Synthetic survey,kp,آزمائشی سروے,آزمائشی تفصیل\n"
+        "ICCPR,KP-10,Synthetic census,kp,,\n"
+    )
+    result = imports.run_import(
+        kind="commitments", data=data.encode(), user=world.users["administrator"], dry_run=False
+    )
+    assert result.saved, result.errors
+    assert Commitment.objects.get(reference="KP-9").title_ur == "آزمائشی سروے"
+    assert Commitment.objects.get(reference="KP-9").description_ur == "آزمائشی تفصیل"
+    assert Commitment.objects.get(reference="KP-10").title_ur == ""
+    too_long = f"instrument,reference,title,jurisdiction,title_ur\nICCPR,KP-11,Synthetic,kp,{'ا' * 301}\n"
+    refused = imports.run_import(kind="commitments", data=too_long.encode(), user=world.users["administrator"])
+    assert [(n, c) for n, c, _m in refused.errors] == [(2, "title_ur")]
+
+
 def test_the_template_downloads_with_the_columns(admin_client):
     response = admin_client.get(reverse("commitments:import_template", args=["xlsx"]) + "?kind=commitments")
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert [c.value for c in workbook.worksheets[0][1]] == HEADER.split(",")
+    assert [c.value for c in workbook.worksheets[0][1]] == HEADER.split(",") + ["title_ur", "description_ur"]
     assert workbook.worksheets[1].max_row > len(HEADER.split(","))
     csv_response = admin_client.get(reverse("commitments:import_template", args=["csv"]) + "?kind=status")
     assert (

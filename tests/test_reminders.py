@@ -279,3 +279,20 @@ def test_a_user_without_a_profile_is_reminded_since_the_account_exists():
     CommitmentFactory(jurisdiction=punjab, due_on=datetime.date(2025, 1, 31)).focal_persons.add(editor)
 
     assert len(send_due_reminders(today=START)) == 1
+
+
+def test_a_reminder_is_written_in_the_language_on_the_persons_profile():
+    punjab = JurisdictionFactory(code="punjab")
+    urdu_reader = focal_person(punjab)
+    Profile.objects.filter(user=urdu_reader).update(language="ur")
+    english_reader = focal_person(punjab)
+    commitment = CommitmentFactory(jurisdiction=punjab, due_on=datetime.date(2025, 1, 31), reference="CO-13")
+    commitment.focal_persons.add(urdu_reader, english_reader)
+
+    send_due_reminders(today=START)
+
+    by_person = {message.to[0]: message for message in mail.outbox}
+    urdu = by_person[urdu_reader.email]
+    assert urdu.subject == "یاد دہانی: 1 مقررہ تاریخ"
+    assert "30 دن میں واجب" in urdu.body and "CO-13" in urdu.body
+    assert by_person[english_reader.email].subject == "Reminder: 1 deadline"

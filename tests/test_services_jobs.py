@@ -15,12 +15,12 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from commitments import access, backup
 from commitments.jobs import tasks
 from commitments.jobs.models import job_result_path
-from commitments.models import Commitment, ExportLog, Job, ReminderSent, ReportRun, StagedUpload
+from commitments.models import Commitment, ExportLog, Job, Profile, ReminderSent, ReportRun, StagedUpload
 from commitments.services import job_upkeep, jobs
 from tests import report_data
 from tests.factories import (
@@ -100,6 +100,33 @@ def test_a_report_job_is_built_as_its_requester_logged_with_its_id_and_emailed_a
     assert message.to == [data["editor"].email]
     assert f"https://tracker.example.org/jobs/{job.pk}/" in message.body
     assert "Gazette" not in message.body  # a link, never the content
+
+
+def test_a_report_job_is_written_and_emailed_in_the_language_on_its_requesters_profile(
+    data, django_capture_on_commit_callbacks
+):
+    Profile.objects.filter(user=data["editor"]).update(language="ur")
+    job = request_and_run(django_capture_on_commit_callbacks, user=data["editor"], kind="report", parameters=KP_YEARS)
+
+    assert job.state == Job.State.DONE
+    with job.result.open("rb") as handle:
+        book = openpyxl.load_workbook(io.BytesIO(handle.read()))
+    assert book.sheetnames == ["خلاصہ", "تفصیل"]
+    assert all(sheet.sheet_view.rightToLeft for sheet in book.worksheets)
+    [message] = mail.outbox
+    assert message.subject.startswith("تیار:")
+
+
+def test_a_report_job_asked_for_from_an_urdu_page_is_written_in_urdu(data, django_capture_on_commit_callbacks):
+    with translation.override("ur"):
+        job = request_and_run(
+            django_capture_on_commit_callbacks, user=data["editor"], kind="report", parameters=KP_YEARS
+        )
+    assert job.parameters["language"] == "ur"
+    with job.result.open("rb") as handle:
+        book = openpyxl.load_workbook(io.BytesIO(handle.read()))
+    assert book.sheetnames == ["خلاصہ", "تفصیل"]
+    assert mail.outbox[0].subject.startswith("تیار:")
 
 
 def test_a_kept_report_job_keeps_one_report_run_under_the_jobs_name(data, django_capture_on_commit_callbacks):

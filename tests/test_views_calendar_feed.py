@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from commitments import access
-from commitments.models import Status
+from commitments.models import Profile, Status
 from commitments.services.people import calendar_token_create, calendar_token_revoke
 from tests.factories import (
     CommitmentFactory,
@@ -219,3 +219,10 @@ def test_an_instrument_code_stored_with_a_slash_does_not_break_the_feed_or_the_p
     client.force_login(world["user"])
     for url in (reverse("commitments:list"), reverse("commitments:calendar"), "/instruments/CEDAW/OP/"):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_feed_speaks_the_language_on_its_owners_profile(client, world):
+    Profile.objects.filter(user=world["user"]).update(language="ur")
+    found = events(feed(client, world["user"]))
+    assert "مقررہ تاریخ: CEDAW P-1" in found
+    assert "رپورٹ واجب الادا: CEDAW: متواتر رپورٹ" in found

@@ -239,6 +239,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ur", "اردو")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date and number formats for the languages Django has none for (Urdu).
+FORMAT_MODULE_PATH = ["tracker.formats"]
 TIME_ZONE = env("TIME_ZONE", "Asia/Karachi")
 USE_I18N = True
 USE_TZ = True

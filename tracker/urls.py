@@ -12,6 +12,7 @@ urlpatterns = [
     path("login/code/", account.two_factor_verify, name="two_factor_verify"),
     path("account/two-factor/", account.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/qr.svg", account.two_factor_qr, name="two_factor_qr"),
+    path("language/", account.language_set, name="set_language"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # One way in: the admin's own login page would skip the code step.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),

@@ -1,7 +1,9 @@
-"""What every export shares: cells that cannot become formulas, and a log of who exported what."""
+"""What every export shares: cells that cannot become formulas, sheets in the reading direction,
+and a log of who exported what."""
 
 from django.db import NotSupportedError
 from django.db.models import F, Subquery, TextField
+from django.utils.translation import get_language_bidi
 
 from ..choices import Audience
 from ..models import ExportLog
@@ -15,6 +17,12 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def reading_direction(sheet):
+    """A spreadsheet sheet reads right to left when the language does (Urdu)."""
+    sheet.sheet_view.rightToLeft = get_language_bidi()
+    return sheet
 
 
 def export_log(*, user, kind, format, scope, audience=Audience.INTERNAL, rows=None):

@@ -27,13 +27,14 @@ from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..choices import Audience, Precision, Status
 from ..dates import partial_date_iso
 from ..derived import is_contested
 from ..models import Commitment, Evidence, StatusUpdate
 from ..selectors.deadlines import absolute_url
-from . import GroupConcat, export_log, neutralise
+from . import GroupConcat, export_log, neutralise, reading_direction
 
 FORMATS = ("csv", "xlsx", "json")
 CHUNK = 2000  # rows read from the database at a time
@@ -42,23 +43,23 @@ STATUS_LABELS = dict(Status.choices)
 
 # (key, header, Excel column width): the key names a JSON field, the header a CSV/Excel column.
 COLUMNS = (
-    ("reference", "Reference", 18),
-    ("title", "Title", 48),
-    ("link", "Link", 40),
-    ("instrument", "Instrument", 14),
-    ("jurisdiction", "Jurisdiction", 16),
-    ("responsible_body", "Responsible body", 28),
-    ("themes", "Themes", 28),
-    ("status", "Status", 20),
-    ("status_date", "Status date", 12),
-    ("source", "Source (who says so)", 28),
-    ("latest_note", "Latest note", 60),
-    ("contested", "Contested", 11),
-    ("views", "Each source's view", 48),
-    ("due_date", "Due date", 12),
-    ("overdue", "Overdue", 10),
-    ("evidence_items", "Evidence items", 10),
-    ("source_documents", "Source documents", 40),
+    ("reference", gettext_lazy("Reference"), 18),
+    ("title", gettext_lazy("Title"), 48),
+    ("link", gettext_lazy("Link"), 40),
+    ("instrument", gettext_lazy("Instrument"), 14),
+    ("jurisdiction", gettext_lazy("Jurisdiction"), 16),
+    ("responsible_body", gettext_lazy("Responsible body"), 28),
+    ("themes", gettext_lazy("Themes"), 28),
+    ("status", gettext_lazy("Status"), 20),
+    ("status_date", gettext_lazy("Status date"), 12),
+    ("source", gettext_lazy("Source (who says so)"), 28),
+    ("latest_note", gettext_lazy("Latest note"), 60),
+    ("contested", gettext_lazy("Contested"), 11),
+    ("views", gettext_lazy("Each source's view"), 48),
+    ("due_date", gettext_lazy("Due date"), 12),
+    ("overdue", gettext_lazy("Overdue"), 10),
+    ("evidence_items", gettext_lazy("Evidence items"), 10),
+    ("source_documents", gettext_lazy("Source documents"), 40),
 )
 
 # Each source's view travels in one text cell of the row query: the fields of a view are
@@ -324,7 +325,7 @@ def _csv_lines(records):
     writer = csv.writer(_Echo())
     yes, no = neutralise(_("yes")), neutralise(_("no"))
     yield "\ufeff"  # so that Excel reads the file as UTF-8
-    yield writer.writerow([header for _key, header, _width in COLUMNS])
+    yield writer.writerow([str(header) for _key, header, _width in COLUMNS])
     for record in records:
         yield writer.writerow(_text_cells(record, yes, no))
 
@@ -357,13 +358,14 @@ def _xlsx_file(records):
     # Widths and the frozen header are written before the first row, the autofilter after the last.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Commitments"))
+    reading_direction(sheet)
     for index, (_key, _header, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     header = []
     for _key, title, _width in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=title)
+        cell = WriteOnlyCell(sheet, value=str(title))
         cell.font = bold
         header.append(cell)
     sheet.append(header)

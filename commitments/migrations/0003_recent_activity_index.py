@@ -10,13 +10,13 @@ class Migration(migrations.Migration):
     replaces = [("commitments", "0003_bench_recent_activity_index")]
 
     dependencies = [
-        ('commitments', '0002_roles'),
+        ("commitments", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='statusupdate',
-            index=models.Index(fields=['recorded_at', 'id'], name='update_recorded_id_idx'),
+            model_name="statusupdate",
+            index=models.Index(fields=["recorded_at", "id"], name="update_recorded_id_idx"),
         ),
     ]

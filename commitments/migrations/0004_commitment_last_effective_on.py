@@ -24,19 +24,19 @@ class Migration(migrations.Migration):
     replaces = [("commitments", "0004_dashspeed_last_effective_on")]
 
     dependencies = [
-        ('commitments', '0003_recent_activity_index'),
+        ("commitments", "0003_recent_activity_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='commitment',
-            name='last_effective_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='last update effective'),
+            model_name="commitment",
+            name="last_effective_on",
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name="last update effective"),
         ),
         migrations.RunPython(fill_last_effective_on, migrations.RunPython.noop),
         migrations.AddIndex(
-            model_name='commitment',
-            index=models.Index(fields=['last_effective_on', 'id'], name='commitment_last_effective_idx'),
+            model_name="commitment",
+            index=models.Index(fields=["last_effective_on", "id"], name="commitment_last_effective_idx"),
         ),
     ]

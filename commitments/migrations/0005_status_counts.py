@@ -33,63 +33,103 @@ class Migration(migrations.Migration):
     replaces = [("commitments", "0005_dashspeed_counts")]
 
     dependencies = [
-        ('commitments', '0004_commitment_last_effective_on'),
+        ("commitments", "0004_commitment_last_effective_on"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StatusCount',
+            name="StatusCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('no_information', 'No information'), ('not_started', 'Not started'), ('in_progress', 'In progress'), ('partially_implemented', 'Partially implemented'), ('implemented', 'Implemented'), ('stalled', 'Stalled'), ('regressed', 'Regressed')], max_length=24)),
-                ('contested', models.BooleanField(default=False)),
-                ('count', models.IntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("no_information", "No information"),
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("partially_implemented", "Partially implemented"),
+                            ("implemented", "Implemented"),
+                            ("stalled", "Stalled"),
+                            ("regressed", "Regressed"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("contested", models.BooleanField(default=False)),
+                ("count", models.IntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='ThemeStatusCount',
+            name="ThemeStatusCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('no_information', 'No information'), ('not_started', 'Not started'), ('in_progress', 'In progress'), ('partially_implemented', 'Partially implemented'), ('implemented', 'Implemented'), ('stalled', 'Stalled'), ('regressed', 'Regressed')], max_length=24)),
-                ('count', models.IntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("no_information", "No information"),
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("partially_implemented", "Partially implemented"),
+                            ("implemented", "Implemented"),
+                            ("stalled", "Stalled"),
+                            ("regressed", "Regressed"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("count", models.IntegerField(default=0)),
             ],
         ),
         migrations.AddIndex(
-            model_name='commitment',
-            index=models.Index(fields=['due_on', 'status'], name='commitment_due_status_idx'),
+            model_name="commitment",
+            index=models.Index(fields=["due_on", "status"], name="commitment_due_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='commitment',
-            index=models.Index(fields=['contested', 'status_on', 'id'], name='commitment_contested_idx'),
+            model_name="commitment",
+            index=models.Index(fields=["contested", "status_on", "id"], name="commitment_contested_idx"),
         ),
         migrations.AddField(
-            model_name='statuscount',
-            name='instrument',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='commitments.instrument'),
+            model_name="statuscount",
+            name="instrument",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="commitments.instrument"
+            ),
         ),
         migrations.AddField(
-            model_name='statuscount',
-            name='jurisdiction',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='commitments.jurisdiction'),
+            model_name="statuscount",
+            name="jurisdiction",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="commitments.jurisdiction"
+            ),
         ),
         migrations.AddField(
-            model_name='themestatuscount',
-            name='jurisdiction',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='commitments.jurisdiction'),
+            model_name="themestatuscount",
+            name="jurisdiction",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="commitments.jurisdiction"
+            ),
         ),
         migrations.AddField(
-            model_name='themestatuscount',
-            name='theme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='commitments.theme'),
+            model_name="themestatuscount",
+            name="theme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="commitments.theme"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statuscount',
-            constraint=models.UniqueConstraint(fields=('jurisdiction', 'instrument', 'status', 'contested'), name='status_count_unique'),
+            model_name="statuscount",
+            constraint=models.UniqueConstraint(
+                fields=("jurisdiction", "instrument", "status", "contested"), name="status_count_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='themestatuscount',
-            constraint=models.UniqueConstraint(fields=('jurisdiction', 'theme', 'status'), name='theme_status_count_unique'),
+            model_name="themestatuscount",
+            constraint=models.UniqueConstraint(
+                fields=("jurisdiction", "theme", "status"), name="theme_status_count_unique"
+            ),
         ),
         migrations.RunPython(fill_counts, migrations.RunPython.noop),
     ]

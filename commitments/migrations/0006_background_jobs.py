@@ -8,65 +8,131 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commitments', '0005_status_counts'),
+        ("commitments", "0005_status_counts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('report', 'Report'), ('list_export', 'Commitment list export'), ('import', 'Spreadsheet import'), ('backup', 'Backup'), ('reminders', 'Deadline reminders'), ('housekeeping', 'Housekeeping')], max_length=20, verbose_name='kind')),
-                ('parameters', models.JSONField(blank=True, default=dict, verbose_name='parameters')),
-                ('state', models.CharField(choices=[('queued', 'Waiting for a worker'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='state')),
-                ('progress_done', models.PositiveIntegerField(default=0, verbose_name='done')),
-                ('progress_total', models.PositiveIntegerField(blank=True, null=True, verbose_name='out of')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('result', models.FileField(blank=True, max_length=300, upload_to=commitments.jobs.models.job_result_path, verbose_name='result file')),
-                ('result_name', models.CharField(blank=True, max_length=200, verbose_name='file name')),
-                ('result_content_type', models.CharField(blank=True, max_length=100)),
-                ('result_size', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('result_data', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='asked at')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('notified_at', models.DateTimeField(blank=True, null=True)),
-                ('result_removed_at', models.DateTimeField(blank=True, null=True)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='asked by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("report", "Report"),
+                            ("list_export", "Commitment list export"),
+                            ("import", "Spreadsheet import"),
+                            ("backup", "Backup"),
+                            ("reminders", "Deadline reminders"),
+                            ("housekeeping", "Housekeeping"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("parameters", models.JSONField(blank=True, default=dict, verbose_name="parameters")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting for a worker"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("progress_done", models.PositiveIntegerField(default=0, verbose_name="done")),
+                ("progress_total", models.PositiveIntegerField(blank=True, null=True, verbose_name="out of")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "result",
+                    models.FileField(
+                        blank=True,
+                        max_length=300,
+                        upload_to=commitments.jobs.models.job_result_path,
+                        verbose_name="result file",
+                    ),
+                ),
+                ("result_name", models.CharField(blank=True, max_length=200, verbose_name="file name")),
+                ("result_content_type", models.CharField(blank=True, max_length=100)),
+                ("result_size", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("result_data", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="asked at")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started at")),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished at")),
+                ("notified_at", models.DateTimeField(blank=True, null=True)),
+                ("result_removed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="asked by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'job',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "job",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='JobDownload',
+            name="JobDownload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='downloads', to='commitments.job')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="downloads", to="commitments.job"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.AddIndex(
-            model_name='job',
-            index=models.Index(fields=['requested_by', '-created_at'], name='job_requester_idx'),
+            model_name="job",
+            index=models.Index(fields=["requested_by", "-created_at"], name="job_requester_idx"),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(('progress_total__isnull', True), ('progress_done__lte', models.F('progress_total')), _connector='OR'), name='job_progress_within_total'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("progress_total__isnull", True),
+                    ("progress_done__lte", models.F("progress_total")),
+                    _connector="OR",
+                ),
+                name="job_progress_within_total",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'done'), _negated=True), ('finished_at__isnull', False), _connector='OR'), name='job_done_has_finished_at'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state", "done"), _negated=True), ("finished_at__isnull", False), _connector="OR"
+                ),
+                name="job_done_has_finished_at",
+            ),
         ),
     ]

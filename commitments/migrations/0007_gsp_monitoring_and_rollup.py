@@ -25,159 +25,409 @@ def fill_rollup(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commitments', '0006_background_jobs'),
+        ("commitments", "0006_background_jobs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GSPCycle',
+            name="GSPCycle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_quote', models.TextField(blank=True, help_text='The short passage of the source this record rests on, word for word.', verbose_name='source passage')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('starts_on', models.DateField(verbose_name='period starts')),
-                ('ends_on', models.DateField(verbose_name='period ends')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('missions', models.ManyToManyField(blank=True, limit_choices_to={'kind': 'monitoring_mission'}, related_name='+', to='commitments.review', verbose_name='monitoring missions')),
-                ('report', models.ForeignKey(blank=True, limit_choices_to={'kind': 'gsp_report'}, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='commitments.review', verbose_name="the Commission's report")),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='gsp_cycles', to='commitments.instrument', verbose_name='scheme')),
-                ('sources', models.ManyToManyField(blank=True, related_name='+', to='commitments.source', verbose_name='sources')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source_quote",
+                    models.TextField(
+                        blank=True,
+                        help_text="The short passage of the source this record rests on, word for word.",
+                        verbose_name="source passage",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                ("starts_on", models.DateField(verbose_name="period starts")),
+                ("ends_on", models.DateField(verbose_name="period ends")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "missions",
+                    models.ManyToManyField(
+                        blank=True,
+                        limit_choices_to={"kind": "monitoring_mission"},
+                        related_name="+",
+                        to="commitments.review",
+                        verbose_name="monitoring missions",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "gsp_report"},
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="commitments.review",
+                        verbose_name="the Commission's report",
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="gsp_cycles",
+                        to="commitments.instrument",
+                        verbose_name="scheme",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="commitments.source", verbose_name="sources"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'GSP+ monitoring cycle',
-                'ordering': ['scheme', 'starts_on'],
+                "verbose_name": "GSP+ monitoring cycle",
+                "ordering": ["scheme", "starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='GSPRequirementList',
+            name="GSPRequirementList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_quote', models.TextField(blank=True, help_text='The short passage of the source this record rests on, word for word.', verbose_name='source passage')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('valid_from', models.DateField(verbose_name='applies from')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='applies until')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('scheme', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='requirement_list', to='commitments.instrument', verbose_name='scheme')),
-                ('sources', models.ManyToManyField(blank=True, related_name='+', to='commitments.source', verbose_name='sources')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source_quote",
+                    models.TextField(
+                        blank=True,
+                        help_text="The short passage of the source this record rests on, word for word.",
+                        verbose_name="source passage",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("valid_from", models.DateField(verbose_name="applies from")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="applies until")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "scheme",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="requirement_list",
+                        to="commitments.instrument",
+                        verbose_name="scheme",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="commitments.source", verbose_name="sources"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'GSP+ requirement list',
-                'ordering': ['valid_from', 'scheme'],
+                "verbose_name": "GSP+ requirement list",
+                "ordering": ["valid_from", "scheme"],
             },
         ),
         migrations.CreateModel(
-            name='ScorecardIssue',
+            name="ScorecardIssue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_quote', models.TextField(blank=True, help_text='The short passage of the source this record rests on, word for word.', verbose_name='source passage')),
-                ('reference', models.SlugField(max_length=80, verbose_name='key')),
-                ('title', models.CharField(max_length=300, verbose_name='issue')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('raised_on', models.DateField(verbose_name='first raised')),
-                ('raised_precision', models.CharField(choices=[('year', 'Year'), ('month', 'Month'), ('day', 'Day')], default='day', max_length=5)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('addressed_by', models.ManyToManyField(blank=True, related_name='scorecard_issues', to='commitments.commitment', verbose_name='addressed by')),
-                ('convention', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scorecard_issues', to='commitments.instrument', verbose_name='convention')),
-                ('sources', models.ManyToManyField(blank=True, related_name='+', to='commitments.source', verbose_name='sources')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source_quote",
+                    models.TextField(
+                        blank=True,
+                        help_text="The short passage of the source this record rests on, word for word.",
+                        verbose_name="source passage",
+                    ),
+                ),
+                ("reference", models.SlugField(max_length=80, verbose_name="key")),
+                ("title", models.CharField(max_length=300, verbose_name="issue")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("raised_on", models.DateField(verbose_name="first raised")),
+                (
+                    "raised_precision",
+                    models.CharField(
+                        choices=[("year", "Year"), ("month", "Month"), ("day", "Day")], default="day", max_length=5
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created"),
+                ),
+                (
+                    "addressed_by",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="scorecard_issues",
+                        to="commitments.commitment",
+                        verbose_name="addressed by",
+                    ),
+                ),
+                (
+                    "convention",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scorecard_issues",
+                        to="commitments.instrument",
+                        verbose_name="convention",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="commitments.source", verbose_name="sources"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scorecard issue',
-                'ordering': ['convention__code', 'raised_on', 'reference'],
+                "verbose_name": "scorecard issue",
+                "ordering": ["convention__code", "raised_on", "reference"],
             },
         ),
         migrations.CreateModel(
-            name='IssueUpdate',
+            name="IssueUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('finding', 'Finding or assessment'), ('reply', "The state's reply")], default='finding', max_length=10, verbose_name='kind')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('progress', 'Progress'), ('resolved', 'Resolved')], max_length=10, verbose_name='state')),
-                ('effective_on', models.DateField(verbose_name='date')),
-                ('effective_precision', models.CharField(choices=[('year', 'Year'), ('month', 'Month'), ('day', 'Day')], default='day', max_length=5, verbose_name='precision')),
-                ('note', models.TextField(blank=True, verbose_name='what they say')),
-                ('document', models.CharField(blank=True, max_length=200, verbose_name='document symbol or reference')),
-                ('url', models.URLField(blank=True, max_length=1000, verbose_name='link to the evidence')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('sensitivity', models.CharField(choices=[('public', 'Public'), ('internal', 'Internal'), ('restricted', 'Restricted (named people only)')], default='internal', max_length=10, verbose_name='sensitivity')),
-                ('submission_key', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('assessor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='commitments.organisation', verbose_name='who says so')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='issue_updates', to='commitments.gspcycle', verbose_name='cycle')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='updates', to='commitments.scorecardissue', verbose_name='issue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("finding", "Finding or assessment"), ("reply", "The state's reply")],
+                        default="finding",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("progress", "Progress"), ("resolved", "Resolved")],
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("effective_on", models.DateField(verbose_name="date")),
+                (
+                    "effective_precision",
+                    models.CharField(
+                        choices=[("year", "Year"), ("month", "Month"), ("day", "Day")],
+                        default="day",
+                        max_length=5,
+                        verbose_name="precision",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="what they say")),
+                ("document", models.CharField(blank=True, max_length=200, verbose_name="document symbol or reference")),
+                ("url", models.URLField(blank=True, max_length=1000, verbose_name="link to the evidence")),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="recorded at")),
+                (
+                    "sensitivity",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("internal", "Internal"),
+                            ("restricted", "Restricted (named people only)"),
+                        ],
+                        default="internal",
+                        max_length=10,
+                        verbose_name="sensitivity",
+                    ),
+                ),
+                ("submission_key", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "assessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="commitments.organisation",
+                        verbose_name="who says so",
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="issue_updates",
+                        to="commitments.gspcycle",
+                        verbose_name="cycle",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="updates",
+                        to="commitments.scorecardissue",
+                        verbose_name="issue",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'issue update',
-                'ordering': ['issue', 'cycle', 'effective_on', 'recorded_at', 'id'],
+                "verbose_name": "issue update",
+                "ordering": ["issue", "cycle", "effective_on", "recorded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='IssueSource',
+            name="IssueSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('commission', 'The European Commission'), ('un_body', "A UN monitoring body's finding"), ('ilo_body', "An ILO supervisory body's finding"), ('civil_society', 'Civil society'), ('other', 'Other')], max_length=20, verbose_name='kind')),
-                ('document', models.CharField(blank=True, help_text="E.g. CCPR/C/PAK/CO/2, or the NORMLEX comment's reference.", max_length=200, verbose_name='document symbol or NORMLEX reference')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='link')),
-                ('said_on', models.DateField(verbose_name='date')),
-                ('said_precision', models.CharField(choices=[('year', 'Year'), ('month', 'Month'), ('day', 'Day')], default='day', max_length=5)),
-                ('passage', models.TextField(blank=True, help_text="The source's own words, word for word.", verbose_name='passage')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='commitments.organisation', verbose_name='raised by')),
-                ('issue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='issue_sources', to='commitments.scorecardissue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("commission", "The European Commission"),
+                            ("un_body", "A UN monitoring body's finding"),
+                            ("ilo_body", "An ILO supervisory body's finding"),
+                            ("civil_society", "Civil society"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "document",
+                    models.CharField(
+                        blank=True,
+                        help_text="E.g. CCPR/C/PAK/CO/2, or the NORMLEX comment's reference.",
+                        max_length=200,
+                        verbose_name="document symbol or NORMLEX reference",
+                    ),
+                ),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="link")),
+                ("said_on", models.DateField(verbose_name="date")),
+                (
+                    "said_precision",
+                    models.CharField(
+                        choices=[("year", "Year"), ("month", "Month"), ("day", "Day")], default="day", max_length=5
+                    ),
+                ),
+                (
+                    "passage",
+                    models.TextField(
+                        blank=True, help_text="The source's own words, word for word.", verbose_name="passage"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="commitments.organisation",
+                        verbose_name="raised by",
+                    ),
+                ),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="issue_sources",
+                        to="commitments.scorecardissue",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'issue source',
-                'ordering': ['issue', 'said_on', 'id'],
+                "verbose_name": "issue source",
+                "ordering": ["issue", "said_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CommitmentRollUp',
+            name="CommitmentRollUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rollup_out', to='commitments.commitment')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rollup_in', to='commitments.commitment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rollup_out",
+                        to="commitments.commitment",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rollup_in",
+                        to="commitments.commitment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source', 'target'],
-                'indexes': [models.Index(fields=['target', 'source'], name='commitment_rollup_target_idx')],
-                'constraints': [models.UniqueConstraint(fields=('source', 'target'), name='commitment_rollup_unique'), models.CheckConstraint(condition=models.Q(('source', models.F('target')), _negated=True), name='commitment_rollup_not_self')],
+                "ordering": ["source", "target"],
+                "indexes": [models.Index(fields=["target", "source"], name="commitment_rollup_target_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("source", "target"), name="commitment_rollup_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("source", models.F("target")), _negated=True),
+                        name="commitment_rollup_not_self",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='gspcycle',
-            constraint=models.UniqueConstraint(fields=('scheme', 'starts_on'), name='gsp_cycle_unique'),
+            model_name="gspcycle",
+            constraint=models.UniqueConstraint(fields=("scheme", "starts_on"), name="gsp_cycle_unique"),
         ),
         migrations.AddConstraint(
-            model_name='gspcycle',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='gsp_cycle_dates_ordered'),
+            model_name="gspcycle",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))), name="gsp_cycle_dates_ordered"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gsprequirementlist',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='gsp_requirement_list_dates_ordered'),
+            model_name="gsprequirementlist",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_until__isnull", True), ("valid_until__gte", models.F("valid_from")), _connector="OR"
+                ),
+                name="gsp_requirement_list_dates_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scorecardissue',
-            constraint=models.UniqueConstraint(fields=('convention', 'reference'), name='scorecard_issue_unique'),
+            model_name="scorecardissue",
+            constraint=models.UniqueConstraint(fields=("convention", "reference"), name="scorecard_issue_unique"),
         ),
         migrations.AddConstraint(
-            model_name='scorecardissue',
-            constraint=models.CheckConstraint(condition=models.Q(('title', ''), _negated=True), name='scorecard_issue_title_not_empty'),
+            model_name="scorecardissue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("title", ""), _negated=True), name="scorecard_issue_title_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='issueupdate',
-            constraint=models.CheckConstraint(condition=models.Q(('sensitivity', 'restricted'), _negated=True), name='issue_update_not_restricted'),
+            model_name="issueupdate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sensitivity", "restricted"), _negated=True), name="issue_update_not_restricted"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='issueupdate',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'progress', 'resolved'])), name='issue_update_status_valid'),
+            model_name="issueupdate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["open", "progress", "resolved"])), name="issue_update_status_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='issuesource',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['un_body', 'ilo_body']), _negated=True), models.Q(('document', ''), _negated=True), _connector='OR'), name='issue_source_body_has_document'),
+            model_name="issuesource",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind__in", ["un_body", "ilo_body"]), _negated=True),
+                    models.Q(("document", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="issue_source_body_has_document",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='issuesource',
-            constraint=models.UniqueConstraint(fields=('issue', 'organisation', 'said_on'), name='issue_source_unique'),
+            model_name="issuesource",
+            constraint=models.UniqueConstraint(fields=("issue", "organisation", "said_on"), name="issue_source_unique"),
         ),
         migrations.RunPython(fill_rollup, migrations.RunPython.noop),
     ]

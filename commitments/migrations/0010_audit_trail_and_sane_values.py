@@ -9,116 +9,263 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commitments', '0009_recommendations_mechanisms_cycles'),
+        ("commitments", "0009_recommendations_mechanisms_cycles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='commitment',
-            name='due_on',
-            field=models.DateField(blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name='due date'),
+            model_name="commitment",
+            name="due_on",
+            field=models.DateField(
+                blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name="due date"
+            ),
         ),
         migrations.AlterField(
-            model_name='evidence',
-            name='evidence_on',
-            field=models.DateField(blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name='date'),
+            model_name="evidence",
+            name="evidence_on",
+            field=models.DateField(
+                blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name="date"
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcommitment',
-            name='due_on',
-            field=models.DateField(blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name='due date'),
+            model_name="historicalcommitment",
+            name="due_on",
+            field=models.DateField(
+                blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name="due date"
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalevidence',
-            name='evidence_on',
-            field=models.DateField(blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name='date'),
+            model_name="historicalevidence",
+            name="evidence_on",
+            field=models.DateField(
+                blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name="date"
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalinstrument',
-            name='bound_on',
-            field=models.DateField(blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name='ratified / adopted'),
+            model_name="historicalinstrument",
+            name="bound_on",
+            field=models.DateField(
+                blank=True,
+                null=True,
+                validators=[commitments.dates.validate_sane_date],
+                verbose_name="ratified / adopted",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalinstrument',
-            name='code',
-            field=models.CharField(db_index=True, help_text='Letters, digits and - _ . + only, e.g. ICCPR or C029: the code is part of page addresses.', max_length=40, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9._+-]*$', 'Use letters, digits and - _ . + only (no spaces or “/”), starting with a letter or digit.', code='instrument_code')], verbose_name='code'),
+            model_name="historicalinstrument",
+            name="code",
+            field=models.CharField(
+                db_index=True,
+                help_text="Letters, digits and - _ . + only, e.g. ICCPR or C029: the code is part of page addresses.",
+                max_length=40,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[A-Za-z0-9][A-Za-z0-9._+-]*$",
+                        "Use letters, digits and - _ . + only (no spaces or “/”), starting with a letter or digit.",
+                        code="instrument_code",
+                    )
+                ],
+                verbose_name="code",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalinstrument',
-            name='next_report_due_on',
-            field=models.DateField(blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name='next report due'),
+            model_name="historicalinstrument",
+            name="next_report_due_on",
+            field=models.DateField(
+                blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name="next report due"
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalinstrument',
-            name='signed_on',
-            field=models.DateField(blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name='signed'),
+            model_name="historicalinstrument",
+            name="signed_on",
+            field=models.DateField(
+                blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name="signed"
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalstatusupdate',
-            name='effective_on',
-            field=models.DateField(validators=[commitments.dates.validate_sane_date], verbose_name='effective date'),
+            model_name="historicalstatusupdate",
+            name="effective_on",
+            field=models.DateField(validators=[commitments.dates.validate_sane_date], verbose_name="effective date"),
         ),
         migrations.AlterField(
-            model_name='instrument',
-            name='bound_on',
-            field=models.DateField(blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name='ratified / adopted'),
+            model_name="instrument",
+            name="bound_on",
+            field=models.DateField(
+                blank=True,
+                null=True,
+                validators=[commitments.dates.validate_sane_date],
+                verbose_name="ratified / adopted",
+            ),
         ),
         migrations.AlterField(
-            model_name='instrument',
-            name='code',
-            field=models.CharField(help_text='Letters, digits and - _ . + only, e.g. ICCPR or C029: the code is part of page addresses.', max_length=40, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9._+-]*$', 'Use letters, digits and - _ . + only (no spaces or “/”), starting with a letter or digit.', code='instrument_code')], verbose_name='code'),
+            model_name="instrument",
+            name="code",
+            field=models.CharField(
+                help_text="Letters, digits and - _ . + only, e.g. ICCPR or C029: the code is part of page addresses.",
+                max_length=40,
+                unique=True,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[A-Za-z0-9][A-Za-z0-9._+-]*$",
+                        "Use letters, digits and - _ . + only (no spaces or “/”), starting with a letter or digit.",
+                        code="instrument_code",
+                    )
+                ],
+                verbose_name="code",
+            ),
         ),
         migrations.AlterField(
-            model_name='instrument',
-            name='next_report_due_on',
-            field=models.DateField(blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name='next report due'),
+            model_name="instrument",
+            name="next_report_due_on",
+            field=models.DateField(
+                blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name="next report due"
+            ),
         ),
         migrations.AlterField(
-            model_name='instrument',
-            name='signed_on',
-            field=models.DateField(blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name='signed'),
+            model_name="instrument",
+            name="signed_on",
+            field=models.DateField(
+                blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name="signed"
+            ),
         ),
         migrations.AlterField(
-            model_name='organisation',
-            name='established_on',
-            field=models.DateField(blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name='established'),
+            model_name="organisation",
+            name="established_on",
+            field=models.DateField(
+                blank=True, null=True, validators=[commitments.dates.validate_sane_date], verbose_name="established"
+            ),
         ),
         migrations.AlterField(
-            model_name='review',
-            name='reviewed_on',
-            field=models.DateField(validators=[commitments.dates.validate_sane_date], verbose_name='date'),
+            model_name="review",
+            name="reviewed_on",
+            field=models.DateField(validators=[commitments.dates.validate_sane_date], verbose_name="date"),
         ),
         migrations.AlterField(
-            model_name='statusupdate',
-            name='effective_on',
-            field=models.DateField(validators=[commitments.dates.validate_sane_date], verbose_name='effective date'),
+            model_name="statusupdate",
+            name="effective_on",
+            field=models.DateField(validators=[commitments.dates.validate_sane_date], verbose_name="effective date"),
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='when')),
-                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='who (name)')),
-                ('action', models.CharField(choices=[('created', 'Created'), ('changed', 'Changed'), ('deleted', 'Deleted'), ('added', 'Added'), ('removed', 'Removed'), ('verified', 'Verified'), ('redacted', 'Redacted'), ('named', 'Changed who may see'), ('granted', 'Changed role or jurisdictions'), ('device_reset', 'Reset the second factor'), ('invited', 'Invited to set up two-factor sign-in')], max_length=20, verbose_name='action')),
-                ('subject', models.CharField(choices=[('themes', 'themes'), ('link', 'contribution link'), ('status_update', 'status update'), ('evidence', 'evidence'), ('account', 'account'), ('organisation', 'organisation'), ('source', 'source'), ('gsp_requirement', 'GSP+ requirement')], max_length=20, verbose_name='what')),
-                ('object_id', models.CharField(blank=True, max_length=40, verbose_name='record')),
-                ('label', models.CharField(blank=True, max_length=300, verbose_name='label')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='changes')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='who')),
-                ('commitment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_entries', to='commitments.commitment', verbose_name='commitment')),
-                ('evidence', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='commitments.evidence')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='account')),
-                ('related_commitment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='commitments.commitment')),
-                ('status_update', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='commitments.statusupdate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="when")),
+                ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="who (name)")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("changed", "Changed"),
+                            ("deleted", "Deleted"),
+                            ("added", "Added"),
+                            ("removed", "Removed"),
+                            ("verified", "Verified"),
+                            ("redacted", "Redacted"),
+                            ("named", "Changed who may see"),
+                            ("granted", "Changed role or jurisdictions"),
+                            ("device_reset", "Reset the second factor"),
+                            ("invited", "Invited to set up two-factor sign-in"),
+                        ],
+                        max_length=20,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        choices=[
+                            ("themes", "themes"),
+                            ("link", "contribution link"),
+                            ("status_update", "status update"),
+                            ("evidence", "evidence"),
+                            ("account", "account"),
+                            ("organisation", "organisation"),
+                            ("source", "source"),
+                            ("gsp_requirement", "GSP+ requirement"),
+                        ],
+                        max_length=20,
+                        verbose_name="what",
+                    ),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=40, verbose_name="record")),
+                ("label", models.CharField(blank=True, max_length=300, verbose_name="label")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="changes")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="who",
+                    ),
+                ),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit_entries",
+                        to="commitments.commitment",
+                        verbose_name="commitment",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="commitments.evidence",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account",
+                    ),
+                ),
+                (
+                    "related_commitment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="commitments.commitment",
+                    ),
+                ),
+                (
+                    "status_update",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="commitments.statusupdate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit trail',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['commitment', 'at'], name='audit_commitment_idx'), models.Index(fields=['related_commitment', 'at'], name='audit_related_commitment_idx'), models.Index(fields=['-at', '-id'], name='audit_recent_idx')],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit trail",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["commitment", "at"], name="audit_commitment_idx"),
+                    models.Index(fields=["related_commitment", "at"], name="audit_related_commitment_idx"),
+                    models.Index(fields=["-at", "-id"], name="audit_recent_idx"),
+                ],
             },
         ),
     ]

@@ -5,32 +5,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commitments', '0011_public_portal'),
+        ("commitments", "0011_public_portal"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='subject',
-            field=models.CharField(choices=[('themes', 'themes'), ('link', 'contribution link'), ('status_update', 'status update'), ('evidence', 'evidence'), ('account', 'account'), ('organisation', 'organisation'), ('source', 'source'), ('gsp_requirement', 'GSP+ requirement'), ('instrument', 'instrument'), ('commitment', 'commitment'), ('submission', 'submission'), ('gsp_requirement_list', 'GSP+ requirement list'), ('theme', 'theme')], max_length=20, verbose_name='what'),
+            model_name="auditentry",
+            name="subject",
+            field=models.CharField(
+                choices=[
+                    ("themes", "themes"),
+                    ("link", "contribution link"),
+                    ("status_update", "status update"),
+                    ("evidence", "evidence"),
+                    ("account", "account"),
+                    ("organisation", "organisation"),
+                    ("source", "source"),
+                    ("gsp_requirement", "GSP+ requirement"),
+                    ("instrument", "instrument"),
+                    ("commitment", "commitment"),
+                    ("submission", "submission"),
+                    ("gsp_requirement_list", "GSP+ requirement list"),
+                    ("theme", "theme"),
+                ],
+                max_length=20,
+                verbose_name="what",
+            ),
         ),
         migrations.CreateModel(
-            name='ReportRunResult',
+            name="ReportRunResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('no_information', 'No information'), ('not_started', 'Not started'), ('in_progress', 'In progress'), ('partially_implemented', 'Partially implemented'), ('implemented', 'Implemented'), ('stalled', 'Stalled'), ('regressed', 'Regressed')], max_length=24, verbose_name='status')),
-                ('status_on', models.DateField(blank=True, null=True, verbose_name='status date')),
-                ('status_precision', models.CharField(blank=True, choices=[('year', 'Year'), ('month', 'Month'), ('day', 'Day')], max_length=5, verbose_name='precision')),
-                ('assessor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='commitments.organisation', verbose_name='who says so')),
-                ('commitment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='commitments.commitment', verbose_name='commitment')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='commitments.reportrun', verbose_name='kept report')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("no_information", "No information"),
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("partially_implemented", "Partially implemented"),
+                            ("implemented", "Implemented"),
+                            ("stalled", "Stalled"),
+                            ("regressed", "Regressed"),
+                        ],
+                        max_length=24,
+                        verbose_name="status",
+                    ),
+                ),
+                ("status_on", models.DateField(blank=True, null=True, verbose_name="status date")),
+                (
+                    "status_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("year", "Year"), ("month", "Month"), ("day", "Day")],
+                        max_length=5,
+                        verbose_name="precision",
+                    ),
+                ),
+                (
+                    "assessor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="commitments.organisation",
+                        verbose_name="who says so",
+                    ),
+                ),
+                (
+                    "commitment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="commitments.commitment",
+                        verbose_name="commitment",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="commitments.reportrun",
+                        verbose_name="kept report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kept report result',
-                'ordering': ['run', 'commitment'],
-                'constraints': [models.UniqueConstraint(fields=('run', 'commitment'), name='report_run_result_one_per_commitment'), models.CheckConstraint(condition=models.Q(('status__in', ['no_information', 'not_started', 'in_progress', 'partially_implemented', 'implemented', 'stalled', 'regressed'])), name='report_run_result_status_valid')],
+                "verbose_name": "kept report result",
+                "ordering": ["run", "commitment"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("run", "commitment"), name="report_run_result_one_per_commitment"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "status__in",
+                                [
+                                    "no_information",
+                                    "not_started",
+                                    "in_progress",
+                                    "partially_implemented",
+                                    "implemented",
+                                    "stalled",
+                                    "regressed",
+                                ],
+                            )
+                        ),
+                        name="report_run_result_status_valid",
+                    ),
+                ],
             },
         ),
     ]

@@ -4,62 +4,97 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commitments', '0014_record_in_whose_name'),
+        ("commitments", "0014_record_in_whose_name"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='apitokenuse',
-            options={'ordering': ['-at', '-id'], 'verbose_name': 'API token use', 'verbose_name_plural': 'API token uses'},
+            name="apitokenuse",
+            options={
+                "ordering": ["-at", "-id"],
+                "verbose_name": "API token use",
+                "verbose_name_plural": "API token uses",
+            },
         ),
         migrations.AlterModelOptions(
-            name='assessment',
-            options={'ordering': ['commitment', 'assessor'], 'verbose_name': 'view of a source', 'verbose_name_plural': 'views of the sources'},
+            name="assessment",
+            options={
+                "ordering": ["commitment", "assessor"],
+                "verbose_name": "view of a source",
+                "verbose_name_plural": "views of the sources",
+            },
         ),
         migrations.AlterModelOptions(
-            name='commitmentrollup',
-            options={'ordering': ['source', 'target'], 'verbose_name': 'contribution at any depth', 'verbose_name_plural': 'contributions at any depth'},
+            name="commitmentrollup",
+            options={
+                "ordering": ["source", "target"],
+                "verbose_name": "contribution at any depth",
+                "verbose_name_plural": "contributions at any depth",
+            },
         ),
         migrations.AlterModelOptions(
-            name='downloadlog',
-            options={'ordering': ['-at'], 'verbose_name': 'evidence download', 'verbose_name_plural': 'evidence downloads'},
+            name="downloadlog",
+            options={
+                "ordering": ["-at"],
+                "verbose_name": "evidence download",
+                "verbose_name_plural": "evidence downloads",
+            },
         ),
         migrations.AlterModelOptions(
-            name='exportlog',
-            options={'ordering': ['-at'], 'verbose_name': 'export', 'verbose_name_plural': 'exports'},
+            name="exportlog",
+            options={"ordering": ["-at"], "verbose_name": "export", "verbose_name_plural": "exports"},
         ),
         migrations.AlterModelOptions(
-            name='jobdownload',
-            options={'ordering': ['-at'], 'verbose_name': 'job file download', 'verbose_name_plural': 'job file downloads'},
+            name="jobdownload",
+            options={
+                "ordering": ["-at"],
+                "verbose_name": "job file download",
+                "verbose_name_plural": "job file downloads",
+            },
         ),
         migrations.AlterModelOptions(
-            name='redaction',
-            options={'ordering': ['-redacted_at'], 'verbose_name': 'redaction', 'verbose_name_plural': 'redactions'},
+            name="redaction",
+            options={"ordering": ["-redacted_at"], "verbose_name": "redaction", "verbose_name_plural": "redactions"},
         ),
         migrations.AlterModelOptions(
-            name='remindersent',
-            options={'ordering': ['-sent_at'], 'verbose_name': 'reminder sent', 'verbose_name_plural': 'reminders sent'},
+            name="remindersent",
+            options={
+                "ordering": ["-sent_at"],
+                "verbose_name": "reminder sent",
+                "verbose_name_plural": "reminders sent",
+            },
         ),
         migrations.AlterModelOptions(
-            name='reportrun',
-            options={'ordering': ['-created_at'], 'verbose_name': 'report produced', 'verbose_name_plural': 'reports produced'},
+            name="reportrun",
+            options={
+                "ordering": ["-created_at"],
+                "verbose_name": "report produced",
+                "verbose_name_plural": "reports produced",
+            },
         ),
         migrations.AlterModelOptions(
-            name='stagedupload',
-            options={'ordering': ['-created_at'], 'verbose_name': 'file kept from a rejected submission', 'verbose_name_plural': 'files kept from rejected submissions'},
+            name="stagedupload",
+            options={
+                "ordering": ["-created_at"],
+                "verbose_name": "file kept from a rejected submission",
+                "verbose_name_plural": "files kept from rejected submissions",
+            },
         ),
         migrations.AlterModelOptions(
-            name='statuscount',
-            options={'verbose_name': 'status count', 'verbose_name_plural': 'status counts'},
+            name="statuscount",
+            options={"verbose_name": "status count", "verbose_name_plural": "status counts"},
         ),
         migrations.AlterModelOptions(
-            name='statusmonthdelta',
-            options={'ordering': ['month', 'jurisdiction', 'status'], 'verbose_name': 'monthly status change', 'verbose_name_plural': 'monthly status changes'},
+            name="statusmonthdelta",
+            options={
+                "ordering": ["month", "jurisdiction", "status"],
+                "verbose_name": "monthly status change",
+                "verbose_name_plural": "monthly status changes",
+            },
         ),
         migrations.AlterModelOptions(
-            name='themestatuscount',
-            options={'verbose_name': 'status count by theme', 'verbose_name_plural': 'status counts by theme'},
+            name="themestatuscount",
+            options={"verbose_name": "status count by theme", "verbose_name_plural": "status counts by theme"},
         ),
     ]

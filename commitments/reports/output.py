@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from ..charts import Bar
 from ..choices import Status
-from ..exports import neutralise
+from ..exports import neutralise, reading_direction
 from . import scorecard_output
 
 FORMATS = ("html", "pdf", "xlsx", "csv", "docx")
@@ -267,6 +267,7 @@ def write_xlsx(report, output, progress=None):
 
     book = Workbook(write_only=True)
     summary = book.create_sheet(_("Summary"))
+    reading_direction(summary)
     summary.column_dimensions["A"].width = 36
     summary.column_dimensions["B"].width = 40
     for record in summary_records(report):
@@ -283,6 +284,7 @@ def write_xlsx(report, output, progress=None):
     summary.add_chart(chart, "F2")
 
     detail = book.create_sheet(_("Detail"))
+    reading_direction(detail)
     detail.freeze_panes = "D2"
     detail.append(detail_header(report))
     for record in detail_records(report, progress):

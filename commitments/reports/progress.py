@@ -136,7 +136,7 @@ def _group_label(group_by, commitment):
         return _("Articles: %s") % commitment.articles if commitment.articles else _("No article given")
     if group_by == "recommendation":
         return commitment.recommendation_ref or _("Not a recommendation")
-    return f"{commitment.instrument.code}: {commitment.instrument.title}"
+    return f"{commitment.instrument.code}: {commitment.instrument.shown_title}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -535,7 +535,7 @@ class ProgressReport:
             yield Row(
                 pk=commitment.pk,
                 reference=commitment.reference,
-                title=commitment.title,
+                title=commitment.shown_title,
                 instrument=commitment.instrument.code,
                 jurisdiction=commitment.jurisdiction.name,
                 group=_group_label(self.group_by, commitment),

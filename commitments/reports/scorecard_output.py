@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from ..exports import neutralise
+from ..exports import neutralise, reading_direction
 
 
 def context(report):
@@ -172,15 +172,18 @@ def write_xlsx(report, output):
 
     book = Workbook(write_only=True)
     summary = book.create_sheet(_("Summary"))
+    reading_direction(summary)
     for record in header_records(report):
         summary.append([neutralise(cell) for cell in record])
     summary.append(summary_header())
     for line in report.summary_lines():
         summary.append([neutralise(cell) for cell in line])
     conventions = book.create_sheet(_("Conventions"))
+    reading_direction(conventions)
     for record in convention_records(report):
         conventions.append([neutralise(cell) for cell in record])
     issues = book.create_sheet(_("Issues and actions"))
+    reading_direction(issues)
     issues.freeze_panes = "D2"
     issues.append(issue_header(report))
     for record in issue_records(report):

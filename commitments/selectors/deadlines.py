@@ -126,7 +126,7 @@ def commitment_deadline(commitment, today):
         path=commitment.get_absolute_url(),
         jurisdiction=commitment.jurisdiction.name,
         overdue=commitment.is_overdue(today),
-        title=commitment.title,
+        title=commitment.shown_title,
     )
 
 
@@ -140,7 +140,7 @@ def report_deadline(instrument, today):
         path=instrument.get_absolute_url(),
         jurisdiction=instrument.jurisdiction.name,
         overdue=instrument.is_report_overdue(today),
-        title=instrument.title,
+        title=instrument.shown_title,
         what=instrument.next_report_kind,
     )
 
@@ -156,7 +156,7 @@ def follow_up_deadline(commitment, today):
         path=commitment.get_absolute_url(),
         jurisdiction=commitment.jurisdiction.name,
         overdue=recommendation.is_follow_up_overdue(today),
-        title=commitment.title,
+        title=commitment.shown_title,
         what=DeadlineKind.FOLLOW_UP_REPLY,
     )
 
@@ -170,7 +170,7 @@ def computed_deadline(instrument, rule, due_on, counted_from, precision, what, t
         path=instrument.get_absolute_url(),
         jurisdiction=instrument.jurisdiction.name,
         overdue=deadline_passed(due_on, today),
-        title=instrument.title,
+        title=instrument.shown_title,
         what=what,
         computed=True,
         precision=precision,
@@ -186,7 +186,7 @@ def commitment_deadlines(user, criteria=None, today=None):
         Commitment.objects.visible_to(user)
         .with_open_deadline()
         .select_related("instrument", "jurisdiction")
-        .only("pk", "reference", "title", "due_on", "status", "instrument__code", "jurisdiction__name")
+        .only("pk", "reference", "title", "title_ur", "due_on", "status", "instrument__code", "jurisdiction__name")
     )
     qs = _commitment_criteria(qs, user, criteria)
     if criteria.get("when") == WHEN_UPCOMING:
@@ -209,7 +209,7 @@ def report_deadlines(user, criteria=None, today=None):
     qs = (
         Instrument.objects.filter(next_report_due_on__isnull=False)
         .select_related("jurisdiction")
-        .only("pk", "code", "title", "next_report_due_on", "next_report_kind", "jurisdiction__name")
+        .only("pk", "code", "title", "title_ur", "next_report_due_on", "next_report_kind", "jurisdiction__name")
     )
     if criteria.get("jurisdiction"):
         qs = qs.filter(jurisdiction=criteria["jurisdiction"])
@@ -250,6 +250,7 @@ def follow_up_deadlines(user, criteria=None, today=None):
             "pk",
             "reference",
             "title",
+            "title_ur",
             "instrument__code",
             "jurisdiction__name",
             "recommendation__follow_up_due_on",
@@ -425,7 +426,10 @@ def user_for_calendar_token(token):
     if not token or "\x00" in token:  # PostgreSQL refuses to compare with a null character
         return None
     profile = Profile.objects.filter(calendar_token=token, user__is_active=True).select_related("user").first()
-    return profile.user if profile else None
+    if profile is None:
+        return None
+    profile.user._tracker_profile = profile  # its language, without asking again
+    return profile.user
 
 
 def feed_path(token, query_string=""):

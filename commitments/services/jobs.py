@@ -30,7 +30,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .. import access
@@ -38,8 +38,12 @@ from ..jobs.kinds import KINDS, SCHEDULED, JobError
 from ..jobs.models import Job, job_result_path
 from ..selectors.deadlines import absolute_url
 from .job_upkeep import job_enqueue, job_result_files_delete
+from .people import person_language
 
 logger = logging.getLogger(__name__)
+
+# The parameter naming the language of the page a job was asked from (absent: the site's).
+JOB_LANGUAGE = "language"
 
 # Progress is written at most this often (seconds), and always at the end.
 PROGRESS_EVERY = 1.0
@@ -71,8 +75,13 @@ def job_request(*, user, kind, parameters):
         raise PermissionDenied(_("You may not ask for this."))
     if not isinstance(parameters, dict):
         raise ValidationError(_("The parameters must be names and values."))
+    cleaned = KINDS[kind].clean(user=user, parameters=parameters)
+    # Asked for from a page in another language than the site's: the job's file and email follow it.
+    language = translation.get_language()
+    if user is not None and language != settings.LANGUAGE_CODE and language in dict(settings.LANGUAGES):
+        cleaned = {**cleaned, JOB_LANGUAGE: language}
     with transaction.atomic():
-        job = Job(kind=kind, requested_by=user, parameters=KINDS[kind].clean(user=user, parameters=parameters))
+        job = Job(kind=kind, requested_by=user, parameters=cleaned)
         job.full_clean()
         job.save()
         transaction.on_commit(lambda: job_enqueue(job=job))
@@ -218,6 +227,20 @@ def job_execute(*, job_id):
     job = job_start(job_id=job_id)
     if job is None:
         return None
+    with translation.override(job_language(job)):
+        return _job_execute(job)
+
+
+def job_language(job):
+    """A job's file and email are in the language of the page that asked for it, else in the one
+    on its requester's profile, else in the site's."""
+    language = job.parameters.get(JOB_LANGUAGE) if isinstance(job.parameters, dict) else None
+    if language in dict(settings.LANGUAGES):
+        return language
+    return person_language(job.requested_by) if job.requested_by_id else settings.LANGUAGE_CODE
+
+
+def _job_execute(job):
     outcome = None
     try:
         outcome = KINDS[job.kind].run(job, JobProgress(job))
@@ -250,6 +273,11 @@ def job_notify(*, job):
     user = get_user_model().objects.filter(pk=job.requested_by_id, is_active=True).first()
     if user is None or not user.email:
         return
+    with translation.override(job_language(job)):
+        _job_notify(job, user)
+
+
+def _job_notify(job, user):
     try:
         with transaction.atomic():
             locked = Job.objects.select_for_update().get(pk=job.pk)

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
@@ -37,6 +37,36 @@ def profile_for(user):
             user=user, defaults={"reminders_enabled_at": user.date_joined}
         )
         user._tracker_profile = profile
+    return profile
+
+
+def profile_language(user):
+    """The language a person chose for their pages, or "" when they chose none. Never creates a profile."""
+    profile = getattr(user, "_tracker_profile", None)
+    if profile is not None:
+        language = profile.language
+    elif user is not None and user.pk is not None:
+        language = Profile.objects.filter(user=user).values_list("language", flat=True).first()
+    else:
+        language = ""
+    return language if language in dict(settings.LANGUAGES) else ""
+
+
+def person_language(user):
+    """The language to write to a person in (emails, reminders, the files of their jobs): the one
+    they chose, else the site's default."""
+    return profile_language(user) or settings.LANGUAGE_CODE
+
+
+def profile_language_set(*, user, language):
+    """Remember the language a person chose for their pages (empty: the browser's)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("No such language."))
+    profile = profile_for(user)
+    profile.language = language
+    profile.full_clean()
+    with transaction.atomic():
+        profile.save(update_fields=["language"])
     return profile
 
 
@@ -186,16 +216,17 @@ def two_factor_invite(*, person, actor):
             person=person,
         )
     if person.email:
-        send_mail(
-            _("Set up two-factor sign-in for the commitments tracker"),
-            _(
-                "%(admin)s invites you to set up two-factor sign-in. Sign in as %(username)s, then open:\n\n%(link)s\n\n"
-                "The link works for a few days, and only for you."
+        with translation.override(person_language(person)):  # theirs, not the administrator's
+            send_mail(
+                _("Set up two-factor sign-in for the commitments tracker"),
+                _(
+                    "%(admin)s invites you to set up two-factor sign-in. Sign in as %(username)s, then open:\n\n%(link)s\n\n"
+                    "The link works for a few days, and only for you."
+                )
+                % {"admin": actor.get_username(), "username": person.get_username(), "link": link},
+                None,
+                [person.email],
             )
-            % {"admin": actor.get_username(), "username": person.get_username(), "link": link},
-            None,
-            [person.email],
-        )
     return link
 
 

@@ -1,6 +1,8 @@
-"""Template tags that ask access.py: what the person viewing the page may do."""
+"""Template tags: what the person viewing the page may do (asked of access.py), and arrows that
+point the way the page reads."""
 
 from django import template
+from django.utils.translation import get_language_bidi
 
 from .. import access
 
@@ -25,3 +27,9 @@ def may(context, rule, item=None):
         "write": lambda user: access.can_write_commitment(user, item),
     }
     return rules[rule](user)
+
+
+@register.simple_tag
+def arrow():
+    """The arrow for "becomes" or "leads to", pointing the way the page reads: → in English, ← in Urdu."""
+    return "←" if get_language_bidi() else "→"

@@ -1,4 +1,4 @@
-"""Sign-in with an optional second step (a TOTP code), and TOTP enrolment."""
+"""Sign-in with an optional second step (a TOTP code), TOTP enrolment, and the language switcher."""
 
 import base64
 import time
@@ -12,17 +12,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import access, auth
 from ..forms import EmailCodeForm, LoginForm, TokenForm
+from ..services.people import profile_language, profile_language_set
 
 PENDING_USER = "tracker_2fa_user"
 PENDING_BACKEND = "tracker_2fa_backend"
@@ -39,6 +42,32 @@ def _next_url(request):
     ):
         return candidate
     return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _signed_in(response, user):
+    """The language a person chose, remembered on their profile, follows them to this browser."""
+    language = profile_language(user)
+    if language and check_for_language(language):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
+
+
+@require_POST
+def language_set(request):
+    """The language switcher: Django's set_language (a cookie), and for a signed-in person
+    their profile too, so the choice follows them to every browser."""
+    response = i18n.set_language(request)
+    language = request.POST.get(i18n.LANGUAGE_QUERY_PARAMETER, "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        profile_language_set(user=request.user, language=language)
+    return response
 
 
 def _pending_user(request):
@@ -70,7 +99,7 @@ def login(request):
             request.session[PENDING_SINCE] = time.time()
             return redirect(f"{resolve_url('two_factor_verify')}?{urlencode({'next': _next_url(request)})}")
         auth_login(request, user)
-        return redirect(_next_url(request))
+        return _signed_in(redirect(_next_url(request)), user)
     return render(
         request,
         "registration/login.html",
@@ -98,7 +127,7 @@ def two_factor_verify(request):
                 request.session.cycle_key()
             else:
                 auth_login(request, user, backend=backend)
-            return redirect(_next_url(request))
+            return _signed_in(redirect(_next_url(request)), user)
         form.add_error("token", _("That code is not valid. Wait for the next code and try again."))
     return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)})
 

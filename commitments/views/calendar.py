@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -47,9 +47,11 @@ def calendar_feed(request, token):
     user = deadlines.user_for_calendar_token(token)
     if user is None:
         raise Http404
-    form = DeadlineFilter(request.GET or None)
-    items = deadlines.deadlines(user, form.criteria())
-    response = HttpResponse(ics_calendar(items), content_type="text/calendar; charset=utf-8")
+    # A calendar app asks with no cookie: the events are in the language on the owner's profile.
+    with translation.override(people.person_language(user)):
+        form = DeadlineFilter(request.GET or None)
+        items = deadlines.deadlines(user, form.criteria())
+        response = HttpResponse(ics_calendar(items), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"

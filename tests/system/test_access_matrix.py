@@ -190,6 +190,14 @@ RULES = {
     **API_RULES,
     "login": (None, [("get", None, {**every(302), "anonymous": 200})]),
     "logout": (None, [("get", None, every(405, anonymous=405)), ("post", {}, every(302, anonymous=302))]),
+    # The language switcher: anyone, signed in or not, back to the page they were on.
+    "set_language": (
+        None,
+        [
+            ("get", None, every(405, anonymous=405)),
+            ("post", {"language": "ur", "next": "/"}, every(302, anonymous=302)),
+        ],
+    ),
     "commitments:dashboard": (None, [("get", None, every(200))]),
     "commitments:list": (None, [("get", None, every(200))]),
     "commitments:detail": (lambda s: {"pk": s.commitment.pk}, [("get", None, punjab_record())]),
@@ -395,7 +403,12 @@ def test_each_role_gets_what_the_matrix_says(client, name):
             got[(method, role)] = response.status_code
             expected[(method, role)] = expectation[role]
             if role == "anonymous" and response.status_code == 302 and expectation[role] == 302:
-                assert response["Location"].startswith(reverse("login")) or name in ("login", "logout", "healthz")
+                assert response["Location"].startswith(reverse("login")) or name in (
+                    "login",
+                    "logout",
+                    "healthz",
+                    "set_language",
+                )
     assert got == expected
     figures.add("URL × role pairs checked", len(got))
 
