@@ -1,5 +1,7 @@
 """Charts run in the reading direction: left to right in English, right to left in Urdu."""
 
+import datetime
+
 from django.utils import translation
 
 from commitments.charts import Bar, trend_chart
@@ -32,7 +34,8 @@ def _rows():
     def counts(implemented):
         return [{"count": implemented}, {"count": 0}, {"count": 0}]
 
-    return [{"counts": counts(1)}, {"counts": counts(2)}, {"counts": counts(4)}]
+    months = [datetime.date(2026, month, 1) for month in (1, 2, 3)]
+    return [{"month": month, "counts": counts(n)} for month, n in zip(months, (1, 2, 4))]
 
 
 def test_the_trend_runs_from_the_left_in_english_and_from_the_right_in_urdu():

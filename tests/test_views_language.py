@@ -93,4 +93,4 @@ def test_urdu_dates_are_day_first_with_urdu_month_names_and_numbers_group_in_lak
         assert formats.date_format(datetime.date(2025, 1, 5), "SHORT_DATE_FORMAT") == "05/01/2025"
         assert formats.number_format(1234567, force_grouping=True) == "12,34,567"
     with translation.override("en"):
-        assert formats.date_format(datetime.date(2025, 1, 5)) == "Jan. 5, 2025"
+        assert formats.date_format(datetime.date(2025, 1, 5)) == "5 January 2025"

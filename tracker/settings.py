@@ -239,12 +239,11 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ur", "اردو")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Date and number formats for the languages Django has none for (Urdu).
-FORMAT_MODULE_PATH = ["tracker.formats"]
 TIME_ZONE = env("TIME_ZONE", "Asia/Karachi")
 USE_I18N = True
 USE_TZ = True
-# One date format on every page, the language's (commitments/formats/<language>/formats.py).
+# One date format on every page, the language's (commitments/formats/<language>/formats.py;
+# Django ships none for Urdu).
 FORMAT_MODULE_PATH = ["commitments.formats"]
 
 # --- Static files and evidence storage ---------------------------------------------------
