@@ -111,7 +111,7 @@ def test_the_list_shows_the_status_on_a_date_as_it_was_known_on_another(client, 
     assert status(as_of="2022-12-31", known_on="2023-01-01") == Status.IMPLEMENTED
     assert status(known_on="2023-01-01") == Status.IMPLEMENTED  # as of that day, as known then
     response = client.get(url, {"q": "AS-RECORDED-1", "as_of": "2022-12-31", "known_on": "2023-01-01"})
-    assert "as known on 2023-01-01" in response.text
+    assert "Status on 31 December 2022 as known on 1 January 2023" in response.text
     # The status filter applies to the status as known then.
     table = client.get(url, {"as_of": "2022-12-31", "known_on": "2023-01-01", "status": "implemented"})
     assert [row.record.pk for row in table.context["table"].paginated_rows] == [world["plan"].pk]
