@@ -85,8 +85,9 @@ def chart_bars(report):
 
 
 REPORT_CSS = ("commitments/status.css", "commitments/report.css")
-# The PDF adds fixed-layout tables (WeasyPrint measures no cell's content to size a column).
-PDF_CSS = (*REPORT_CSS, "commitments/report-pdf.css")
+# The PDF has its own status colours, without custom properties (each var() costs WeasyPrint
+# time on every element, and it draws no SVG fill from one), and fixed-layout tables.
+PDF_CSS = ("commitments/report.css", "commitments/report-pdf.css")
 
 
 def _report_css(names=REPORT_CSS):
