@@ -183,6 +183,9 @@ class CommitmentFilter(django_filters.FilterSet):
         for choice_filter in self.filters.values():
             if isinstance(choice_filter, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
                 choice_filter.extra["empty_label"] = _("Any")
+                # A field built before (another reader of the class's filters, e.g. the API schema)
+                # was copied with the default label: build it again with this one.
+                choice_filter.__dict__.pop("_field", None)
         # Choice lists cost a query each; only the ones a person picks from are shown as selects.
         self.filters["contributes_to"].field.widget = forms.HiddenInput()
         self.filters["contributes_to_instrument"].field.widget = forms.HiddenInput()

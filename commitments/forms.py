@@ -194,7 +194,7 @@ class StatusUpdateForm(forms.Form):
             "When this status took effect (not today's date, unless it is): 2019-06-15, or 2019-06 or 2019 when "
             "only the month or the year is known."
         ),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "YYYY-MM-DD, YYYY-MM or YYYY"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "YYYY-MM-DD · YYYY-MM · YYYY"}),
     )
     assessor = forms.ModelChoiceField(
         label=_("Who says so"),
@@ -209,6 +209,7 @@ class StatusUpdateForm(forms.Form):
         label=_("According to (the document that carries the claim)"),
         queryset=Source.objects.all(),
         required=False,
+        empty_label=_("None chosen (attach it below instead, or record your own organisation's view)"),
         help_text=_("Or attach the document as evidence below (a file or a link)."),
     )
     note = forms.CharField(

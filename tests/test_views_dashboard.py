@@ -250,6 +250,7 @@ def test_overdue_reports_to_monitoring_bodies_are_a_figure_of_their_own_linking_
     assert list_total(client, scoped.context["overdue_reports_url"]) == 1
 
 
+@pytest.mark.django_db
 def test_the_trend_chart_has_axes_a_name_and_a_table_and_every_bar_is_named(client):
     data = rich_data.build()
     client.force_login(data.admin)

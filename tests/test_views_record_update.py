@@ -513,7 +513,7 @@ def test_the_form_shows_the_headline_and_each_sources_latest_view(editor, world)
     assert "Democracy Reporting International: " in section or "dri" in section.lower()
 
 
-@pytest.mark.parametrize("status", ["no_information", "not_started", "regressed"])
+@pytest.mark.parametrize("status", ["not_started", "regressed"])
 def test_moving_the_headline_down_asks_first_and_keeps_the_files(editor, world, status):
     data = form_data(
         world,
@@ -620,3 +620,11 @@ def test_the_error_box_mentions_kept_files_only_when_a_file_was_kept(editor, wor
     with_file = editor.post(record_url(world.kp_commitment), data)
     assert with_file.status_code == 400
     assert "kept for you" in with_file.content.decode()
+
+
+def test_no_information_moves_no_headline_so_it_asks_nothing(editor, world):
+    """ "No information" is never a view: recording it leaves the headline where it was."""
+    response = editor.post(record_url(world.kp_commitment), form_data(world, status="no_information", note="Nothing"))
+    assert response.status_code == 302
+    world.kp_commitment.refresh_from_db()
+    assert world.kp_commitment.status == "in_progress"

@@ -50,7 +50,7 @@ def staff_pages(data):
         ("reports", "/reports/"),
         (
             "report-html",
-            "/reports/?kind=progress&scope=all&group_by=instrument&format=html&date_from=2024-01-01&date_to=2024-12-31",
+            "/reports/?kind=progress&scope=all&group_by=instrument&format=html&audience=internal&date_from=2024-01-01&date_to=2024-12-31",
         ),
         ("kept-reports", "/reports/kept/"),
         ("calendar", "/calendar/"),

@@ -133,14 +133,14 @@ def test_a_note_only_update_cannot_lose_a_status_and_a_step_down_is_confirmed(se
             assert "Nothing was saved" in body and "Choose the status this source gives" in body
             assert not StatusUpdate.objects.filter(note="Only a note about the meeting").exists()
 
-            # Choosing "No information" would move the headline down: a second screen asks first.
-            page.select_option("#id_status", "no_information")
+            # Choosing "Not started" would move the headline down: a second screen asks first.
+            page.select_option("#id_status", "not_started")
             page.fill("#id_effective_on", "2024-06")
             page.click("button:has-text('Record update')")
             page.wait_for_load_state()
             body = page.inner_text("main")
             assert "Nothing is saved yet: please confirm" in body
-            assert "from “In progress” to “No information”" in body
+            assert "from “In progress” to “Not started”" in body
             assert "Kept from your last attempt: meeting-minutes.pdf" in body
             page.screenshot(path=os.path.join(artifacts_dir, "record-update-confirm-step-down.png"), full_page=True)
             assert not StatusUpdate.objects.filter(note="Only a note about the meeting").exists()
@@ -148,10 +148,10 @@ def test_a_note_only_update_cannot_lose_a_status_and_a_step_down_is_confirmed(se
             page.click("button:has-text('Yes, record')")
             page.wait_for_url(f"**{world.kp_commitment.get_absolute_url()}")
             body = page.inner_text("main")
-            assert "Update recorded with 1 evidence item(s)." in body
+            assert "Update recorded with 1 evidence item." in body
         finally:
             browser.close()
 
     update = StatusUpdate.objects.get(note="Only a note about the meeting")
-    assert (update.status, update.effective_precision) == ("no_information", "month")
+    assert (update.status, update.effective_precision) == ("not_started", "month")
     assert [e.original_filename for e in update.evidence.all()] == ["meeting-minutes.pdf"]

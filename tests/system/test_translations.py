@@ -94,9 +94,19 @@ WORD = r"[A-Za-z][A-Za-z'’-]+"
 ALLOWED = {"GSP", "PDF", "CSV", "Excel", "API", "TOTP", "iCalendar", "ICS", "URL", "UN", "SDG", "UPR", "ILO"}
 
 
+def _drop_translated(text):
+    """Text with every ⟦translated⟧ string taken out, innermost first (a translated string may hold
+    another one: "⟦⟦Human rights⟧: the conventions' own commitments⟧")."""
+    while True:
+        shorter = re.sub(r"⟦[^⟦⟧]*⟧", " ", text)
+        if shorter == text:
+            return text
+        text = shorter
+
+
 def untranslated_words(content, allowed):
     # A translated string may hold markup (a link inside a sentence): drop it whole first.
-    tree = lxml_html.fromstring(re.sub(r"⟦.*?⟧", " ", content, flags=re.S))
+    tree = lxml_html.fromstring(_drop_translated(content))
     for bad in tree.xpath("//script|//style|//*[@dir='auto']|//*[@lang]|//code|//time|//*[@translate='no']"):
         if bad.tag != "html":
             bad.drop_tree()
@@ -104,7 +114,7 @@ def untranslated_words(content, allowed):
     texts += tree.xpath("//body//@title|//body//@placeholder|//body//@aria-label|//body//input[@type='submit']/@value")
     found = []
     for text in texts:
-        outside = re.sub(r"⟦.*?⟧", " ", str(text), flags=re.S)
+        outside = _drop_translated(str(text))
         for word in re.findall(WORD, outside):
             if word not in allowed and not word.isupper():
                 found.append((word, str(text).strip()[:80]))
