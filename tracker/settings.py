@@ -51,12 +51,13 @@ def env_list(name, default=""):
 DEBUG = env_bool("DEBUG", default=False) or env_bool("TRACKER_DEV", default=False)
 
 SECRET_KEY = env("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off. For local use set TRACKER_DEV=1 (the README's run command does)."
-        )
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "insecure-development-key-only-for-debug-mode"
+# Without a key and with DEBUG off, commands that only read the code (check, makemigrations) still
+# run; serving refuses to start (tracker/wsgi.py) and anything that signs refuses (Django).
+MISSING_SECRET_KEY = (
+    "SECRET_KEY must be set when DEBUG is off. For local use set TRACKER_DEV=1 (the README's run command does)."
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
